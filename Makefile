@@ -1,0 +1,50 @@
+# Thin wrapper over meson/ninja.  `make demo` and `make check` set up what is
+# missing (tools/ensure-deps.sh), build, and run.  Builds:
+#   build/        gcc, release-ish (the binary you use)
+#   build-san/    gcc + ASan/UBSan (unit and end-to-end tests run here too)
+#   build-clang/  clang, warnings as errors (compile check)
+MESON ?= meson
+NINJA ?= ninja
+
+.PHONY: all deps test-deps build build-san build-clang check unit e2e realcheck demo clean
+
+all: build
+
+deps:
+	@tools/ensure-deps.sh build
+
+test-deps:
+	@tools/ensure-deps.sh test
+
+build: deps
+	@[ -f build/build.ninja ] || $(MESON) setup build --werror -Dbuildtype=debugoptimized
+	$(NINJA) -C build
+
+build-san: deps
+	@[ -f build-san/build.ninja ] || $(MESON) setup build-san --werror -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	$(NINJA) -C build-san
+
+build-clang: deps
+	@[ -f build-clang/build.ninja ] || CC=clang $(MESON) setup build-clang --werror
+	$(NINJA) -C build-clang
+
+unit: build build-san
+	$(MESON) test -C build --print-errorlogs
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MESON) test -C build-san --print-errorlogs
+
+e2e: build build-san test-deps
+	tests/run-e2e.sh build-san/programs/dumpsieve
+
+realcheck: build test-deps
+	tests/real/run.sh build/programs/dumpsieve
+
+check: test-deps build build-san build-clang
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory realcheck
+
+demo: build test-deps
+	tests/demo.sh build/programs/dumpsieve
+
+clean:
+	rm -rf build build-san build-clang

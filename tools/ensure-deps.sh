@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# ensure-deps.sh - install the Debian packages a make target needs.
+#
+# Usage: tools/ensure-deps.sh build|test
+#   build  compilers, meson/ninja, the four codec libraries, cmocka
+#   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader)
+# As root, missing packages are installed with apt-get; otherwise the exact
+# command is printed and the script fails.
+set -euo pipefail
+
+build_pkgs=(gcc clang meson ninja-build pkg-config zlib1g-dev liblzo2-dev
+	libsnappy-dev libzstd-dev libcmocka-dev)
+test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
+	makedumpfile python3 python3-libkdumpfile)
+
+case "${1:-build}" in
+build) want=("${build_pkgs[@]}") ;;
+test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
