@@ -1,0 +1,41 @@
+/* arch.h - the architecture ops table.
+ *
+ * One file per architecture (x86_64.c, ...), always compiled, chosen at run
+ * time from the dump's ELF e_machine by arch_find() in arch.c, the only file
+ * that lists them.  Adding an architecture = one new file + one line in arch.c.
+ */
+#ifndef DS_ARCH_H
+#define DS_ARCH_H
+
+#include <stdint.h>
+
+#include "../common/err.h"
+
+struct kernel;
+
+struct arch_ops {
+	const char *name;             /* "x86_64": also utsname machine */
+	uint16_t elf_machine;         /* EM_* */
+
+	/* SPARSEMEM defaults when VMCOREINFO lacks NUMBER(SECTION_SIZE_BITS) /
+	 * NUMBER(MAX_PHYSMEM_BITS). */
+	unsigned (*section_size_bits)(const struct kernel *k);
+	unsigned (*max_physmem_bits)(const struct kernel *k);
+
+	/* Read what the translation needs (page-table root, paging mode,
+	 * phys_base) into k->arch_data and k->phys_base. */
+	int (*init)(struct kernel *k, struct ds_err *err);
+	void (*release)(struct kernel *k);
+
+	/* Translate vaddr.  *ret_map_base / *ret_map_size describe the whole
+	 * mapping (4 KiB page, 2 MiB or 1 GiB huge page) that holds vaddr, so
+	 * the caller can cache it: vaddr - map_base + paddr_of(map_base). */
+	int (*vtop)(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
+		    uint64_t *ret_map_size, struct ds_err *err);
+};
+
+const struct arch_ops *arch_find(uint16_t elf_machine);
+
+extern const struct arch_ops arch_x86_64_ops;
+
+#endif

@@ -1,0 +1,163 @@
+/* x86_64.c - x86_64 address translation for the crashed kernel.
+ *
+ * How it works: the kernel's top-level page table is init_top_pgt (older
+ * kernels: init_level4_pgt), a symbol in the kernel image.  Kernel-image
+ * addresses map linearly: paddr = vaddr - __START_KERNEL_map + phys_base,
+ * where phys_base is where the (relocatable, KASLR-moved) kernel was loaded.
+ * Everything else (direct map, vmemmap: both randomised by KASLR) is found
+ * by walking the page tables: 4 levels, or 5 when the kernel ran with LA57
+ * (VMCOREINFO NUMBER(pgtable_l5_enabled)=1).  AMD SME sets a C-bit in
+ * entries (NUMBER(sme_mask)); it is masked off.  Huge pages end the walk at
+ * the PUD (1 GiB) or PMD (2 MiB) level when the PSE bit is set.
+ */
+#include <elf.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "arch.h"
+#include "../kernel/kernel.h"
+
+#define START_KERNEL_MAP   0xffffffff80000000ull
+#define KERNEL_IMAGE_LIMIT 0xffffffffff000000ull   /* end of the image/module area we trust */
+#define PTE_PRESENT        0x1ull
+#define PTE_PSE            0x80ull
+#define PTE_ADDR_MASK      0x000ffffffffff000ull
+
+struct x86_64_data {
+	uint64_t pgd_paddr;
+	unsigned levels;           /* 4 or 5 */
+	uint64_t sme_mask;
+};
+
+static unsigned x86_64_section_size_bits(const struct kernel *k)
+{
+	(void)k;
+	return 27;
+}
+
+static unsigned x86_64_max_physmem_bits(const struct kernel *k)
+{
+	const struct x86_64_data *d = k->arch_data;
+
+	if (d && d->levels == 5)
+		return 52;
+	if (k->version && k->version < KERNEL_VERSION_CODE(2, 6, 26))
+		return 40;
+	if (k->version && k->version < KERNEL_VERSION_CODE(2, 6, 31))
+		return 44;
+	return 46;
+}
+
+static bool in_kernel_image(uint64_t vaddr)
+{
+	return vaddr >= START_KERNEL_MAP && vaddr < KERNEL_IMAGE_LIMIT;
+}
+
+/* phys_base: VMCOREINFO says it since 4.10; otherwise a kdump /proc/vmcore has
+ * a PT_LOAD for the kernel text whose vaddr/paddr pair gives it. */
+static int find_phys_base(struct kernel *k, struct ds_err *err)
+{
+	int64_t num;
+
+	if (vmci_number(k->vi, "phys_base", &num)) {
+		k->phys_base = (uint64_t)num;
+		return 0;
+	}
+	for (size_t i = 0; i < k->core->n_loads; i++) {
+		const struct elf_load *l = &k->core->loads[i];
+
+		if (in_kernel_image(l->vaddr)) {
+			k->phys_base = l->paddr - (l->vaddr - START_KERNEL_MAP);
+			return 0;
+		}
+	}
+	return ds_err_set(err, DS_ENODATA,
+			  "VMCOREINFO has no NUMBER(phys_base) and no PT_LOAD maps the kernel text");
+}
+
+static int x86_64_init(struct kernel *k, struct ds_err *err)
+{
+	struct x86_64_data *d = calloc(1, sizeof(*d));
+	uint64_t pgd;
+	int64_t num;
+	int r;
+
+	if (!d)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	k->arch_data = d;
+	d->levels = vmci_number(k->vi, "pgtable_l5_enabled", &num) && num ? 5 : 4;
+	if (vmci_number(k->vi, "sme_mask", &num))
+		d->sme_mask = (uint64_t)num;
+	if ((r = find_phys_base(k, err)) < 0)
+		return r;
+	if (!vmci_symbol(k->vi, "init_top_pgt", &pgd) &&
+	    !vmci_symbol(k->vi, "init_level4_pgt", &pgd))
+		return ds_err_set(err, DS_ENODATA,
+				  "VMCOREINFO has no SYMBOL(init_top_pgt) (x86_64 page table root)");
+	if (!in_kernel_image(pgd))
+		return ds_err_set(err, DS_ECORRUPT,
+				  "SYMBOL(init_top_pgt)=0x%" PRIx64 " is not a kernel image address", pgd);
+	d->pgd_paddr = pgd - START_KERNEL_MAP + k->phys_base;
+	return 0;
+}
+
+static void x86_64_release(struct kernel *k)
+{
+	free(k->arch_data);
+	k->arch_data = NULL;
+}
+
+static int x86_64_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
+		       uint64_t *ret_map_size, struct ds_err *err)
+{
+	const struct x86_64_data *d = k->arch_data;
+	/* shift of the index at each level, top first */
+	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
+	const unsigned *shift = d->levels == 5 ? shifts5 : shifts5 + 1;
+	uint64_t table = d->pgd_paddr;
+	uint64_t addr_mask = PTE_ADDR_MASK & ~d->sme_mask;
+	unsigned va_bits = d->levels == 5 ? 57 : 48;
+
+	/* canonical: bits above va_bits-1 equal bit va_bits-1 */
+	uint64_t top = vaddr >> (va_bits - 1);
+	if (top != 0 && top != (UINT64_MAX >> (va_bits - 1)))
+		return ds_err_set(err, DS_ECORRUPT,
+				  "0x%" PRIx64 " is not a canonical x86_64 address", vaddr);
+
+	for (unsigned level = 0; level < d->levels; level++) {
+		uint64_t idx = (vaddr >> shift[level]) & 0x1ff;
+		uint64_t entry;
+		int r;
+
+		r = kernel_read_phys(k, table + idx * 8, &entry, sizeof(entry), err);
+		if (r < 0)
+			return ds_err_wrap(err, "page table walk for 0x%" PRIx64, vaddr);
+		if (!(entry & PTE_PRESENT))
+			return ds_err_set(err, DS_ENODATA,
+					  "0x%" PRIx64 " is not mapped (level %u entry 0x%" PRIx64
+					  " at paddr 0x%" PRIx64 ")", vaddr, d->levels - level, entry,
+					  table + idx * 8);
+		/* a huge page ends the walk at the PUD (1 GiB) or PMD (2 MiB) */
+		bool last = level == d->levels - 1;
+		bool huge = !last && shift[level] <= 30 && (entry & PTE_PSE);
+		if (last || huge) {
+			uint64_t size = 1ull << shift[level];
+
+			*ret_paddr = (entry & addr_mask & ~(size - 1)) | (vaddr & (size - 1));
+			*ret_map_size = size;
+			return 0;
+		}
+		table = entry & addr_mask;
+	}
+	return ds_err_set(err, DS_ECORRUPT, "page table walk for 0x%" PRIx64 " fell through", vaddr);
+}
+
+const struct arch_ops arch_x86_64_ops = {
+	.name = "x86_64",
+	.elf_machine = EM_X86_64,
+	.section_size_bits = x86_64_section_size_bits,
+	.max_physmem_bits = x86_64_max_physmem_bits,
+	.init = x86_64_init,
+	.release = x86_64_release,
+	.vtop = x86_64_vtop,
+};

@@ -1,0 +1,127 @@
+/* kernel.c - the crashed-kernel context: VMCOREINFO, page size, version,
+ * architecture, and cached virtual-to-physical reads (see kernel.h). */
+#include "kernel.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../arch/arch.h"
+
+unsigned kernel_parse_version(const char *osrelease)
+{
+	unsigned a = 0, b = 0, c = 0;
+
+	if (!osrelease || sscanf(osrelease, "%u.%u.%u", &a, &b, &c) < 2)
+		return 0;
+	if (a > 255 || b > 255)
+		return 0;
+	if (c > 255)
+		c = 255;
+	return KERNEL_VERSION_CODE(a, b, c);
+}
+
+int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
+		struct ds_err *err)
+{
+	const char *osrel;
+	uint64_t page_size;
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	k->src = src;
+	k->core = core;
+	if (!core->vmcoreinfo_size)
+		return ds_err_set(err, DS_ENODATA,
+				  "'%s' has no VMCOREINFO note (needed to find the kernel's data)",
+				  src->path);
+	r = vmcoreinfo_parse((const char *)core->notes + core->vmcoreinfo_off,
+			     core->vmcoreinfo_size, &k->vi, err);
+	if (r < 0)
+		return ds_err_wrap(err, "'%s'", src->path);
+
+	osrel = vmci_string(k->vi, "OSRELEASE");
+	if (!osrel)
+		return ds_err_set(err, DS_ENODATA, "VMCOREINFO has no OSRELEASE");
+	snprintf(k->osrelease, sizeof(k->osrelease), "%s", osrel);
+	k->version = kernel_parse_version(osrel);
+
+	if (!vmci_decimal(k->vi, "PAGESIZE", &page_size))
+		return ds_err_set(err, DS_ENODATA, "VMCOREINFO has no PAGESIZE");
+	if (page_size < 4096 || page_size > (1u << 20) || (page_size & (page_size - 1)))
+		return ds_err_set(err, DS_ECORRUPT,
+				  "VMCOREINFO PAGESIZE=%" PRIu64 " is not a valid page size", page_size);
+	k->page_size = (uint32_t)page_size;
+	k->page_shift = (unsigned)__builtin_ctzll(page_size);
+	(void)vmci_decimal(k->vi, "CRASHTIME", &k->crashtime);
+
+	k->arch = arch_find(core->machine);
+	if (!k->arch)
+		return ds_err_set(err, DS_EUNSUPP,
+				  "'%s': unsupported architecture (ELF machine %u)",
+				  src->path, core->machine);
+	return k->arch->init(k, err);
+}
+
+void kernel_release(struct kernel *k)
+{
+	if (k->arch && k->arch->release)
+		k->arch->release(k);
+	vmcoreinfo_free(k->vi);
+	k->vi = NULL;
+}
+
+int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
+		     struct ds_err *err)
+{
+	return elf_read_phys(k->core, k->src, paddr, buf, len, err);
+}
+
+int kernel_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
+		struct ds_err *err)
+{
+	uint64_t paddr, size;
+	int r;
+
+	if (k->tlb_size && vaddr - k->tlb_vaddr < k->tlb_size) {
+		*ret_paddr = k->tlb_paddr + (vaddr - k->tlb_vaddr);
+		return 0;
+	}
+	r = k->arch->vtop(k, vaddr, &paddr, &size, err);
+	if (r < 0)
+		return r;
+	k->tlb_vaddr = vaddr & ~(size - 1);
+	k->tlb_paddr = paddr & ~(size - 1);
+	k->tlb_size = size;
+	*ret_paddr = paddr;
+	return 0;
+}
+
+int kernel_read(struct kernel *k, uint64_t vaddr, void *buf, size_t len,
+		struct ds_err *err)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t paddr;
+		size_t chunk = k->page_size - (vaddr & (k->page_size - 1));
+		int r;
+
+		if (chunk > len)
+			chunk = len;
+		if ((r = kernel_vtop(k, vaddr, &paddr, err)) < 0)
+			return r;
+		if ((r = kernel_read_phys(k, paddr, p, chunk, err)) < 0)
+			return ds_err_wrap(err, "reading kernel address 0x%" PRIx64, vaddr);
+		p += chunk;
+		vaddr += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
+		    struct ds_err *err)
+{
+	return kernel_read(k, vaddr, ret, sizeof(*ret), err);
+}

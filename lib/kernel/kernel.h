@@ -1,0 +1,69 @@
+/* kernel.h - what we know about the crashed kernel: its VMCOREINFO, page
+ * size, version, architecture, and reads of its virtual memory.
+ *
+ * struct kernel is the context the filter and the writers work from.  It is
+ * built once from an opened ELF vmcore (kernel_init) and owns the parsed
+ * VMCOREINFO and the architecture's private state.  Reads of kernel virtual
+ * addresses go through the architecture's page-table walk with a one-entry
+ * translation cache (the struct page scan reads the vmemmap sequentially, so
+ * nearly every lookup hits the same 2 MiB mapping as the one before).
+ */
+#ifndef DS_KERNEL_H
+#define DS_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "../elf/elf_read.h"
+#include "../io/source.h"
+#include "vmcoreinfo.h"
+
+struct arch_ops;
+
+#define KERNEL_VERSION_CODE(a, b, c) (((a) << 16) + ((b) << 8) + (c))
+
+struct kernel {
+	struct source *src;
+	struct elf_core *core;
+	struct vmcoreinfo *vi;
+	const struct arch_ops *arch;
+	void *arch_data;
+
+	uint32_t page_size;
+	unsigned page_shift;
+	char osrelease[65];
+	unsigned version;          /* KERNEL_VERSION_CODE from OSRELEASE */
+	uint64_t phys_base;        /* written to the kdump sub header */
+	uint64_t crashtime;        /* CRASHTIME=, 0 if absent */
+
+	/* translation cache: [tlb_vaddr, tlb_vaddr + tlb_size) -> tlb_paddr */
+	uint64_t tlb_vaddr, tlb_paddr, tlb_size;
+};
+
+/* Parse VMCOREINFO, check the required keys, pick and initialise the
+ * architecture.  Errors name the missing key or the unsupported machine. */
+int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
+		struct ds_err *err);
+void kernel_release(struct kernel *k);
+
+/* Translate a kernel virtual address (page-table walk, cached). */
+int kernel_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
+		struct ds_err *err);
+
+/* Read kernel virtual memory, page by page. */
+int kernel_read(struct kernel *k, uint64_t vaddr, void *buf, size_t len,
+		struct ds_err *err);
+
+/* Read physical memory. */
+int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
+		     struct ds_err *err);
+
+/* Read a u64 at a kernel virtual address. */
+int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
+		    struct ds_err *err);
+
+/* Parse "6.1.0-47-amd64" into KERNEL_VERSION_CODE(6,1,0); 0 if unparsable. */
+unsigned kernel_parse_version(const char *osrelease);
+
+#endif
