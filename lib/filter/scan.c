@@ -1,0 +1,116 @@
+/* scan.c - one sequential pass over the struct page arrays (see scan.h).
+ *
+ * Struct pages are read in aligned chunks of CHUNK_PAGES entries, and only
+ * when a pfn that needs a decision falls in them: a free buddy block or an
+ * excluded compound page is decided from its head, and the scan jumps past
+ * it without reading the tail struct pages.  So the cost follows the memory
+ * in use, not the memory size.  Pfns that are not present in the vmcore are
+ * skipped a word of the keep-map at a time.
+ */
+#include "scan.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_PAGES 64u
+
+struct chunk {
+	uint64_t first_pfn;      /* pfn of entry 0, UINT64_MAX when empty */
+	uint8_t *buf;            /* CHUNK_PAGES * SIZE(page) bytes */
+};
+
+static int load_chunk(struct kernel *k, const struct memmap_range *mr,
+		      uint64_t page_sz, uint64_t pfn, struct chunk *c,
+		      struct scan_stats *st, struct ds_err *err)
+{
+	uint64_t first = pfn - (pfn - mr->start_pfn) % CHUNK_PAGES;
+	uint64_t n = mr->end_pfn - first < CHUNK_PAGES ? mr->end_pfn - first : CHUNK_PAGES;
+	uint64_t vaddr = mr->page_vaddr + (first - mr->start_pfn) * page_sz;
+	int r;
+
+	r = kernel_read(k, vaddr, c->buf, n * page_sz, err);
+	if (r < 0) {
+		c->first_pfn = UINT64_MAX;
+		return ds_err_wrap(err, "cannot read the struct pages of pfn 0x%" PRIx64
+				   "-0x%" PRIx64 " at 0x%" PRIx64, first, first + n - 1, vaddr);
+	}
+	c->first_pfn = first;
+	st->struct_pages_read += n;
+	return 0;
+}
+
+static int scan_range(struct kernel *k, const struct memmap_range *mr,
+		      const struct page_rules *rules, unsigned dump_level,
+		      struct keepmap *km, struct scan_stats *st,
+		      struct chunk *c, struct ds_err *err)
+{
+	uint64_t page_sz = rules->page_size;
+	uint64_t end = mr->end_pfn < km->npfn ? mr->end_pfn : km->npfn;
+	uint8_t next_buf[1024];
+	uint64_t pfn = mr->start_pfn;
+	int r;
+
+	c->first_pfn = UINT64_MAX;
+	while (pfn < end) {
+		struct page_verdict v;
+		const uint8_t *page, *next = NULL;
+
+		if (!keepmap_is_dumped(km, pfn)) {
+			pfn++;
+			continue;
+		}
+		if (c->first_pfn == UINT64_MAX || pfn < c->first_pfn ||
+		    pfn >= c->first_pfn + CHUNK_PAGES) {
+			if ((r = load_chunk(k, mr, page_sz, pfn, c, st, err)) < 0)
+				return r;
+		}
+		page = c->buf + (pfn - c->first_pfn) * page_sz;
+		if (pfn + 1 < mr->end_pfn && page_is_compound_head(rules, page)) {
+			if (pfn + 1 < c->first_pfn + CHUNK_PAGES) {
+				next = page + page_sz;
+			} else {
+				uint64_t vaddr = mr->page_vaddr + (pfn + 1 - mr->start_pfn) * page_sz;
+
+				if ((r = kernel_read(k, vaddr, next_buf, page_sz, err)) < 0)
+					return ds_err_wrap(err, "cannot read the struct page of pfn 0x%"
+							   PRIx64, pfn + 1);
+				next = next_buf;
+			}
+		}
+		page_classify(rules, page, next, pfn, dump_level, end - pfn, &v);
+		if (v.bad_order)
+			st->bad_order++;
+		if (v.cls == PAGE_KEEP || v.cls == PAGE_TAIL) {
+			pfn++;
+			continue;
+		}
+		uint64_t stop = pfn + (v.npages ? v.npages : 1);
+
+		if (stop > end)
+			stop = end;
+		st->excluded[v.cls] += keepmap_count_dumped_range(km, pfn, stop);
+		keepmap_exclude(km, pfn, stop);
+		pfn = stop;
+	}
+	return 0;
+}
+
+int scan_run(struct kernel *k, const struct memmap *mm,
+	     const struct page_rules *rules, unsigned dump_level,
+	     struct keepmap *km, struct scan_stats *st, struct ds_err *err)
+{
+	struct chunk c;
+	int r = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (rules->page_size == 0 || rules->page_size > 1024)
+		return ds_err_set(err, DS_ECORRUPT, "bad SIZE(page)=%u", rules->page_size);
+	c.buf = malloc((size_t)CHUNK_PAGES * rules->page_size);
+	if (!c.buf)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < mm->n_ranges && r == 0; i++)
+		r = scan_range(k, &mm->ranges[i], rules, dump_level, km, st, &c, err);
+	free(c.buf);
+	return r;
+}

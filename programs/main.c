@@ -1,0 +1,72 @@
+/* main.c - dumpsieve's entry point: argv -> options -> ds_dump -> messages
+ * and exit status.  The only place that exits.
+ *
+ * Exit status (as makedumpfile): 0 success (also -h, -v, --check-params),
+ * 1 any failure.  A failed dump leaves no DUMPFILE behind.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <dumpsieve/dumpsieve.h>
+
+#include "options.h"
+#include "report.h"
+
+static void print_line(const char *line, void *arg)
+{
+	fprintf(arg, "%s\n", line);
+}
+
+static int fail(void)
+{
+	report_common("\ndumpsieve Failed.");
+	return EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct ds_report rep;
+	struct ds_err err;
+	char why[256];
+	int r;
+
+	r = cli_parse(&cli, argc, argv, why, sizeof(why));
+	if (r < 0) {
+		report_error("%s", why);
+		if (r == -1)
+			report_error("Try 'dumpsieve --help' for more information.");
+		return fail();
+	}
+	report_set_level(cli.message_level);
+	if (cli.mode == CLI_HELP) {
+		cli_usage(print_line, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (cli.mode == CLI_VERSION) {
+		printf("dumpsieve: version %s\n", ds_version());
+		for (int c = DS_CODEC_ZLIB; c < DS_CODEC_MAX; c++)
+			printf("%s\t%s\n", ds_codec_name((enum ds_codec)c),
+			       ds_codec_available((enum ds_codec)c) ? "enabled" : "disabled");
+		return EXIT_SUCCESS;
+	}
+	if (!ds_codec_available(cli.ds.codec)) {
+		report_error("%s compression was requested but this dumpsieve was built without it",
+			     ds_codec_name(cli.ds.codec));
+		return fail();
+	}
+	if (cli.check_params)
+		return EXIT_SUCCESS;
+
+	cli.ds.notice = report_notice;
+	cli.ds.progress = report_progress;
+	if (ds_dump(&cli.ds, &rep, &err) < 0) {
+		report_error("%s", err.msg);
+		return fail();
+	}
+	report_stats(&rep);
+	if (!cli.ds.dry_run)
+		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);
+	report_common("\ndumpsieve Completed.");
+	return EXIT_SUCCESS;
+}

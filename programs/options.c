@@ -1,0 +1,210 @@
+/* options.c - the option table and its parsing (see options.h).
+ *
+ * One row per option: the getopt_long table below is the single list; the
+ * switch in cli_parse gives each its meaning.  The short option string is
+ * makedumpfile's, so the same groupings parse the same way.
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHORT_OPTS "b:cDd:eEFfg:hi:lL:pRvXx:z"
+
+enum long_only {
+	OPT_SPLIT = 256, OPT_REASSEMBLE, OPT_XEN_SYMS, OPT_XEN_VMCOREINFO,
+	OPT_XEN_PHYS_START, OPT_MESSAGE_LEVEL, OPT_VTOP, OPT_DUMP_DMESG,
+	OPT_PARTIAL_DMESG, OPT_CONFIG, OPT_DISKSET, OPT_CYCLIC_BUFFER, OPT_EPPIC,
+	OPT_NON_MMAP, OPT_MEM_USAGE, OPT_SPLITBLOCK_SIZE, OPT_WORK_DIR,
+	OPT_NUM_THREADS, OPT_CHECK_PARAMS, OPT_DRY_RUN, OPT_SHOW_STATS,
+};
+
+static const struct option long_opts[] = {
+	{ "split", no_argument, NULL, OPT_SPLIT },
+	{ "reassemble", no_argument, NULL, OPT_REASSEMBLE },
+	{ "xen-syms", required_argument, NULL, OPT_XEN_SYMS },
+	{ "xen-vmcoreinfo", required_argument, NULL, OPT_XEN_VMCOREINFO },
+	{ "xen_phys_start", required_argument, NULL, OPT_XEN_PHYS_START },
+	{ "message-level", required_argument, NULL, OPT_MESSAGE_LEVEL },
+	{ "vtop", required_argument, NULL, OPT_VTOP },
+	{ "dump-dmesg", no_argument, NULL, OPT_DUMP_DMESG },
+	{ "partial-dmesg", no_argument, NULL, OPT_PARTIAL_DMESG },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "diskset", required_argument, NULL, OPT_DISKSET },
+	{ "cyclic-buffer", required_argument, NULL, OPT_CYCLIC_BUFFER },
+	{ "eppic", required_argument, NULL, OPT_EPPIC },
+	{ "non-mmap", no_argument, NULL, OPT_NON_MMAP },
+	{ "mem-usage", no_argument, NULL, OPT_MEM_USAGE },
+	{ "splitblock-size", required_argument, NULL, OPT_SPLITBLOCK_SIZE },
+	{ "work-dir", required_argument, NULL, OPT_WORK_DIR },
+	{ "num-threads", required_argument, NULL, OPT_NUM_THREADS },
+	{ "check-params", no_argument, NULL, OPT_CHECK_PARAMS },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "show-stats", no_argument, NULL, OPT_SHOW_STATS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Strict unsigned decimal in [0, max]; makedumpfile's atoi took garbage as
+ * 0, which turned typos into dump level 0 — we refuse them instead. */
+static bool parse_level(const char *s, unsigned max, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end || v > max)
+		return false;
+	*ret = (unsigned)v;
+	return true;
+}
+
+/* -d DL[,DL2,...]: the first level is used; the others are makedumpfile's
+ * retry levels after ENOSPC, validated now, honoured in a later release. */
+static bool parse_dump_levels(const char *arg, unsigned *ret)
+{
+	char buf[256];
+	char *save = NULL, *tok;
+	bool first = true;
+	unsigned count = 0;
+
+	if (strlen(arg) >= sizeof(buf) || !*arg || arg[strlen(arg) - 1] == ',')
+		return false;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned v;
+
+		if (!parse_level(tok, 31, &v) || ++count > 32)
+			return false;
+		if (first)
+			*ret = v;
+		first = false;
+	}
+	return !first;
+}
+
+static const char *option_name(int c, char *buf, size_t len)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == c) {
+			snprintf(buf, len, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
+{
+	unsigned show_stats = 0, debug = 0;
+	const char *codec_opt = NULL;
+	char name[64];
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->mode = CLI_DUMP;
+	c->message_level = ML_DEFAULT;
+	opterr = 0;
+	optind = 0;    /* full re-initialisation (GNU), so tests can parse twice */
+	while ((opt = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': c->ds.codec = DS_CODEC_ZLIB; codec_opt = "-c"; break;
+		case 'l': c->ds.codec = DS_CODEC_LZO; codec_opt = "-l"; break;
+		case 'p': c->ds.codec = DS_CODEC_SNAPPY; codec_opt = "-p"; break;
+		case 'z': c->ds.codec = DS_CODEC_ZSTD; codec_opt = "-z"; break;
+		case 'd':
+			if (!parse_dump_levels(optarg, &c->ds.dump_level)) {
+				snprintf(errbuf, errlen, "dump level '%s' is invalid (0-31)", optarg);
+				return -1;
+			}
+			break;
+		case 'f': c->ds.force = true; break;
+		case 'D': debug = ML_DEBUG; break;
+		case 'h': c->mode = CLI_HELP; break;
+		case 'v': c->mode = CLI_VERSION; break;
+		case OPT_MESSAGE_LEVEL:
+			if (!parse_level(optarg, 31, &c->message_level)) {
+				snprintf(errbuf, errlen, "message level '%s' is invalid (0-31)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_CHECK_PARAMS: c->check_params = true; break;
+		case OPT_DRY_RUN: c->ds.dry_run = true; break;
+		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
+		case '?':
+			if (optopt && optopt < 256)
+				snprintf(errbuf, errlen, "unknown option '-%c' or missing argument", optopt);
+			else
+				snprintf(errbuf, errlen, "unknown or ambiguous option '%s'",
+					 argv[optind - 1]);
+			return -1;
+		default:
+			/* recognised makedumpfile options that come in a later release */
+			snprintf(errbuf, errlen, "option '%s' is not supported yet",
+				 option_name(opt, name, sizeof(name)));
+			return -2;
+		}
+	}
+	(void)codec_opt;
+	c->message_level |= show_stats | debug;
+	if (c->check_params)
+		c->message_level = ML_DEFAULT;
+	if (c->mode != CLI_DUMP)
+		return 0;
+	if (argc - optind != 2) {
+		snprintf(errbuf, errlen, "%s (expected VMCORE DUMPFILE)",
+			 argc - optind < 2 ? "missing operand" : "too many operands");
+		return -1;
+	}
+	c->vmcore = argv[optind];
+	c->dumpfile = argv[optind + 1];
+	c->ds.input = c->vmcore;
+	c->ds.output = c->dumpfile;
+	return 0;
+}
+
+static const char *const usage_lines[] = {
+	"Usage:",
+	"  dumpsieve [OPTION]... VMCORE DUMPFILE",
+	"",
+	"Creates a kdump-compressed DUMPFILE from VMCORE (/proc/vmcore or an ELF",
+	"vmcore), leaving out the pages the dump level excludes.  Command line and",
+	"output are compatible with makedumpfile.",
+	"",
+	"Options:",
+	"  -c, -l, -p, -z   compress each page with zlib, lzo, snappy or zstd",
+	"  -d DL            dump level 0-31, the sum of the pages to leave out:",
+	"                     1 zero pages, 2 cache without private, 4 all cache,",
+	"                     8 user process data, 16 free pages",
+	"                   hwpoison and offline pages are always left out",
+	"  -f               overwrite an existing DUMPFILE",
+	"  -D               debug messages",
+	"  --message-level ML  message mask 0-31: 1 progress, 2 common, 4 errors,",
+	"                   8 debug, 16 report (default 7)",
+	"  --show-stats     print the report of excluded pages",
+	"  --dry-run        do everything but write DUMPFILE",
+	"  --check-params   only check the command line",
+	"  -v               version and built-in compression",
+	"  -h, --help       this text",
+	"",
+	"Exit status: 0 success, 1 failure.",
+	NULL,
+};
+
+void cli_usage(void (*out)(const char *line, void *arg), void *arg)
+{
+	char line[128];
+
+	for (const char *const *l = usage_lines; *l; l++)
+		out(*l, arg);
+	out("", arg);
+	for (int c = DS_CODEC_ZLIB; c < DS_CODEC_MAX; c++) {
+		snprintf(line, sizeof(line), "%s support: %s", ds_codec_name((enum ds_codec)c),
+			 ds_codec_available((enum ds_codec)c) ? "enabled" : "disabled");
+		out(line, arg);
+	}
+}

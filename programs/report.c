@@ -1,0 +1,113 @@
+/* report.c - message output by makedumpfile's message levels (options.h):
+ * progress and errors on stderr, common/debug/report messages on stdout.
+ * The final report has the layout of makedumpfile's, so scripts and people
+ * reading it find the same lines. */
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "options.h"
+
+static unsigned level = ML_DEFAULT;
+
+void report_set_level(unsigned message_level)
+{
+	level = message_level;
+}
+
+static void vout(FILE *f, unsigned bit, const char *prefix, const char *fmt, va_list ap)
+{
+	if (!(level & bit))
+		return;
+	fputs(prefix, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void report_common(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(stdout, ML_COMMON, "", fmt, ap);
+	va_end(ap);
+}
+
+void report_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(stderr, ML_ERROR, "dumpsieve: ", fmt, ap);
+	va_end(ap);
+}
+
+void report_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(stdout, ML_DEBUG, "", fmt, ap);
+	va_end(ap);
+}
+
+void report_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	if (level & ML_COMMON)
+		fprintf(stderr, "dumpsieve: warning: %s\n", msg);
+}
+
+/* "Copying data                                      : [ 45.3 %] /" at most
+ * once a second, then once at 100 %. */
+void report_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+	static const char spinner[] = "/|\\-";
+	static struct timespec last;
+	static unsigned turn;
+	struct timespec now;
+	unsigned permille;
+
+	(void)arg;
+	if (!(level & ML_PROGRESS) || !total)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && now.tv_sec == last.tv_sec)
+		return;
+	last = now;
+	permille = (unsigned)(done * 1000 / total);
+	fprintf(stderr, "\r%-50s: [%3u.%u %%] %c", phase, permille / 10, permille % 10,
+		spinner[turn++ % 4]);
+	if (done >= total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void report_stats(const struct ds_report *r)
+{
+	if (!(level & ML_REPORT))
+		return;
+	printf("\n");
+	printf("Original pages  : 0x%016llx\n", (unsigned long long)r->original_pages);
+	printf("  Excluded pages   : 0x%016llx\n", (unsigned long long)r->excluded_pages);
+	printf("    Pages filled with zero  : 0x%016llx\n", (unsigned long long)r->zero_pages);
+	printf("    Non-private cache pages : 0x%016llx\n", (unsigned long long)r->cache_pages);
+	printf("    Private cache pages     : 0x%016llx\n", (unsigned long long)r->cache_private_pages);
+	printf("    User process data pages : 0x%016llx\n", (unsigned long long)r->user_pages);
+	printf("    Free pages              : 0x%016llx\n", (unsigned long long)r->free_pages);
+	printf("    Hwpoison pages          : 0x%016llx\n", (unsigned long long)r->hwpoison_pages);
+	printf("    Offline pages           : 0x%016llx\n", (unsigned long long)r->offline_pages);
+	printf("  Remaining pages  : 0x%016llx\n", (unsigned long long)r->remaining_pages);
+	if (r->original_pages)
+		printf("  (The number of pages is reduced to %llu%%.)\n",
+		       (unsigned long long)(r->remaining_pages * 100 / r->original_pages));
+	printf("Memory Hole     : 0x%016llx\n", (unsigned long long)r->hole_pages);
+	printf("--------------------------------------------------\n");
+	printf("Total pages     : 0x%016llx\n", (unsigned long long)r->max_mapnr);
+	printf("Write bytes     : %llu\n", (unsigned long long)r->write_bytes);
+	printf("\n");
+	fflush(stdout);
+}

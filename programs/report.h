@@ -1,0 +1,18 @@
+/* report.h - everything the command line prints: messages by level, progress,
+ * the final "Excluded pages" report. */
+#ifndef DS_REPORT_H
+#define DS_REPORT_H
+
+#include <stdint.h>
+
+#include <dumpsieve/dumpsieve.h>
+
+void report_set_level(unsigned message_level);
+void report_common(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_notice(void *arg, const char *msg);
+void report_progress(void *arg, const char *phase, uint64_t done, uint64_t total);
+void report_stats(const struct ds_report *rep);
+
+#endif
