@@ -35,8 +35,8 @@ unit: build build-san
 e2e: build build-san test-deps
 	tests/run-e2e.sh build-san/programs/dumpsieve
 
-realcheck: build test-deps
-	tests/real/run.sh build/programs/dumpsieve
+realcheck: build build-san test-deps
+	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
 
 check: test-deps build build-san build-clang
 	$(MAKE) --no-print-directory unit

@@ -18,6 +18,8 @@ void report_set_level(unsigned message_level)
 }
 
 static void vout(FILE *f, unsigned bit, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void vout(FILE *f, unsigned bit, const char *prefix, const char *fmt, va_list ap)
 {
 	if (!(level & bit))
 		return;
