@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# run-e2e.sh - command-line and bad-input tests of the dumpsieve binary.
+#
+# Usage: tests/run-e2e.sh path/to/dumpsieve
+# Each case runs the binary on a file made by tests/tools/mkcore.py (or on no
+# file at all) and checks the exit status, that stderr holds the expected
+# message, and that no dump file was left behind.  Prints "N passed, M failed".
+set -u
+BIN=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+pass=0 fail=0
+
+# check NAME EXPECTED_EXIT STDERR_PATTERN [args...]   (runs in $WORK)
+check() {
+	local name=$1 want_rc=$2 pattern=$3; shift 3
+	local rc
+	(cd "$WORK" && "$BIN" "$@" >"$WORK/out" 2>"$WORK/err"); rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		echo "FAIL $name: exit $rc, expected $want_rc"; sed 's/^/  | /' "$WORK/err"; fail=$((fail+1)); return
+	fi
+	if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$WORK/err" "$WORK/out"; then
+		echo "FAIL $name: no /$pattern/ in output"; sed 's/^/  | /' "$WORK/err"; fail=$((fail+1)); return
+	fi
+	echo "ok   $name"; pass=$((pass+1))
+}
+
+# bad_input CASE PATTERN: dumping it fails with PATTERN, exit 1, no output file
+bad_input() {
+	local case=$1 pattern=$2
+	python3 "$HERE/tools/mkcore.py" "$WORK/$case.core" "$case" || { echo "FAIL mkcore $case"; fail=$((fail+1)); return; }
+	rm -f "$WORK/out.kdump"
+	check "bad input: $case" 1 "$pattern" -d 31 "$case.core" out.kdump
+	if [ -e "$WORK/out.kdump" ]; then
+		echo "FAIL bad input: $case left out.kdump behind"; fail=$((fail+1)); pass=$((pass-1))
+	fi
+}
+
+# --- command line ---
+check "help" 0 "Usage:" -h
+check "help lists codecs" 0 "zstd support: enabled" --help
+check "version" 0 "^lzo.enabled" -v
+check "long option prefix" 0 "Usage:" --hel
+check "check-params" 0 "" --check-params -c -d 31 a b
+check "grouped short options" 0 "" --check-params -cd31 a b
+check "options after operands" 0 "" --check-params a b -l --message-level=7
+check "dump level too big" 1 "dump level '32' is invalid" -d 32 a b
+check "dump level not a number" 1 "dump level 'x' is invalid" -d x a b
+check "dump level list" 0 "" --check-params -d 1,31 a b
+check "message level invalid" 1 "message level '99' is invalid" --message-level 99 a b
+check "unknown option" 1 "unknown or ambiguous option '--bogus'" --bogus a b
+check "ambiguous prefix" 1 "unknown or ambiguous option '--s'" --s a b
+check "missing operand" 1 "missing operand" -d 31 a
+check "too many operands" 1 "too many operands" a b c
+check "later option" 1 "option '--split' is not supported yet" --split a b c
+check "later short option" 1 "option '-E' is not supported yet" -E a b
+check "no input file" 1 "cannot open 'missing.core': No such file" -d 31 missing.core out.kdump
+
+# --- bad inputs ---
+bad_input notelf        "is not an ELF file \(bad magic\)"
+bad_input elf32         "32-bit ELF file"
+bad_input aarch64       "unsupported architecture \(ELF machine 183\)"
+bad_input exec          "is not an ELF core file"
+bad_input trunc-phdrs   "is truncated: program headers at offset 0x40"
+bad_input trunc-load    "is truncated: segment 1 .* file size is"
+bad_input no-vmcoreinfo "has no VMCOREINFO note"
+bad_input bad-note      "ELF note at offset 0x[0-9a-f]+ runs past the end of the note segment"
+bad_input no-pagesize   "VMCOREINFO has no PAGESIZE"
+bad_input no-pgt        "VMCOREINFO has no SYMBOL\(init_top_pgt\)"
+bad_input garbage-vmci  "VMCOREINFO note holds no KEY=value line"
+bad_input good-minimal  "physical address 0x[0-9a-f]+ is not in the vmcore"
+
+# --- output file ---
+python3 "$HERE/tools/mkcore.py" "$WORK/good.core" good-minimal
+: > "$WORK/exists.kdump"
+check "refuses to overwrite" 1 "cannot create 'exists.kdump': file exists \(use -f to overwrite\)" good.core exists.kdump
+[ -e "$WORK/exists.kdump" ] || { echo "FAIL existing file was removed"; fail=$((fail+1)); }
+check "output dir missing" 1 "cannot create 'nodir/x.kdump': No such file or directory" good.core nodir/x.kdump
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
