@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# run.sh - dumpsieve against real vmcores and the reference makedumpfile.
+#
+# Usage: tests/real/run.sh path/to/dumpsieve [path/to/sanitizer-build/dumpsieve]
+#
+# For each guest configuration (5-level paging, and 4-level with la57 off) it
+# captures a real vmcore of a Debian 6.1 kernel under QEMU (tests/vm, cached),
+# then checks, printing one "ok"/"FAIL" line per check:
+#   levels   for -d 0 1 2 4 8 16 31: the dumped pfn set equals makedumpfile
+#            1.7.2's on the same vmcore, except exactly the differences listed
+#            in tests/real/expected-diff/<config>-d<L>.txt (docs/compat.md
+#            explains each); every stored page equals the source page, read
+#            back through libkdumpfile (tests/tools/dumpcheck.py verify);
+#            with -l the whole file is byte-identical to makedumpfile's
+#   codecs   -c -l -p -z keep the same pfns as no compression, pages verified
+#   reader   makedumpfile --dump-dmesg on our dump prints the same log as on
+#            the source vmcore
+#   errors   a truncated real vmcore and a VMCOREINFO pointing mem_section at
+#            unmapped memory fail with their message, exit 1, no file left
+# Ends with "N passed, M failed".
+set -u
+BIN=$(realpath "$1")
+SAN_BIN=${2:+$(realpath "$2")}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3                      # has the libkdumpfile bindings
+CHECK="$PY $TOP/tests/tools/dumpcheck.py"
+WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-real.XXXXXX)}
+trap 'rm -rf "$WORK"' EXIT
+pass=0 fail=0
+ok()   { echo "ok   $*"; pass=$((pass+1)); }
+bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+
+# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
+run_check() {
+	local name=$1; shift
+	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
+	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
+}
+
+# same_bytes A B: the files are identical; if not, show where the headers differ
+same_bytes() {
+	cmp "$1" "$2" && return 0
+	diff <($CHECK header "$1") <($CHECK header "$2")
+	return 1
+}
+
+test_config() {
+	local tag=$1; shift
+	local dir src fixed
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) ||
+		{ bad "$tag: capture a vmcore"; return; }
+	src=$dir/vmcore.elf          # QEMU layout: program headers after section headers
+	fixed=$dir/vmcore.fixed.elf  # same bytes, headers at 64: what makedumpfile reads
+	ok "$tag: captured $(basename "$dir")"
+
+	for L in 0 1 2 4 8 16 31; do
+		local ours=$WORK/$tag-ours-d$L.kdump ref=$WORK/$tag-ref-d$L.kdump
+		local expect=$HERE/expected-diff/$tag-d$L.txt zero=
+		rm -f "$ours" "$ref"
+		makedumpfile -l -d $L --message-level 0 "$fixed" "$ref" >/dev/null 2>&1 ||
+			{ bad "$tag -d $L: makedumpfile failed"; continue; }
+		"$BIN" -l -d $L --message-level 4 "$src" "$ours" ||
+			{ bad "$tag -d $L: dumpsieve failed"; rm -f "$ref"; continue; }
+		if [ -f "$expect" ]; then
+			run_check "$tag -d $L: pfn set = makedumpfile's but the listed differences" \
+				$CHECK compare "$ours" "$ref" --expect "$expect"
+		else
+			run_check "$tag -d $L: pfn set = makedumpfile's" $CHECK compare "$ours" "$ref"
+		fi
+		[ $((L & 1)) = 1 ] && zero=--zero-shared
+		run_check "$tag -d $L: every stored page = source page (libkdumpfile reads all)" \
+			$CHECK verify $zero "$src" "$ours"
+		run_check "$tag -d $L: file byte-identical to makedumpfile's" \
+			same_bytes "$ours" "$ref"
+		[ "$L" = 31 ] || rm -f "$ref"
+		[ "$L" = 0 ] && rm -f "$ours"
+	done
+
+	# every codec keeps the -d 31 page set, and round-trips
+	local base=$WORK/$tag-ours-d31.kdump
+	for c in c l p z; do
+		local out=$WORK/$tag-codec-$c.kdump
+		rm -f "$out"
+		if ! "$BIN" -$c -d 31 --message-level 4 "$src" "$out"; then
+			bad "$tag -$c: dumpsieve failed"; continue
+		fi
+		run_check "$tag -$c -d 31: same pfns as -l" $CHECK compare "$out" "$base"
+		run_check "$tag -$c -d 31: pages round-trip" $CHECK verify --zero-shared "$src" "$out"
+		if [ "$c" = c ]; then   # Debian's makedumpfile has zlib and lzo only
+			rm -f "$WORK/ref-c.kdump"
+			makedumpfile -c -d 31 --message-level 0 "$fixed" "$WORK/ref-c.kdump" >/dev/null 2>&1 &&
+				run_check "$tag -c -d 31: file byte-identical to makedumpfile -c's" \
+					same_bytes "$out" "$WORK/ref-c.kdump" ||
+				bad "$tag -c: makedumpfile failed"
+			rm -f "$WORK/ref-c.kdump"
+		fi
+		[ "$c" = l ] || rm -f "$out"
+	done
+	local out=$WORK/$tag-codec-none.kdump
+	rm -f "$out"
+	"$BIN" -d 31 --message-level 4 "$src" "$out" &&
+		run_check "$tag none -d 31: same pfns, pages verified" \
+			sh -c "$CHECK compare '$out' '$base' && $CHECK verify --zero-shared '$src' '$out'" ||
+		bad "$tag none -d 31: dumpsieve failed"
+	rm -f "$out"
+
+	# the same job under ASan/UBSan: real struct pages through every check
+	if [ -n "$SAN_BIN" ]; then
+		out=$WORK/$tag-san.kdump
+		rm -f "$out"
+		UBSAN_OPTIONS=halt_on_error=1 "$SAN_BIN" -z -d 31 --message-level 4 "$src" "$out" &&
+			run_check "$tag ASan/UBSan build -z -d 31: clean run, same pfns" \
+				$CHECK compare "$out" "$base" ||
+			bad "$tag ASan/UBSan build failed"
+		rm -f "$out"
+	fi
+
+	# makedumpfile reads our output: the kernel log comes out the same
+	rm -f "$WORK/log.src" "$WORK/log.ours"
+	if makedumpfile --dump-dmesg "$fixed" "$WORK/log.src" >/dev/null 2>&1 &&
+	   makedumpfile --dump-dmesg "$base" "$WORK/log.ours" >/dev/null 2>&1; then
+		run_check "$tag: makedumpfile --dump-dmesg of our dump = of the source" \
+			cmp "$WORK/log.src" "$WORK/log.ours"
+	else
+		bad "$tag: makedumpfile --dump-dmesg failed"
+	fi
+	rm -f "$WORK"/$tag-*.kdump "$WORK"/log.*
+}
+
+test_errors() {   # bad real inputs: message, exit 1, no dump left behind
+	local dir src
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { bad "errors: capture"; return; }
+	src=$dir/vmcore.elf
+
+	cp --sparse=always "$src" "$WORK/trunc.elf"
+	truncate -s $(( $(stat -c %s "$src") / 2 )) "$WORK/trunc.elf"
+	expect_fail "truncated real vmcore" "$WORK/trunc.elf" "is truncated: segment [0-9]+"
+	rm -f "$WORK/trunc.elf"
+
+	# same length edit of the note: mem_section now points into unmapped space
+	cp --sparse=always "$src" "$WORK/badms.elf"
+	$PY - "$WORK/badms.elf" <<'PYEOF'
+import re, sys
+path = sys.argv[1]
+with open(path, "r+b") as f:
+    head = f.read(1 << 20)
+    m = re.search(rb"SYMBOL\(mem_section\)=([0-9a-f]+)\n", head)
+    f.seek(m.start(1))
+    f.write(b"ffffc9" + b"0" * (len(m.group(1)) - 6))
+PYEOF
+	expect_fail "mem_section in unmapped memory" "$WORK/badms.elf" \
+		"reading mem_section roots at 0x[0-9a-f]+: .*not mapped"
+	rm -f "$WORK/badms.elf"
+}
+
+expect_fail() {
+	local name=$1 in=$2 pattern=$3 rc
+	rm -f "$WORK/x.kdump"
+	"$BIN" -d 31 "$in" "$WORK/x.kdump" >"$WORK/err" 2>&1; rc=$?
+	if [ $rc != 1 ]; then bad "$name: exit $rc"; sed 's/^/  | /' "$WORK/err"
+	elif ! grep -qE "$pattern" "$WORK/err"; then bad "$name: no /$pattern/"; sed 's/^/  | /' "$WORK/err"
+	elif [ -e "$WORK/x.kdump" ]; then bad "$name: left a dump file"
+	else ok "$name"; fi
+}
+
+test_config l5                        # -cpu max: LA57, 5-level paging
+test_config l4 -c max,la57=off        # 4-level paging
+test_errors
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
