@@ -581,7 +581,7 @@ void page_classify(const struct page_rules *r, const uint8_t *page,
 	enum page_class cls = PAGE_KEEP;
 	uint64_t flags, order;
 	uint32_t mapcount;
-	bool slab, anon, head;
+	bool slab, anon_like, anon, head;
 
 	v->cls = PAGE_KEEP;
 	v->npages = 1;
@@ -629,11 +629,15 @@ void page_classify(const struct page_rules *r, const uint8_t *page,
 	}
 
 	head = page_is_compound_head(r, page);
-	anon = r->anon_rule && !slab && (rd_word(r, page, r->off_mapping) & 1);
+	/* PAGE_MAPPING_ANON in page.mapping, on a page that is not slab.
+	 * Such a page is never page cache; it is user data only when the
+	 * rule can be trusted (tail pages and slab pages recognisable). */
+	anon_like = r->has_mapping && !slab && (rd_word(r, page, r->off_mapping) & 1);
+	anon = r->anon_rule && anon_like;
 
 	/* 4./5. page cache, without then with PG_private */
 	if (r->cache_rule && (dump_level & (DL_EXCLUDE_CACHE | DL_EXCLUDE_CACHE_PRI)) &&
-	    !anon && is_cache(r, flags)) {
+	    !anon_like && is_cache(r, flags)) {
 		bool priv = flag_set(flags, r->pg_private);
 
 		if ((dump_level & DL_EXCLUDE_CACHE) && r->cache_nonpriv_rule && !priv)

@@ -64,7 +64,8 @@ struct page_rules {
 	/* ---- the rest is private to classify.c (filled by page_rules_init) ---- */
 	unsigned word_size;          /* bytes in the kernel's unsigned long: 8
 				      * (64-bit only for now) */
-	uint32_t kernel_version;     /* CLS_KV(a,b,c) from OSRELEASE; 0 unknown */
+	uint32_t kernel_version;     /* from OSRELEASE, CLS_KV() in classify.c;
+				      * 0 unknown */
 	uint32_t off_refcount;       /* _refcount (_count before 4.6); read, not
 				      * needed by any rule */
 	bool has_refcount, has_mapping, has_mapcount, has_private;
@@ -122,7 +123,9 @@ struct page_rules {
 
 /* Fill rules from VMCOREINFO for the given dump level.  Fails (DS_ENODATA,
  * naming the key) only when even the basics are absent: SIZE(page) or
- * OFFSET(page.flags).  Rules it cannot apply are listed in rules->missing. */
+ * OFFSET(page.flags), or DS_ECORRUPT when they are impossible (SIZE(page)
+ * outside 8..1024, page.flags beyond it).  Rules it cannot apply are listed
+ * in rules->missing, only those the dump level uses. */
 int page_rules_init(struct page_rules *rules, const struct vmcoreinfo *vi,
 		    unsigned dump_level, struct ds_err *err);
 
