@@ -29,6 +29,7 @@
 #include "filter/memmap.h"
 #include "filter/scan.h"
 #include "format/kdump_write.h"
+#include "io/sink.h"
 #include "io/source.h"
 #include "arch/arch.h"
 #include "kernel/kernel.h"
@@ -45,6 +46,7 @@ struct job {
 	struct keepmap km;
 	struct scan_stats scan;
 	const struct codec_ops *codec;
+	struct sink sink;
 	int out_fd;
 	bool created;
 };
@@ -141,9 +143,11 @@ static int open_output(struct job *j, struct ds_err *err)
 	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC;
 
 	if (j->o->dry_run) {
-		j->out_fd = -1;
+		sink_null_init(&j->sink);
 		return 0;
 	}
+	if (j->o->flatten)
+		return sink_flat_init(&j->sink, STDOUT_FILENO, "standard output", err);
 	if (!j->o->force)
 		flags |= O_EXCL;
 	j->out_fd = open(j->o->output, flags, 0600);
@@ -155,6 +159,7 @@ static int open_output(struct job *j, struct ds_err *err)
 		return ds_err_sys(err, "cannot create '%s'", j->o->output);
 	}
 	j->created = true;
+	sink_file_init(&j->sink, j->out_fd, j->o->output);
 	return 0;
 }
 
@@ -325,7 +330,7 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	p.exclude_zero = o->dump_level & DL_EXCLUDE_ZERO;
 	read_utsname(j, &p);
 
-	if ((r = kdump_writer_open(&w, j->out_fd, o->output, &p, &j->km, err)) < 0)
+	if ((r = kdump_writer_open(&w, &j->sink, &p, &j->km, err)) < 0)
 		return r;
 	if ((r = copy_pages(j, w, rep, err)) < 0) {
 		kdump_writer_abort(w);
@@ -345,6 +350,28 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 			      rep->offline_pages;
 	rep->remaining_pages = rep->original_pages - rep->excluded_pages;
 	return 0;
+}
+
+int ds_rearrange(int in_fd, const char *output, bool force, uint64_t *ret_bytes,
+		 struct ds_err *err)
+{
+	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL);
+	int fd, r;
+
+	ds_err_clear(err);
+	fd = open(output, flags, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return ds_err_set(err, DS_EINVAL,
+					  "cannot create '%s': file exists (use -f to overwrite)", output);
+		return ds_err_sys(err, "cannot create '%s'", output);
+	}
+	r = flat_rearrange(in_fd, "standard input", fd, output, ret_bytes, err);
+	if (close(fd) < 0 && r == 0)
+		r = ds_err_sys(err, "cannot close '%s'", output);
+	if (r < 0)
+		(void)unlink(output);
+	return r;
 }
 
 int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *err)

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <dumpsieve/dumpsieve.h>
 
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return fail();
 	}
 	report_set_level(cli.message_level);
+	if (cli.ds.flatten)
+		report_to_stderr();
 	if (cli.mode == CLI_HELP) {
 		cli_usage(print_line, stdout);
 		return EXIT_SUCCESS;
@@ -48,6 +51,17 @@ int main(int argc, char **argv)
 		for (int c = DS_CODEC_ZLIB; c < DS_CODEC_MAX; c++)
 			printf("%s\t%s\n", ds_codec_name((enum ds_codec)c),
 			       ds_codec_available((enum ds_codec)c) ? "enabled" : "disabled");
+		return EXIT_SUCCESS;
+	}
+	if (cli.mode == CLI_REARRANGE) {
+		if (cli.check_params)
+			return EXIT_SUCCESS;
+		if (ds_rearrange(STDIN_FILENO, cli.dumpfile, cli.ds.force, NULL, &err) < 0) {
+			report_error("%s", err.msg);
+			return fail();
+		}
+		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);
+		report_common("\ndumpsieve Completed.");
 		return EXIT_SUCCESS;
 	}
 	if (!ds_codec_available(cli.ds.codec)) {
@@ -65,7 +79,7 @@ int main(int argc, char **argv)
 		return fail();
 	}
 	report_stats(&rep);
-	if (!cli.ds.dry_run)
+	if (!cli.ds.dry_run && !cli.ds.flatten)
 		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);
 	report_common("\ndumpsieve Completed.");
 	return EXIT_SUCCESS;

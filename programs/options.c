@@ -101,7 +101,8 @@ static const char *option_name(int c, char *buf, size_t len)
 int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	unsigned show_stats = 0, debug = 0;
-	const char *codec_opt = NULL;
+	const char *codec_opt = NULL, *level_opt = NULL;
+	bool rearrange = false;
 	char name[64];
 	int opt;
 
@@ -117,12 +118,15 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case 'p': c->ds.codec = DS_CODEC_SNAPPY; codec_opt = "-p"; break;
 		case 'z': c->ds.codec = DS_CODEC_ZSTD; codec_opt = "-z"; break;
 		case 'd':
+			level_opt = "-d";
 			if (!parse_dump_levels(optarg, &c->ds.dump_level)) {
 				snprintf(errbuf, errlen, "dump level '%s' is invalid (0-31)", optarg);
 				return -1;
 			}
 			break;
 		case 'f': c->ds.force = true; break;
+		case 'F': c->ds.flatten = true; break;
+		case 'R': rearrange = true; break;
 		case 'D': debug = ML_DEBUG; break;
 		case 'h': c->mode = CLI_HELP; break;
 		case 'v': c->mode = CLI_VERSION; break;
@@ -149,12 +153,34 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 			return -2;
 		}
 	}
-	(void)codec_opt;
 	c->message_level |= show_stats | debug;
 	if (c->check_params)
 		c->message_level = ML_DEFAULT;
 	if (c->mode != CLI_DUMP)
 		return 0;
+	if (rearrange) {
+		const char *clash = c->ds.flatten ? "-F" : codec_opt ? codec_opt : level_opt;
+
+		if (clash) {
+			snprintf(errbuf, errlen, "option '%s' cannot be used with -R", clash);
+			return -1;
+		}
+		if (argc - optind != 1) {
+			snprintf(errbuf, errlen, "-R takes one operand, DUMPFILE (the stream comes on standard input)");
+			return -1;
+		}
+		c->mode = CLI_REARRANGE;
+		c->dumpfile = argv[optind];
+		return 0;
+	}
+	if (c->ds.flatten) {
+		if (argc - optind != 1) {
+			snprintf(errbuf, errlen, "-F takes one operand, VMCORE (the stream goes to standard output)");
+			return -1;
+		}
+		c->vmcore = c->ds.input = argv[optind];
+		return 0;
+	}
 	if (argc - optind != 2) {
 		snprintf(errbuf, errlen, "%s (expected VMCORE DUMPFILE)",
 			 argc - optind < 2 ? "missing operand" : "too many operands");
@@ -170,6 +196,8 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 static const char *const usage_lines[] = {
 	"Usage:",
 	"  dumpsieve [OPTION]... VMCORE DUMPFILE",
+	"  dumpsieve -F [OPTION]... VMCORE > STREAM",
+	"  dumpsieve -R DUMPFILE < STREAM",
 	"",
 	"Creates a kdump-compressed DUMPFILE from VMCORE (/proc/vmcore or an ELF",
 	"vmcore), leaving out the pages the dump level excludes.  Command line and",
@@ -182,6 +210,9 @@ static const char *const usage_lines[] = {
 	"                     8 user process data, 16 free pages",
 	"                   hwpoison and offline pages are always left out",
 	"  -f               overwrite an existing DUMPFILE",
+	"  -F               write a flattened stream to standard output instead",
+	"                   (dumpsieve -F ... VMCORE | ssh host dumpsieve -R DUMPFILE)",
+	"  -R               read a flattened stream on standard input, write DUMPFILE",
 	"  -D               debug messages",
 	"  --message-level ML  message mask 0-31: 1 progress, 2 common, 4 errors,",
 	"                   8 debug, 16 report (default 7)",

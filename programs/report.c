@@ -11,10 +11,21 @@
 #include "options.h"
 
 static unsigned level = ML_DEFAULT;
+static FILE *msg_stream;   /* common, debug and report messages; NULL = stdout */
 
 void report_set_level(unsigned message_level)
 {
 	level = message_level;
+}
+
+void report_to_stderr(void)
+{
+	msg_stream = stderr;
+}
+
+static FILE *msgs(void)
+{
+	return msg_stream ? msg_stream : stdout;
 }
 
 static void vout(FILE *f, unsigned bit, const char *prefix, const char *fmt, va_list ap)
@@ -34,7 +45,7 @@ void report_common(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vout(stdout, ML_COMMON, "", fmt, ap);
+	vout(msgs(), ML_COMMON, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -52,7 +63,7 @@ void report_debug(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vout(stdout, ML_DEBUG, "", fmt, ap);
+	vout(msgs(), ML_DEBUG, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -90,26 +101,28 @@ void report_progress(void *arg, const char *phase, uint64_t done, uint64_t total
 
 void report_stats(const struct ds_report *r)
 {
+	FILE *out = msgs();
+
 	if (!(level & ML_REPORT))
 		return;
-	printf("\n");
-	printf("Original pages  : 0x%016llx\n", (unsigned long long)r->original_pages);
-	printf("  Excluded pages   : 0x%016llx\n", (unsigned long long)r->excluded_pages);
-	printf("    Pages filled with zero  : 0x%016llx\n", (unsigned long long)r->zero_pages);
-	printf("    Non-private cache pages : 0x%016llx\n", (unsigned long long)r->cache_pages);
-	printf("    Private cache pages     : 0x%016llx\n", (unsigned long long)r->cache_private_pages);
-	printf("    User process data pages : 0x%016llx\n", (unsigned long long)r->user_pages);
-	printf("    Free pages              : 0x%016llx\n", (unsigned long long)r->free_pages);
-	printf("    Hwpoison pages          : 0x%016llx\n", (unsigned long long)r->hwpoison_pages);
-	printf("    Offline pages           : 0x%016llx\n", (unsigned long long)r->offline_pages);
-	printf("  Remaining pages  : 0x%016llx\n", (unsigned long long)r->remaining_pages);
+	fprintf(out, "\n");
+	fprintf(out, "Original pages  : 0x%016llx\n", (unsigned long long)r->original_pages);
+	fprintf(out, "  Excluded pages   : 0x%016llx\n", (unsigned long long)r->excluded_pages);
+	fprintf(out, "    Pages filled with zero  : 0x%016llx\n", (unsigned long long)r->zero_pages);
+	fprintf(out, "    Non-private cache pages : 0x%016llx\n", (unsigned long long)r->cache_pages);
+	fprintf(out, "    Private cache pages     : 0x%016llx\n", (unsigned long long)r->cache_private_pages);
+	fprintf(out, "    User process data pages : 0x%016llx\n", (unsigned long long)r->user_pages);
+	fprintf(out, "    Free pages              : 0x%016llx\n", (unsigned long long)r->free_pages);
+	fprintf(out, "    Hwpoison pages          : 0x%016llx\n", (unsigned long long)r->hwpoison_pages);
+	fprintf(out, "    Offline pages           : 0x%016llx\n", (unsigned long long)r->offline_pages);
+	fprintf(out, "  Remaining pages  : 0x%016llx\n", (unsigned long long)r->remaining_pages);
 	if (r->original_pages)
-		printf("  (The number of pages is reduced to %llu%%.)\n",
+		fprintf(out, "  (The number of pages is reduced to %llu%%.)\n",
 		       (unsigned long long)(r->remaining_pages * 100 / r->original_pages));
-	printf("Memory Hole     : 0x%016llx\n", (unsigned long long)r->hole_pages);
-	printf("--------------------------------------------------\n");
-	printf("Total pages     : 0x%016llx\n", (unsigned long long)r->max_mapnr);
-	printf("Write bytes     : %llu\n", (unsigned long long)r->write_bytes);
-	printf("\n");
-	fflush(stdout);
+	fprintf(out, "Memory Hole     : 0x%016llx\n", (unsigned long long)r->hole_pages);
+	fprintf(out, "--------------------------------------------------\n");
+	fprintf(out, "Total pages     : 0x%016llx\n", (unsigned long long)r->max_mapnr);
+	fprintf(out, "Write bytes     : %llu\n", (unsigned long long)r->write_bytes);
+	fprintf(out, "\n");
+	fflush(out);
 }

@@ -8,6 +8,8 @@
 #include <dumpsieve/dumpsieve.h>
 
 void report_set_level(unsigned message_level);
+/* -F: standard output carries the stream, so every message goes to stderr */
+void report_to_stderr(void);
 void report_common(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -57,6 +57,43 @@ check "later option" 1 "option '--split' is not supported yet" --split a b c
 check "later short option" 1 "option '-E' is not supported yet" -E a b
 check "no input file" 1 "cannot open 'missing.core': No such file" -d 31 missing.core out.kdump
 
+check "-R with -d" 1 "option '-d' cannot be used with -R" -R -d 31 out
+check "-R with -c" 1 "option '-c' cannot be used with -R" -c -R out
+check "-R operands" 1 "-R takes one operand" -R a b
+check "-F operands" 1 "-F takes one operand" -F a b
+check "-F and -R" 1 "option '-F' cannot be used with -R" -F -R a
+
+# --- flattened streams (-R) ---
+printf 'not a flattened stream' > "$WORK/junk.flat"
+check "-R bad signature" 1 "is not a flattened dump" -R junk.out < "$WORK/junk.flat"
+[ -e "$WORK/junk.out" ] && { echo "FAIL -R bad signature left junk.out"; fail=$((fail+1)); }
+python3 - "$WORK" <<'PYEOF'
+import struct, sys
+w = sys.argv[1]
+hdr = b"makedumpfile".ljust(16, b"\0") + struct.pack(">qq", 1, 1)
+hdr = hdr.ljust(4096, b"\0")
+rec = struct.pack(">qq", 8192, 5) + b"hello"
+end = struct.pack(">qq", -1, -1)
+open(w + "/good.flat", "wb").write(hdr + rec + end)
+open(w + "/cut.flat", "wb").write(hdr + rec)                   # no end marker
+open(w + "/short.flat", "wb").write(hdr + rec[:-2])            # data cut
+open(w + "/neg.flat", "wb").write(hdr + struct.pack(">qq", 0, -5) + end)
+open(w + "/type.flat", "wb").write(hdr[:16] + struct.pack(">q", 7) + hdr[24:])
+PYEOF
+check "-R good stream" 0 "The dumpfile is saved to good.out" -R good.out < "$WORK/good.flat"
+if [ "$(tail -c 5 "$WORK/good.out" 2>/dev/null)" != hello ] || [ "$(stat -c %s "$WORK/good.out")" != 8197 ]; then
+	echo "FAIL -R good stream: wrong content"; fail=$((fail+1))
+fi
+check "-R refuses to overwrite" 1 "file exists" -R good.out < "$WORK/good.flat"
+check "-R -f overwrites" 0 "" -f -R good.out < "$WORK/good.flat"
+check "-R stream without end marker" 1 "ends at byte 4117 without its end marker" -R cut.out < "$WORK/cut.flat"
+check "-R stream cut inside data" 1 "ends at byte 4115 inside a record's data" -R short.out < "$WORK/short.flat"
+check "-R negative size" 1 "bad record at byte 4096" -R neg.out < "$WORK/neg.flat"
+check "-R unknown type" 1 "unknown flattened type 7" -R type.out < "$WORK/type.flat"
+for f in cut short neg type; do
+	[ -e "$WORK/$f.out" ] && { echo "FAIL -R $f left a file"; fail=$((fail+1)); }
+done
+
 # --- bad inputs ---
 bad_input notelf        "is not an ELF file \(bad magic\)"
 bad_input elf32         "32-bit ELF file"

@@ -28,6 +28,7 @@ struct ds_options {
 	enum ds_codec codec;
 	bool force;                /* overwrite an existing DUMPFILE */
 	bool dry_run;              /* do everything but write */
+	bool flatten;              /* -F: flattened stream on standard output */
 
 	/* A warning that does not stop the dump, e.g. a filtering rule that
 	 * cannot be applied for lack of VMCOREINFO.  May be NULL. */
@@ -58,6 +59,11 @@ struct ds_report {
 
 /* Create the dump described by o.  Returns 0 or -DS_E*. */
 int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *err);
+
+/* -R: rebuild `output` from the flattened stream read on in_fd.  Refuses
+ * an existing file unless force; removes the output on failure. */
+int ds_rearrange(int in_fd, const char *output, bool force, uint64_t *ret_bytes,
+		 struct ds_err *err);
 
 /* Is this codec built in?  (A requested codec that is not is an error,
  * never a silent uncompressed dump.) */

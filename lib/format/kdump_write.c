@@ -9,22 +9,22 @@
  */
 #include "kdump_write.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../compress/codec.h"
 
-#define DATA_BUF_SIZE (1u << 20)
+/* Large buffers mean few, large writes; on a flattened stream they also mean
+ * few records, and descriptor records (which land behind the data already
+ * sent) rare: crash's insertion sort of the records stays cheap. */
+#define DATA_BUF_SIZE (4u << 20)
 #define DESC_SIZE 24u
-#define DESC_BUF_ENTRIES 4096u
-#define BITMAP_CHUNK (1u << 20)
+#define DESC_BUF_ENTRIES 65536u
+#define BITMAP_CHUNK (4u << 20)
 
 struct kdump_writer {
-	int fd;
-	const char *path;
+	struct sink *sink;
 	struct kdump_params p;
 	struct kdump_layout l;
 	uint64_t added;              /* descriptors produced so far */
@@ -116,23 +116,15 @@ void kdump_encode_sub_header(const struct kdump_params *p, const struct kdump_la
 static int write_at(struct kdump_writer *w, uint64_t off, const void *buf, size_t len,
 		    struct ds_err *err)
 {
-	const uint8_t *p = buf;
+	return sink_write_at(w->sink, off, buf, len, err);
+}
 
-	if (w->fd < 0)
-		return 0;
-	while (len) {
-		ssize_t n = pwrite(w->fd, p, len, (off_t)off);
+static int write_main_header(struct kdump_writer *w, struct ds_err *err)
+{
+	uint8_t hdr[KDUMP_MAIN_HEADER_SIZE];
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ds_err_sys(err, "cannot write '%s' at offset 0x%" PRIx64, w->path, off);
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	kdump_encode_main_header(&w->p, &w->l, hdr);
+	return write_at(w, 0, hdr, sizeof(hdr), err);
 }
 
 static int flush_data(struct kdump_writer *w, struct ds_err *err)
@@ -172,7 +164,7 @@ static int write_bitmap(struct kdump_writer *w, const struct keepmap *km, bool d
 	return r;
 }
 
-int kdump_writer_open(struct kdump_writer **ret_w, int fd, const char *path,
+int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 		      const struct kdump_params *p, const struct keepmap *km,
 		      struct ds_err *err)
 {
@@ -182,8 +174,7 @@ int kdump_writer_open(struct kdump_writer **ret_w, int fd, const char *path,
 
 	if (!w)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
-	w->fd = fd;
-	w->path = path;
+	w->sink = sink;
 	w->p = *p;
 	kdump_layout_compute(p, keepmap_count_dumped(km), &w->l);
 	w->data_buf = malloc(DATA_BUF_SIZE);
@@ -195,7 +186,11 @@ int kdump_writer_open(struct kdump_writer **ret_w, int fd, const char *path,
 	w->data_pos = w->l.data_off;
 
 	kdump_encode_sub_header(p, &w->l, sub);
-	if ((r = write_at(w, p->block_size, sub, sizeof(sub), err)) < 0 ||
+	/* On a file the main header comes last, so a dump cut short never has
+	 * a valid signature; on a stream ascending order matters more, and a
+	 * cut stream is recognised by its missing end marker. */
+	if ((sink->header_first && (r = write_main_header(w, err)) < 0) ||
+	    (r = write_at(w, p->block_size, sub, sizeof(sub), err)) < 0 ||
 	    (r = write_at(w, p->block_size + sizeof(sub), p->notes, p->notes_size, err)) < 0 ||
 	    (r = write_bitmap(w, km, false, w->l.bitmap1_off, err)) < 0 ||
 	    (r = write_bitmap(w, km, true, w->l.bitmap2_off, err)) < 0) {
@@ -264,7 +259,6 @@ int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t siz
 
 int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_err *err)
 {
-	uint8_t hdr[KDUMP_MAIN_HEADER_SIZE];
 	int r;
 
 	if (w->added != w->l.num_dumpable) {
@@ -272,20 +266,14 @@ int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_e
 			       w->added, w->l.num_dumpable);
 		goto out;
 	}
-	if ((r = flush_data(w, err)) < 0 || (r = flush_desc(w, err)) < 0)
+	/* descriptors before the data flush: on a stream, the last record
+	 * then ends at the file's end, which is what -R rebuilds */
+	if ((r = flush_desc(w, err)) < 0 || (r = flush_data(w, err)) < 0)
 		goto out;
-	/* the file must reach the end of the bitmaps even with no page data */
-	if (w->fd >= 0 && ftruncate(w->fd, (off_t)w->data_pos) < 0) {
-		r = ds_err_sys(err, "cannot set the size of '%s'", w->path);
+	if (!w->sink->header_first && (r = write_main_header(w, err)) < 0)
 		goto out;
-	}
-	kdump_encode_main_header(&w->p, &w->l, hdr);
-	if ((r = write_at(w, 0, hdr, sizeof(hdr), err)) < 0)
+	if ((r = sink_finish(w->sink, w->data_pos, err)) < 0)
 		goto out;
-	if (w->fd >= 0 && fsync(w->fd) < 0) {
-		r = ds_err_sys(err, "cannot flush '%s' to disk", w->path);
-		goto out;
-	}
 	if (ret_bytes)
 		*ret_bytes = w->data_pos;
 	r = 0;

@@ -10,8 +10,9 @@
  *
  * Call order: kdump_writer_open, then kdump_writer_add_* once per dumped pfn
  * in pfn order, then kdump_writer_finish (writes the main header last, so a
- * file cut short never carries a valid signature) or kdump_writer_abort.
- * With fd < 0 nothing is written and only sizes are counted (--dry-run).
+ * file cut short never carries a valid signature; a stream sink gets it
+ * first) or kdump_writer_abort.  The sink decides where bytes go: a file,
+ * a flattened stream (-F), or nowhere (--dry-run).
  */
 #ifndef DS_KDUMP_WRITE_H
 #define DS_KDUMP_WRITE_H
@@ -21,6 +22,7 @@
 
 #include "../common/err.h"
 #include "../common/keepmap.h"
+#include "../io/sink.h"
 
 #define KDUMP_UTS_LEN 65
 #define KDUMP_HEADER_VERSION 6
@@ -59,7 +61,7 @@ void kdump_layout_compute(const struct kdump_params *p, uint64_t num_dumpable,
 			  struct kdump_layout *ret);
 
 /* Write the sub header, notes and both bitmaps; prepare page streaming. */
-int kdump_writer_open(struct kdump_writer **ret_w, int fd, const char *path,
+int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 		      const struct kdump_params *p, const struct keepmap *km,
 		      struct ds_err *err);
 
@@ -72,7 +74,8 @@ int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t siz
 			  uint32_t flags, struct ds_err *err);
 
 /* Flush everything, check that exactly num_dumpable pages were added, write
- * the main header, fsync.  *ret_bytes = file size. Frees w in all cases. */
+ * the main header, finish the sink (fsync, end marker).  *ret_bytes = the
+ * dump's size.  Frees w in all cases. */
 int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_err *err);
 
 /* Stop without a header (the caller removes the file).  Frees w. */

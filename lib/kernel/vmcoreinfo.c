@@ -78,6 +78,26 @@ static bool split_line(const char *line, size_t len, enum vmci_kind *kind,
 	return true;
 }
 
+static bool parse_u64(const char *s, int base, uint64_t *ret);
+static bool parse_number(const char *s, int64_t *ret);
+
+/* Does the value parse for its kind?  Checked once at parse time, so a bad
+ * value is counted and its key is absent rather than misread later. */
+static bool value_ok(enum vmci_kind kind, const char *value)
+{
+	uint64_t u;
+	int64_t n;
+
+	switch (kind) {
+	case VMCI_SYMBOL: return parse_u64(value, 16, &u);
+	case VMCI_SIZE:
+	case VMCI_OFFSET:
+	case VMCI_LENGTH: return parse_u64(value, 10, &u);
+	case VMCI_NUMBER: return parse_number(value, &n);
+	default: return true;
+	}
+}
+
 static int add_entry(struct vmcoreinfo *vi, enum vmci_kind kind,
 		     const char *name, size_t name_len,
 		     const char *value, size_t value_len)
@@ -136,6 +156,13 @@ int vmcoreinfo_parse(const char *text, size_t len, struct vmcoreinfo **ret_vi,
 		if (add_entry(vi, kind, name, name_len, value, value_len) < 0) {
 			vmcoreinfo_free(vi);
 			return ds_err_set(err, DS_ENOMEM, "out of memory parsing VMCOREINFO");
+		}
+		if (!value_ok(kind, vi->entries[vi->n - 1].value)) {
+			struct vmci_entry *e = &vi->entries[--vi->n];
+
+			free(e->name);
+			free(e->value);
+			vi->bad_lines++;
 		}
 	}
 	if (vi->n == 0) {
@@ -209,7 +236,11 @@ bool vmci_length(const struct vmcoreinfo *vi, const char *name, uint64_t *ret)
  * a few kernels print hex (sme_mask), hence the base-16 retry. */
 bool vmci_number(const struct vmcoreinfo *vi, const char *name, int64_t *ret)
 {
-	const char *s = find(vi, VMCI_NUMBER, name);
+	return parse_number(find(vi, VMCI_NUMBER, name), ret);
+}
+
+static bool parse_number(const char *s, int64_t *ret)
+{
 	char *end;
 	long long v;
 
