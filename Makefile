@@ -3,10 +3,11 @@
 #   build/        gcc, release-ish (the binary you use)
 #   build-san/    gcc + ASan/UBSan (unit and end-to-end tests run here too)
 #   build-clang/  clang, warnings as errors (compile check)
+#   build-static/ static, stripped (make static; the capture-kernel binary)
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang check unit e2e realcheck demo clean
+.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck demo clean
 
 all: build
 
@@ -28,6 +29,13 @@ build-clang: deps
 	@[ -f build-clang/build.ninja ] || CC=clang $(MESON) setup build-clang --werror
 	$(NINJA) -C build-clang
 
+# statically linked, all four codecs, stripped: for a capture-kernel initramfs
+static: deps
+	@[ -f build-static/build.ninja ] || $(MESON) setup build-static --werror -Dstatic=true -Dtests=false -Dbuildtype=release
+	$(NINJA) -C build-static
+	strip -o build-static/dumpsieve build-static/programs/dumpsieve
+	@ls -l build-static/dumpsieve
+
 unit: build build-san
 	$(MESON) test -C build --print-errorlogs
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MESON) test -C build-san --print-errorlogs
@@ -47,4 +55,4 @@ demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve
 
 clean:
-	rm -rf build build-san build-clang
+	rm -rf build build-san build-clang build-static
