@@ -297,8 +297,9 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	for (size_t i = 0; i < j->core.n_ranges; i++) {
 		const struct phys_range *pr = &j->core.ranges[i];
 
-		keepmap_add_present(&j->km, pr->start >> j->k.page_shift,
-				    (pr->end + j->k.page_size - 1) >> j->k.page_shift);
+		if (keepmap_add_present(&j->km, pr->start >> j->k.page_shift,
+					(pr->end + j->k.page_size - 1) >> j->k.page_shift) < 0)
+			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
 	}
 	rep->max_mapnr = max_pfn;
 	rep->original_pages = keepmap_count_present(&j->km);

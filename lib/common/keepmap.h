@@ -4,10 +4,9 @@
  * present = the pfn is RAM in the vmcore (inside a PT_LOAD);
  * dumped  = present and not excluded by filtering.
  * Bit p lives in byte p/8 at bit p%8 (LSB first), exactly the on-disk layout,
- * so the writer copies the words out unchanged.  This is the plain
- * representation (2 bits per pfn: 64 MiB per TiB); the interface hides it so
- * that a compact one (runs for uniform regions, spilling to --work-dir) can
- * replace it without touching callers.
+ * as the writer copies it out.  Inside, the maps are chunks that cost a few
+ * bytes when uniform (all kept or all dropped) and 4 KiB when mixed; see
+ * keepmap.c.
  */
 #ifndef DS_KEEPMAP_H
 #define DS_KEEPMAP_H
@@ -18,18 +17,22 @@
 
 #include "err.h"
 
+struct keepmap_chunk;
+
 struct keepmap {
 	uint64_t npfn;             /* pfns covered: [0, npfn) */
-	uint64_t *present;
-	uint64_t *dumped;
+	struct keepmap_chunk *present;
+	struct keepmap_chunk *dumped;
+	uint64_t mixed_chunks;     /* chunks that hold a bitmap */
 };
 
 int keepmap_init(struct keepmap *km, uint64_t npfn, struct ds_err *err);
 void keepmap_release(struct keepmap *km);
 
-/* [start, end) clipped to npfn */
-void keepmap_add_present(struct keepmap *km, uint64_t start, uint64_t end);
-void keepmap_exclude(struct keepmap *km, uint64_t start, uint64_t end);
+/* [start, end) clipped to npfn.  They return 0, or -DS_ENOMEM when a
+ * mixed chunk needs its 4 KiB bitmap and none can be had. */
+int keepmap_add_present(struct keepmap *km, uint64_t start, uint64_t end);
+int keepmap_exclude(struct keepmap *km, uint64_t start, uint64_t end);
 
 bool keepmap_is_present(const struct keepmap *km, uint64_t pfn);
 bool keepmap_is_dumped(const struct keepmap *km, uint64_t pfn);
@@ -46,5 +49,8 @@ uint64_t keepmap_count_dumped_range(const struct keepmap *km, uint64_t start, ui
  * byte offset `off`; bytes past the map read as zero. */
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len);
+
+/* Bytes of memory the maps use now. */
+size_t keepmap_memory(const struct keepmap *km);
 
 #endif

@@ -90,7 +90,8 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 		if (stop > end)
 			stop = end;
 		st->excluded[v.cls] += keepmap_count_dumped_range(km, pfn, stop);
-		keepmap_exclude(km, pfn, stop);
+		if (keepmap_exclude(km, pfn, stop) < 0)
+			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
 		pfn = stop;
 	}
 	return 0;
