@@ -139,9 +139,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_CHECK_PARAMS: c->check_params = true; break;
 		case OPT_DRY_RUN: c->ds.dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
+		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
 		case '?':
 			if (optopt && optopt < 256)
 				snprintf(errbuf, errlen, "unknown option '-%c' or missing argument", optopt);
+			else if (optopt)
+				snprintf(errbuf, errlen, "option '%s' is missing its argument or takes none",
+					 option_name(optopt, name, sizeof(name)));
 			else
 				snprintf(errbuf, errlen, "unknown or ambiguous option '%s'",
 					 argv[optind - 1]);
@@ -218,6 +222,7 @@ static const char *const usage_lines[] = {
 	"                   8 debug, 16 report (default 7)",
 	"  --show-stats     print the report of excluded pages",
 	"  --dry-run        do everything but write DUMPFILE",
+	"  --non-mmap       read VMCORE with read(2) only, never mmap(2)",
 	"  --check-params   only check the command line",
 	"  -v               version and built-in compression",
 	"  -h, --help       this text",

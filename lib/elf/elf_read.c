@@ -101,13 +101,14 @@ static int build_ranges(struct elf_core *core, struct ds_err *err)
 	return 0;
 }
 
-/* Walk the note segment: find VMCOREINFO and count NT_PRSTATUS.  A note that
- * runs past the segment end is corruption; the offset in the message is the
- * file offset of the bad note header. */
-static int scan_notes(struct elf_core *core, uint64_t first_note_file_off,
-		      const char *path, struct ds_err *err)
+/* Walk one note segment, notes[start, end) (its bytes came from file offset
+ * seg_file_off): find VMCOREINFO and count NT_PRSTATUS.  A note that runs
+ * past its segment's end is corruption; the offset in the message is the file
+ * offset of the bad note header.  Zero padding ends this segment only. */
+static int scan_notes(struct elf_core *core, uint64_t start, uint64_t end,
+		      uint64_t seg_file_off, const char *path, struct ds_err *err)
 {
-	uint64_t pos = 0, size = core->notes_size;
+	uint64_t pos = start, size = end;
 
 	while (pos + sizeof(Elf64_Nhdr) <= size) {
 		Elf64_Nhdr nh;
@@ -122,7 +123,7 @@ static int scan_notes(struct elf_core *core, uint64_t first_note_file_off,
 			return ds_err_set(err, DS_ECORRUPT,
 					  "'%s': ELF note at offset 0x%" PRIx64
 					  " runs past the end of the note segment",
-					  path, first_note_file_off + pos);
+					  path, seg_file_off + (pos - start));
 		name_off = pos + sizeof(nh);
 		const char *name = (const char *)core->notes + name_off;
 		if (nh.n_namesz == 11 && !memcmp(name, "VMCOREINFO", 11)) {
@@ -141,7 +142,6 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph = NULL;
-	uint64_t first_note_off = 0;
 	int r;
 
 	memset(core, 0, sizeof(*core));
@@ -199,12 +199,13 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 				goto out;
 			}
 			core->notes = grown;
-			if (!core->notes_size)
-				first_note_off = p->p_offset;
 			if ((r = source_read(src, p->p_offset, core->notes + core->notes_size,
 					     p->p_filesz, err)) < 0)
 				goto out;
 			core->notes_size += p->p_filesz;
+			if ((r = scan_notes(core, core->notes_size - p->p_filesz, core->notes_size,
+					    p->p_offset, src->path, err)) < 0)
+				goto out;
 			continue;
 		}
 		if (p->p_filesz > p->p_memsz || p->p_paddr + p->p_memsz < p->p_paddr) {
@@ -225,8 +226,6 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 		goto out;
 	}
 	if ((r = build_ranges(core, err)) < 0)
-		goto out;
-	if (core->notes && (r = scan_notes(core, first_note_off, src->path, err)) < 0)
 		goto out;
 	r = 0;
 out:
