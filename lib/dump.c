@@ -173,14 +173,27 @@ static bool page_is_zero(const uint8_t *page, size_t len)
 	return true;
 }
 
-/* Read one page; bytes outside every PT_LOAD (a partial page at the edge of
- * a RAM range) read as zero. */
-static int read_page(struct job *j, uint64_t pfn, uint8_t *buf, struct ds_err *err)
+/* One page: *ret_page points into the input's mapping when the page lies
+ * whole in one PT_LOAD's file data (no copy), else at buf, filled by reads;
+ * bytes outside every PT_LOAD (a partial page at the edge of a RAM range)
+ * read as zero. */
+static int read_page(struct job *j, uint64_t pfn, uint8_t *buf, const uint8_t **ret_page,
+		     struct ds_err *err)
 {
 	uint64_t paddr = pfn << j->k.page_shift;
 	uint32_t ps = j->k.page_size;
 	long i = elf_find_range(&j->core, paddr);
 
+	*ret_page = buf;
+	if (i >= 0 && j->core.ranges[i].data_end >= paddr + ps) {
+		const struct phys_range *r = &j->core.ranges[i];
+		const void *p = source_peek(&j->src, r->file_off + (paddr - r->start), ps);
+
+		if (p) {
+			*ret_page = p;
+			return 0;
+		}
+	}
 	if (i >= 0 && j->core.ranges[i].end - paddr >= ps)
 		return kernel_read_phys(&j->k, paddr, buf, ps, err);
 	for (uint32_t off = 0; off < ps;) {
@@ -206,13 +219,14 @@ static int copy_pages(struct job *j, struct kdump_writer *w, struct ds_report *r
 {
 	uint32_t ps = j->k.page_size;
 	size_t cap = j->codec->bound(ps);
-	uint8_t *page = malloc(ps), *out = malloc(cap);
+	uint8_t *buf = malloc(ps), *out = malloc(cap);
+	const uint8_t *page;
 	struct codec_ctx *ctx = j->codec->ctx_new();
 	bool exclude_zero = j->o->dump_level & DL_EXCLUDE_ZERO;
 	uint64_t total = keepmap_count_dumped(&j->km), done = 0;
 	int r = 0;
 
-	if (!page || !out || !ctx) {
+	if (!buf || !out || !ctx) {
 		r = ds_err_set(err, DS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -220,7 +234,7 @@ static int copy_pages(struct job *j, struct kdump_writer *w, struct ds_report *r
 	     pfn = keepmap_next_dumped(&j->km, pfn + 1)) {
 		long n;
 
-		if ((r = read_page(j, pfn, page, err)) < 0) {
+		if ((r = read_page(j, pfn, buf, &page, err)) < 0) {
 			r = ds_err_wrap(err, "reading pfn 0x%" PRIx64, pfn);
 			goto out;
 		}
@@ -248,7 +262,7 @@ static int copy_pages(struct job *j, struct kdump_writer *w, struct ds_report *r
 	progress(j, "Copying data", total, total);
 out:
 	j->codec->ctx_free(ctx);
-	free(page);
+	free(buf);
 	free(out);
 	return r;
 }
@@ -270,6 +284,8 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 		return ds_err_set(err, DS_EINVAL, "dump level %u is invalid (0..31)", o->dump_level);
 	if ((r = source_open(&j->src, o->input, err)) < 0)
 		return r;
+	if (o->no_mmap)
+		source_disable_mmap(&j->src);
 	if ((r = elf_core_open(&j->core, &j->src, err)) < 0)
 		return r;
 	if ((r = kernel_init(&j->k, &j->src, &j->core, err)) < 0)

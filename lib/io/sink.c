@@ -3,6 +3,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,20 +72,49 @@ static int pwrite_all(int fd, uint64_t off, const void *buf, size_t len,
 
 /* ---- file ---- */
 
+/* Wait for the writeback of the pending range and drop its pages from the
+ * cache.  Failures here only cost memory (a filesystem without
+ * sync_file_range support, for instance), so they are ignored. */
+static void settle_pending(struct sink *s)
+{
+	if (!s->pending_len)
+		return;
+	(void)sync_file_range(s->fd, (off_t)s->pending_off, (off_t)s->pending_len,
+			      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			      SYNC_FILE_RANGE_WAIT_AFTER);
+	(void)posix_fadvise(s->fd, (off_t)s->pending_off, (off_t)s->pending_len,
+			    POSIX_FADV_DONTNEED);
+	s->pending_len = 0;
+}
+
 static int file_write_at(struct sink *s, uint64_t off, const void *buf, size_t len,
 			 struct ds_err *err)
 {
+	int r;
+
 	s->bytes += len;
-	return pwrite_all(s->fd, off, buf, len, s->name, err);
+	if ((r = pwrite_all(s->fd, off, buf, len, s->name, err)) < 0)
+		return r;
+	if (s->keep_cache)
+		return 0;
+	/* the disk writes this range while we prepare the next one */
+	settle_pending(s);
+	(void)sync_file_range(s->fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+	s->pending_off = off;
+	s->pending_len = len;
+	return 0;
 }
 
 static int file_finish(struct sink *s, uint64_t final_size, struct ds_err *err)
 {
+	settle_pending(s);
 	/* the file must reach its planned end even if the tail was never written */
 	if (ftruncate(s->fd, (off_t)final_size) < 0)
 		return ds_err_sys(err, "cannot set the size of '%s'", s->name);
 	if (fsync(s->fd) < 0)
 		return ds_err_sys(err, "cannot flush '%s' to disk", s->name);
+	if (!s->keep_cache)
+		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_DONTNEED);
 	return 0;
 }
 

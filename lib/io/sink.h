@@ -36,8 +36,16 @@ struct sink {
 	bool header_first;         /* stream: write headers before the data */
 	uint64_t records;          /* flat: records emitted */
 	uint64_t bytes;            /* payload bytes written */
+	/* file: the range written last, whose writeback was started but not
+	 * yet waited for (see file_write_at) */
+	uint64_t pending_off, pending_len;
+	bool keep_cache;           /* file: leave written pages in the page cache */
 };
 
+/* A regular file.  Written pages do not stay in the page cache: each write
+ * starts its writeback, the write after it waits for that and drops the
+ * pages, so at most two writes' worth (a few MiB) is cached or dirty at any
+ * time — the capture kernel's memory is not spent on the dump. */
 void sink_file_init(struct sink *s, int fd, const char *name);
 /* Writes the flattened-format header at once. */
 int sink_flat_init(struct sink *s, int fd, const char *name, struct ds_err *err);

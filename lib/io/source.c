@@ -1,17 +1,26 @@
-/* source.c - exact positioned reads of the input file (see source.h). */
+/* source.c - exact positioned reads of the input file, through mmap windows
+ * or pread (see source.h). */
 #include "source.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define WINDOW_SIZE (64ull << 20)     /* per window; 2 windows = 128 MiB of address space */
+#define SMALL_READ 4096u              /* reads below this use the second window */
 
 int source_open(struct source *src, const char *path, struct ds_err *err)
 {
 	struct stat st;
 
+	memset(src, 0, sizeof(*src));
 	src->path = path;
+	src->use_mmap = true;
+	src->window_size = WINDOW_SIZE;
 	src->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (src->fd < 0)
 		return ds_err_sys(err, "cannot open '%s'", path);
@@ -30,25 +39,106 @@ int source_open(struct source *src, const char *path, struct ds_err *err)
 	return 0;
 }
 
+void source_disable_mmap(struct source *src)
+{
+	src->use_mmap = false;
+}
+
+static void unmap_window(struct source_window *w)
+{
+	if (w->map)
+		munmap(w->map, w->len);
+	w->map = NULL;
+	w->len = 0;
+}
+
 void source_close(struct source *src)
 {
+	for (int i = 0; i < SOURCE_WINDOWS; i++)
+		unmap_window(&src->win[i]);
 	if (src->fd >= 0)
 		close(src->fd);
 	src->fd = -1;
 }
 
-int source_read(struct source *src, uint64_t off, void *buf, size_t len,
-		struct ds_err *err)
+/* The window holding [off, off+len), mapping one if needed; NULL when
+ * mmap is off or refused (then mmap stays off for this file). */
+static struct source_window *window_for(struct source *src, uint64_t off, size_t len)
 {
-	uint8_t *p = buf;
+	struct source_window *w;
+	uint64_t start, wlen;
+	int slot;
+	void *map;
 
+	if (!src->use_mmap || len > src->window_size / 2)
+		return NULL;
+	for (int i = 0; i < SOURCE_WINDOWS; i++) {
+		w = &src->win[i];
+		if (w->map && off >= w->off && off + len <= w->off + w->len) {
+			w->last_use = ++src->clock;
+			return w;
+		}
+	}
+	/* bulk reads take window 0, scattered small ones window 1 */
+	slot = len >= SMALL_READ ? 0 : 1;
+	w = &src->win[slot];
+	unmap_window(w);
+	start = off & ~(src->window_size / 2 - 1);   /* half-window aligned: a read never straddles */
+	wlen = src->window_size;
+	if (start + wlen > src->size)
+		wlen = src->size - start;
+	map = mmap(NULL, wlen, PROT_READ, MAP_SHARED, src->fd, (off_t)start);
+	if (map == MAP_FAILED) {
+		src->use_mmap = false;
+		return NULL;
+	}
+	(void)madvise(map, wlen, slot == 0 ? MADV_SEQUENTIAL : MADV_NORMAL);
+	src->mmap_calls++;
+	w->map = map;
+	w->off = start;
+	w->len = wlen;
+	w->last_use = ++src->clock;
+	return w;
+}
+
+static int check_range(const struct source *src, uint64_t off, size_t len,
+		       struct ds_err *err)
+{
 	if (off > src->size || len > src->size - off)
 		return ds_err_set(err, DS_ECORRUPT,
 				  "'%s' is truncated: need %zu bytes at offset 0x%" PRIx64
 				  ", file size is 0x%" PRIx64, src->path, len, off, src->size);
+	return 0;
+}
+
+const void *source_peek(struct source *src, uint64_t off, size_t len)
+{
+	struct source_window *w;
+
+	if (off > src->size || len > src->size - off)
+		return NULL;
+	w = window_for(src, off, len);
+	return w ? w->map + (off - w->off) : NULL;
+}
+
+int source_read(struct source *src, uint64_t off, void *buf, size_t len,
+		struct ds_err *err)
+{
+	struct source_window *w;
+	uint8_t *p = buf;
+	int r;
+
+	if ((r = check_range(src, off, len, err)) < 0)
+		return r;
+	w = window_for(src, off, len);
+	if (w) {
+		memcpy(buf, w->map + (off - w->off), len);
+		return 0;
+	}
 	while (len) {
 		ssize_t n = pread(src->fd, p, len, (off_t)off);
 
+		src->pread_calls++;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
