@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/keepmap.h"
+#include "copy.h"
 #include "compress/codec.h"
 #include "elf/elf_read.h"
 #include "filter/classify.h"
@@ -33,8 +34,6 @@
 #include "io/source.h"
 #include "arch/arch.h"
 #include "kernel/kernel.h"
-
-#define PROGRESS_STEP 4096u
 
 struct job {
 	const struct ds_options *o;
@@ -163,110 +162,6 @@ static int open_output(struct job *j, struct ds_err *err)
 	return 0;
 }
 
-static bool page_is_zero(const uint8_t *page, size_t len)
-{
-	const uint64_t *w = (const uint64_t *)(const void *)page;
-
-	for (size_t i = 0; i < len / 8; i++)
-		if (w[i])
-			return false;
-	return true;
-}
-
-/* One page: *ret_page points into the input's mapping when the page lies
- * whole in one PT_LOAD's file data (no copy), else at buf, filled by reads;
- * bytes outside every PT_LOAD (a partial page at the edge of a RAM range)
- * read as zero. */
-static int read_page(struct job *j, uint64_t pfn, uint8_t *buf, const uint8_t **ret_page,
-		     struct ds_err *err)
-{
-	uint64_t paddr = pfn << j->k.page_shift;
-	uint32_t ps = j->k.page_size;
-	long i = elf_find_range(&j->core, paddr);
-
-	*ret_page = buf;
-	if (i >= 0 && j->core.ranges[i].data_end >= paddr + ps) {
-		const struct phys_range *r = &j->core.ranges[i];
-		const void *p = source_peek(&j->src, r->file_off + (paddr - r->start), ps);
-
-		if (p) {
-			*ret_page = p;
-			return 0;
-		}
-	}
-	if (i >= 0 && j->core.ranges[i].end - paddr >= ps)
-		return kernel_read_phys(&j->k, paddr, buf, ps, err);
-	for (uint32_t off = 0; off < ps;) {
-		long ri = elf_find_range(&j->core, paddr + off);
-		uint32_t n = 1;
-
-		if (ri >= 0) {
-			uint64_t room = j->core.ranges[ri].end - (paddr + off);
-
-			n = room < ps - off ? (uint32_t)room : ps - off;
-			if (kernel_read_phys(&j->k, paddr + off, buf + off, n, err) < 0)
-				return -1;
-		} else {
-			buf[off] = 0;
-		}
-		off += n;
-	}
-	return 0;
-}
-
-static int copy_pages(struct job *j, struct kdump_writer *w, struct ds_report *rep,
-		      struct ds_err *err)
-{
-	uint32_t ps = j->k.page_size;
-	size_t cap = j->codec->bound(ps);
-	uint8_t *buf = malloc(ps), *out = malloc(cap);
-	const uint8_t *page;
-	struct codec_ctx *ctx = j->codec->ctx_new();
-	bool exclude_zero = j->o->dump_level & DL_EXCLUDE_ZERO;
-	uint64_t total = keepmap_count_dumped(&j->km), done = 0;
-	int r = 0;
-
-	if (!buf || !out || !ctx) {
-		r = ds_err_set(err, DS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (uint64_t pfn = keepmap_next_dumped(&j->km, 0); pfn < j->km.npfn;
-	     pfn = keepmap_next_dumped(&j->km, pfn + 1)) {
-		long n;
-
-		if ((r = read_page(j, pfn, buf, &page, err)) < 0) {
-			r = ds_err_wrap(err, "reading pfn 0x%" PRIx64, pfn);
-			goto out;
-		}
-		if (exclude_zero && page_is_zero(page, ps)) {
-			rep->zero_pages++;
-			r = kdump_writer_add_zero(w, err);
-		} else if (j->codec->id == CODEC_NONE) {
-			r = kdump_writer_add_page(w, page, ps, 0, err);
-		} else {
-			n = j->codec->compress(ctx, page, ps, out, cap, err);
-			if (n < 0) {
-				r = (int)n;
-				goto out;
-			}
-			if ((size_t)n < ps)
-				r = kdump_writer_add_page(w, out, (uint32_t)n, j->codec->kdump_flag, err);
-			else
-				r = kdump_writer_add_page(w, page, ps, 0, err);
-		}
-		if (r < 0)
-			goto out;
-		if (++done % PROGRESS_STEP == 0)
-			progress(j, "Copying data", done, total);
-	}
-	progress(j, "Copying data", total, total);
-out:
-	j->codec->ctx_free(ctx);
-	free(buf);
-	free(out);
-	return r;
-}
-
 static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 {
 	const struct ds_options *o = j->o;
@@ -313,8 +208,11 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	for (size_t i = 0; i < j->core.n_ranges; i++) {
 		const struct phys_range *pr = &j->core.ranges[i];
 
+		/* A page the range ends inside of is not present (as in
+		 * makedumpfile): the kernel never uses a partial page, and a
+		 * kdump /proc/vmcore's first range ends at 0x9fc00. */
 		if (keepmap_add_present(&j->km, pr->start >> j->k.page_shift,
-					(pr->end + j->k.page_size - 1) >> j->k.page_shift) < 0)
+					pr->end >> j->k.page_shift) < 0)
 			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
 	}
 	rep->max_mapnr = max_pfn;
@@ -349,10 +247,17 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 
 	if ((r = kdump_writer_open(&w, &j->sink, &p, &j->km, err)) < 0)
 		return r;
-	if ((r = copy_pages(j, w, rep, err)) < 0) {
+	struct copy_job cj = {
+		.k = &j->k, .core = &j->core, .src = &j->src, .km = &j->km,
+		.codec = j->codec, .exclude_zero = p.exclude_zero,
+		.threads = o->num_threads, .w = w,
+		.progress = o->progress, .progress_arg = o->progress_arg,
+	};
+	if ((r = copy_pages(&cj, err)) < 0) {
 		kdump_writer_abort(w);
 		return r;
 	}
+	rep->zero_pages = cj.zero_pages;
 	if ((r = kdump_writer_finish(w, &rep->write_bytes, err)) < 0)
 		return r;
 
