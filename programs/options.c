@@ -140,6 +140,16 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_DRY_RUN: c->ds.dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
 		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
+		case OPT_NUM_THREADS:
+			/* makedumpfile: atoi, negative means 0; we refuse garbage */
+			if (!parse_level(optarg[0] == '-' ? optarg + 1 : optarg, 4096,
+					 &c->ds.num_threads)) {
+				snprintf(errbuf, errlen, "number of threads '%s' is invalid", optarg);
+				return -1;
+			}
+			if (optarg[0] == '-')
+				c->ds.num_threads = 0;
+			break;
 		case '?':
 			if (optopt && optopt < 256)
 				snprintf(errbuf, errlen, "unknown option '-%c' or missing argument", optopt);
@@ -223,6 +233,7 @@ static const char *const usage_lines[] = {
 	"  --show-stats     print the report of excluded pages",
 	"  --dry-run        do everything but write DUMPFILE",
 	"  --non-mmap       read VMCORE with read(2) only, never mmap(2)",
+	"  --num-threads N  compress with N threads (output identical to one)",
 	"  --check-params   only check the command line",
 	"  -v               version and built-in compression",
 	"  -h, --help       this text",

@@ -53,6 +53,9 @@ check "unknown option" 1 "unknown or ambiguous option '--bogus'" --bogus a b
 check "ambiguous prefix" 1 "unknown or ambiguous option '--s'" --s a b
 check "missing operand" 1 "missing operand" -d 31 a
 check "too many operands" 1 "too many operands" a b c
+check "num-threads" 0 "" --check-params --num-threads 4 a b
+check "num-threads negative is 0 (makedumpfile)" 0 "" --check-params --num-threads=-2 a b
+check "num-threads garbage" 1 "number of threads 'x' is invalid" --num-threads x a b
 check "later option" 1 "option '--split' is not supported yet" --split a b c
 check "later short option" 1 "option '-E' is not supported yet" -E a b
 check "no input file" 1 "cannot open 'missing.core': No such file" -d 31 missing.core out.kdump

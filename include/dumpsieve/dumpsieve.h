@@ -30,6 +30,7 @@ struct ds_options {
 	bool dry_run;              /* do everything but write */
 	bool flatten;              /* -F: flattened stream on standard output */
 	bool no_mmap;              /* --non-mmap: read the input with pread only */
+	unsigned num_threads;      /* compression threads; 0 or 1: none (serial) */
 
 	/* A warning that does not stop the dump, e.g. a filtering rule that
 	 * cannot be applied for lack of VMCOREINFO.  May be NULL. */

@@ -175,6 +175,11 @@ static void test_flags(void **state)
 	CHECK_EQ(parse_argv(&c, ARGS("--non-mm", "a", "b")), 0);
 	CHECK(c.ds.no_mmap);
 
+	CHECK_EQ(parse_argv(&c, ARGS("--num-thr", "4", "a", "b")), 0);
+	CHECK_EQ(c.ds.num_threads, 4);
+	CHECK_EQ(parse_argv(&c, ARGS("--num-threads=-3", "a", "b")), 0);
+	CHECK_EQ(c.ds.num_threads, 0);
+
 	CHECK_EQ(parse_argv(&c, ARGS("-f", "--dry-run", "--check-params", "a", "b")), 0);
 	CHECK(c.ds.force);
 	CHECK(c.ds.dry_run);
@@ -313,8 +318,7 @@ static void test_rejected(void **state)
 		{ ARGS("-g", "vmcoreinfo", "vmlinux"), -2, { "'-g'" } },
 		{ ARGS("-b", "8", "a", "b"), -2, { "'-b'" } },
 		{ ARGS("-L", "1G", "a", "b"), -2, { "'-L'" } },
-		{ ARGS("--num-thr", "4", "a", "b"), -2, { "'--num-threads'", "not supported yet" } },
-		{ ARGS("--num-threads=4", "a", "b"), -2, { "'--num-threads'" } },
+		{ ARGS("--num-thr", "x", "a", "b"), -1, { "number of threads 'x' is invalid" } },
 		{ ARGS("--work-dir", "/tmp", "a", "b"), -2, { "'--work-dir'" } },
 		{ ARGS("--cyclic-buffer", "1024", "a", "b"), -2, { "'--cyclic-buffer'" } },
 		{ ARGS("--splitblock-size", "1024", "a", "b"), -2, { "'--splitblock-size'" } },

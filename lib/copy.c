@@ -1,0 +1,346 @@
+/* copy.c - read, zero check, compress and write each dumped page (copy.h).
+ *
+ * Serial path: one page at a time, compressed straight from the input's
+ * mapping into one buffer.  No locks, no threads, no copies: a capture kernel
+ * with one CPU pays nothing for the parallel path.
+ *
+ * Parallel path (threads >= 2): the calling thread fills batches of
+ * BATCH_PAGES pages (copied out of the input, since a mapping window may
+ * move before a worker gets to it) and puts them in a ring of 2 x threads
+ * slots; workers take the oldest filled batch, encode every page (zero check,
+ * compress, raw fallback) into the batch's own output area, and mark it done;
+ * the calling thread writes finished batches strictly in ring order.  Each
+ * page's encoding depends on that page alone, so the bytes written are the
+ * serial path's.  The first error, in any thread, stops the pipeline and is
+ * the one reported.
+ */
+#include "copy.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_PAGES 256u
+#define PROGRESS_STEP 4096u
+
+/* What one page became. */
+struct encoded {
+	const uint8_t *data;
+	uint32_t size, flags;
+	bool zero;
+};
+
+static bool page_is_zero(const uint8_t *page, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)page;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+static int encode_page(const struct copy_job *c, struct codec_ctx *ctx,
+		       const uint8_t *page, uint8_t *out, size_t cap,
+		       struct encoded *e, struct ds_err *err)
+{
+	uint32_t ps = c->k->page_size;
+	long n;
+
+	e->zero = c->exclude_zero && page_is_zero(page, ps);
+	e->data = page;
+	e->size = ps;
+	e->flags = 0;
+	if (e->zero || c->codec->id == CODEC_NONE)
+		return 0;
+	n = c->codec->compress(ctx, page, ps, out, cap, err);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < ps) {        /* else raw: never store a page larger */
+		e->data = out;
+		e->size = (uint32_t)n;
+		e->flags = c->codec->kdump_flag;
+	}
+	return 0;
+}
+
+static int emit(struct copy_job *c, const struct encoded *e, struct ds_err *err)
+{
+	if (e->zero) {
+		c->zero_pages++;
+		return kdump_writer_add_zero(c->w, err);
+	}
+	return kdump_writer_add_page(c->w, e->data, e->size, e->flags, err);
+}
+
+/* One page: *ret_page points into the input's mapping when the page lies
+ * whole in one PT_LOAD's file data (no copy), else at buf, filled by reads;
+ * bytes outside every PT_LOAD (a partial page at the edge of a RAM range)
+ * read as zero. */
+static int read_page(struct copy_job *c, uint64_t pfn, uint8_t *buf,
+		     const uint8_t **ret_page, struct ds_err *err)
+{
+	uint64_t paddr = pfn << c->k->page_shift;
+	uint32_t ps = c->k->page_size;
+	long i = elf_find_range(c->core, paddr);
+
+	*ret_page = buf;
+	if (i >= 0 && c->core->ranges[i].data_end >= paddr + ps) {
+		const struct phys_range *r = &c->core->ranges[i];
+		const void *p = source_peek(c->src, r->file_off + (paddr - r->start), ps);
+
+		if (p) {
+			*ret_page = p;
+			return 0;
+		}
+	}
+	if (i >= 0 && c->core->ranges[i].end - paddr >= ps)
+		return kernel_read_phys(c->k, paddr, buf, ps, err);
+	for (uint32_t off = 0; off < ps;) {
+		long ri = elf_find_range(c->core, paddr + off);
+		uint32_t n = 1;
+
+		if (ri >= 0) {
+			uint64_t room = c->core->ranges[ri].end - (paddr + off);
+
+			n = room < ps - off ? (uint32_t)room : ps - off;
+			if (kernel_read_phys(c->k, paddr + off, buf + off, n, err) < 0)
+				return -1;
+		} else {
+			buf[off] = 0;
+		}
+		off += n;
+	}
+	return 0;
+}
+
+static void progress(const struct copy_job *c, uint64_t done, uint64_t total)
+{
+	if (c->progress)
+		c->progress(c->progress_arg, "Copying data", done, total);
+}
+
+static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
+{
+	uint32_t ps = c->k->page_size;
+	size_t cap = c->codec->bound(ps);
+	uint8_t *buf = malloc(ps), *out = malloc(cap);
+	struct codec_ctx *ctx = c->codec->ctx_new();
+	uint64_t done = 0;
+	int r = 0;
+
+	if (!buf || !out || !ctx) {
+		r = ds_err_set(err, DS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint64_t pfn = keepmap_next_dumped(c->km, 0); pfn < c->km->npfn;
+	     pfn = keepmap_next_dumped(c->km, pfn + 1)) {
+		const uint8_t *page;
+		struct encoded e;
+
+		if ((r = read_page(c, pfn, buf, &page, err)) < 0) {
+			r = ds_err_wrap(err, "reading pfn 0x%" PRIx64, pfn);
+			goto out;
+		}
+		if ((r = encode_page(c, ctx, page, out, cap, &e, err)) < 0 ||
+		    (r = emit(c, &e, err)) < 0)
+			goto out;
+		if (++done % PROGRESS_STEP == 0)
+			progress(c, done, total);
+	}
+	progress(c, total, total);
+out:
+	c->codec->ctx_free(ctx);
+	free(buf);
+	free(out);
+	return r;
+}
+
+/* ---- parallel ---- */
+
+enum batch_state { BATCH_FREE, BATCH_FILLED, BATCH_WORKING, BATCH_DONE };
+
+struct batch {
+	enum batch_state state;
+	unsigned n;
+	uint8_t *in;                 /* n pages */
+	uint8_t *out;                /* n * cap */
+	struct encoded enc[BATCH_PAGES];
+	int rc;
+	struct ds_err err;
+};
+
+struct pool {
+	struct copy_job *c;
+	size_t cap;
+	pthread_mutex_t lock;
+	pthread_cond_t work;         /* a batch was filled, or stop */
+	pthread_cond_t done;         /* a batch was done */
+	struct batch *ring;
+	unsigned nslots;
+	unsigned next_work;          /* oldest slot a worker may take */
+	bool stop;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	const struct copy_job *c = p->c;
+	uint32_t ps = c->k->page_size;
+	struct codec_ctx *ctx = c->codec->ctx_new();
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct batch *b;
+
+		while (!p->stop && p->ring[p->next_work].state != BATCH_FILLED)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (p->stop)
+			break;
+		b = &p->ring[p->next_work];
+		b->state = BATCH_WORKING;
+		p->next_work = (p->next_work + 1) % p->nslots;
+		pthread_mutex_unlock(&p->lock);
+
+		b->rc = 0;
+		if (!ctx)
+			b->rc = ds_err_set(&b->err, DS_ENOMEM, "out of memory");
+		for (unsigned i = 0; i < b->n && b->rc == 0; i++)
+			b->rc = encode_page(c, ctx, b->in + (size_t)i * ps,
+					    b->out + i * p->cap, p->cap, &b->enc[i], &b->err);
+
+		pthread_mutex_lock(&p->lock);
+		b->state = BATCH_DONE;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->lock);
+	c->codec->ctx_free(ctx);
+	return NULL;
+}
+
+/* Fill batch b with the next dumped pfns from *pfn on. */
+static int fill_batch(struct copy_job *c, struct batch *b, uint64_t *pfn, struct ds_err *err)
+{
+	uint32_t ps = c->k->page_size;
+
+	b->n = 0;
+	while (b->n < BATCH_PAGES && *pfn < c->km->npfn) {
+		uint8_t *slot = b->in + (size_t)b->n * ps;
+		const uint8_t *page;
+		int r = read_page(c, *pfn, slot, &page, err);
+
+		if (r < 0)
+			return ds_err_wrap(err, "reading pfn 0x%" PRIx64, *pfn);
+		if (page != slot)
+			memcpy(slot, page, ps);
+		b->n++;
+		*pfn = keepmap_next_dumped(c->km, *pfn + 1);
+	}
+	return 0;
+}
+
+static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
+{
+	struct pool p = { .c = c };
+	uint32_t ps = c->k->page_size;
+	pthread_t *tids;
+	unsigned started = 0, head = 0, tail = 0, inflight = 0;
+	uint64_t pfn = keepmap_next_dumped(c->km, 0), done = 0;
+	int r = 0;
+
+	p.cap = c->codec->bound(ps);
+	p.nslots = 2 * c->threads;
+	p.ring = calloc(p.nslots, sizeof(*p.ring));
+	tids = calloc(c->threads, sizeof(*tids));
+	if (!p.ring || !tids) {
+		free(p.ring);
+		free(tids);
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	}
+	for (unsigned i = 0; i < p.nslots; i++) {
+		p.ring[i].in = malloc((size_t)BATCH_PAGES * ps);
+		p.ring[i].out = malloc(BATCH_PAGES * p.cap);
+		if (!p.ring[i].in || !p.ring[i].out) {
+			r = ds_err_set(err, DS_ENOMEM, "out of memory for %u compression buffers",
+				       p.nslots);
+			goto out;
+		}
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	for (; started < c->threads; started++)
+		if (pthread_create(&tids[started], NULL, worker, &p) != 0) {
+			r = ds_err_sys(err, "cannot start compression thread %u", started + 1);
+			break;
+		}
+
+	/* head: next slot to fill; tail: next slot to write */
+	while (r == 0 && (pfn < c->km->npfn || inflight)) {
+		if (pfn < c->km->npfn && inflight < p.nslots) {
+			struct batch *b = &p.ring[head];
+
+			if ((r = fill_batch(c, b, &pfn, err)) < 0)
+				break;
+			pthread_mutex_lock(&p.lock);
+			b->state = BATCH_FILLED;
+			pthread_cond_signal(&p.work);
+			pthread_mutex_unlock(&p.lock);
+			head = (head + 1) % p.nslots;
+			inflight++;
+			continue;
+		}
+		struct batch *b = &p.ring[tail];
+
+		pthread_mutex_lock(&p.lock);
+		while (b->state != BATCH_DONE)
+			pthread_cond_wait(&p.done, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		if (b->rc < 0) {
+			*err = b->err;
+			r = b->rc;
+			break;
+		}
+		for (unsigned i = 0; i < b->n && r == 0; i++)
+			r = emit(c, &b->enc[i], err);
+		done += b->n;
+		if (done / PROGRESS_STEP != (done - b->n) / PROGRESS_STEP)
+			progress(c, done, total);
+		pthread_mutex_lock(&p.lock);   /* workers read state under the lock */
+		b->state = BATCH_FREE;
+		pthread_mutex_unlock(&p.lock);
+		tail = (tail + 1) % p.nslots;
+		inflight--;
+	}
+	if (r == 0)
+		progress(c, total, total);
+
+	pthread_mutex_lock(&p.lock);
+	p.stop = true;
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.lock);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.work);
+	pthread_mutex_destroy(&p.lock);
+out:
+	for (unsigned i = 0; i < p.nslots; i++) {
+		free(p.ring[i].in);
+		free(p.ring[i].out);
+	}
+	free(p.ring);
+	free(tids);
+	return r;
+}
+
+int copy_pages(struct copy_job *c, struct ds_err *err)
+{
+	uint64_t total = keepmap_count_dumped(c->km);
+
+	c->zero_pages = 0;
+	if (c->threads >= 2)
+		return copy_parallel(c, total, err);
+	return copy_serial(c, total, err);
+}
