@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck demo clean
+.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck kdumpcheck demo clean
 
 all: build
 
@@ -46,10 +46,15 @@ e2e: build build-san test-deps
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
 
-check: test-deps build build-san build-clang
+# a real kdump: panic a QEMU guest, run the static dumpsieve in its capture kernel
+kdumpcheck: static test-deps
+	tests/kdump/run.sh build-static/dumpsieve
+
+check: test-deps build build-san build-clang static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory realcheck
+	$(MAKE) --no-print-directory kdumpcheck
 
 demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve

@@ -2,7 +2,7 @@
 # tests/vm/capture-vmcore.sh - make a REAL vmcore of a Debian 6.1 x86_64
 # kernel booted under QEMU (TCG), for `make check` / `make demo`.
 # Owns: the kernel/vmcore cache under ${DS_CACHE:-~/.cache/dumpsieve}; uses
-# tests/vm/{guest-init.sh,workload.c,qmp.py,vmcoreinfo.py} and
+# tests/vm/{lib.sh,guest-init.sh,workload.c,qmp.py,vmcoreinfo.py} and
 # tests/tools/elf-phdrs-first.c.
 #
 # Usage: tests/vm/capture-vmcore.sh [-m MEM] [-c CPU] [-o OUTDIR] [-w WORKLOAD]
@@ -51,58 +51,17 @@ T0=$SECONDS
 msg() { echo "capture-vmcore: [$((SECONDS - T0))s] $*"; }
 die() { echo "capture-vmcore: ERROR: $*"; exit 1; }
 finish() { echo "$OUTDIR" >&3; exit 0; }
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 case $WORKLOAD in busy|idle) ;; *) die "workload must be busy or idle, not '$WORKLOAD'" ;; esac
-case $MEM in
-*[Gg]) MEM_MB=$(( ${MEM%?} * 1024 )) ;;
-*[Mm]) MEM_MB=${MEM%?} ;;
-*)     MEM_MB=$MEM ;;
-esac
-[[ $MEM_MB =~ ^[0-9]+$ ]] && [ "$MEM_MB" -ge 256 ] || die "bad memory size '$MEM' (need >= 256M)"
+MEM_MB=$(vm_mem_mb "$MEM")
 
 # ---------------------------------------------------------------- fast path
 if [ -n "$OUTDIR" ] && [ -e "$OUTDIR/.done" ]; then finish; fi
 
-# ------------------------------------------------------------ host packages
-APT_UPDATED=
-apt_install() {                     # pkg...: install, or tell how and fail
-	[ $# -gt 0 ] || return 0
-	if [ "$(id -u)" != 0 ]; then
-		die "missing packages; run as root: apt-get update && apt-get install -y $*"
-	fi
-	if [ -z "$APT_UPDATED" ]; then apt-get update; APT_UPDATED=1; fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
-}
-
 # ------------------------------------------------------------ kernel choice
-# KPKG: env override, else the highest N of linux-image-6.1.0-N-amd64-unsigned
-# that apt has a candidate for, else the newest kernel already in the cache.
-kpkg_newest() {
-	local names
-	names=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | awk '{ print $1 }')
-	[ -n "$names" ] || return 0
-	# shellcheck disable=SC2086
-	apt-cache policy $names | awk '
-		/^[^ ]/ { pkg = $1; sub(/:$/, "", pkg) }
-		/^  Candidate:/ && $2 != "(none)" {
-			split(pkg, f, "-"); if (f[4] + 0 > best) { best = f[4] + 0; newest = pkg }
-		}
-		END { if (newest != "") print newest }'
-}
-if [ -z "${KPKG:-}" ]; then
-	KPKG=$(kpkg_newest)
-	if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ]; then
-		apt-get update; APT_UPDATED=1
-		KPKG=$(kpkg_newest)
-	fi
-	if [ -z "$KPKG" ]; then     # offline: newest cached kernel
-		KPKG=$(cd "$CACHE/kernels" 2>/dev/null && for d in linux-image-*/.done; do
-		       [ -e "$d" ] && echo "${d%/.done}"; done | sort -t- -k4,4n | tail -n1)
-	fi
-	[ -n "$KPKG" ] || die "no linux-image-6.1.0-N-amd64-unsigned package found (apt-get update?)"
-fi
-[[ $KPKG =~ ^linux-image-(.+)-unsigned$ ]] || die "KPKG '$KPKG' is not a linux-image-*-unsigned package"
-KVER=${BASH_REMATCH[1]}
+vm_pick_kernel                      # KPKG, KVER (see lib.sh)
 
 CPU_TAG=${CPU//[^A-Za-z0-9._+-]/-}
 : "${OUTDIR:=$CACHE/vmcores/$KVER-${MEM_MB}M-$CPU_TAG-$WORKLOAD}"
@@ -160,40 +119,13 @@ trap 'exit 130' INT TERM HUP
 rm -rf "$STAGE"; mkdir -p "$STAGE"
 
 # ------------------------------------------------------------ kernel
-KDIR=$CACHE/kernels
-KROOT=$KDIR/$KPKG
-(
-	flock 9
-	if [ ! -e "$KROOT/.done" ]; then
-		deb=$(ls "$KDIR/${KPKG}"_*.deb 2>/dev/null | sort -V | tail -n1 || true)
-		if [ -z "$deb" ]; then
-			msg "apt-get download $KPKG"
-			(cd "$KDIR" && apt-get download "$KPKG") || die "apt-get download $KPKG failed"
-			deb=$(ls "$KDIR/${KPKG}"_*.deb | sort -V | tail -n1)
-		fi
-		msg "extracting $(basename "$deb")"
-		rm -rf "$KROOT"
-		dpkg-deb -x "$deb" "$KROOT"
-		depmod -b "$KROOT" "$KVER"        # the .deb ships no modules.dep
-		touch "$KROOT/.done"
-	fi
-) 9>"$KDIR/.lock"
-VMLINUZ=$KROOT/boot/vmlinuz-$KVER
-[ -f "$VMLINUZ" ] || die "$VMLINUZ missing (is KPKG right?)"
-KDEB=$(ls "$KDIR/${KPKG}"_*.deb 2>/dev/null | sort -V | tail -n1 || true)
-KDEB_VERSION=$(dpkg-deb -f "$KDEB" Version 2>/dev/null || echo unknown)
+vm_fetch_kernel                     # KROOT, VMLINUZ, KDEB_VERSION
 
 # ------------------------------------------------------------ host builds
-build() {                           # out src cflags...: rebuild when stale
-	local out=$1 src=$2; shift 2
-	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
-		gcc "$@" -o "$out.tmp.$$" "$src" && mv -f "$out.tmp.$$" "$out"
-	fi
-}
 WORKLOAD_BIN=$CACHE/bin/workload
 PHDRS_FIRST=$CACHE/bin/elf-phdrs-first
-build "$WORKLOAD_BIN" "$HERE/workload.c" -static -O2 -std=c11 -Wall
-build "$PHDRS_FIRST" "$SRCROOT/tests/tools/elf-phdrs-first.c" -O2 -std=c11 -Wall
+vm_build "$WORKLOAD_BIN" "$HERE/workload.c" -static -O2 -std=c11 -Wall
+vm_build "$PHDRS_FIRST" "$SRCROOT/tests/tools/elf-phdrs-first.c" -O2 -std=c11 -Wall
 
 # ------------------------------------------------------------ initramfs
 MODULES="qemu_fw_cfg"
@@ -203,22 +135,8 @@ mkdir -p "$IRD"/{bin,etc,lib/modules}
 cp /bin/busybox "$IRD/bin/busybox"
 cp "$WORKLOAD_BIN" "$IRD/bin/workload"
 install -m 755 "$HERE/guest-init.sh" "$IRD/init"
-: > "$IRD/etc/ds-modules"
-for m in $MODULES; do
-	deps=$(modprobe -d "$KROOT" -S "$KVER" --show-depends "$m") || die "module $m not found"
-	while read -r kind path _; do
-		[ "$kind" = insmod ] || continue  # "builtin X": nothing to load
-		ko=$(basename "$path"); ko=${ko%.xz}; ko=${ko%.zst}; ko=${ko%.gz}
-		grep -qx "/lib/modules/$ko" "$IRD/etc/ds-modules" && continue
-		case $path in
-		*.xz)  command -v xz >/dev/null || apt_install xz-utils; xz -dc "$path" ;;
-		*.zst) command -v zstd >/dev/null || apt_install zstd; zstd -qdc "$path" ;;
-		*.gz)  gzip -dc "$path" ;;
-		*)     cat "$path" ;;
-		esac > "$IRD/lib/modules/$ko"
-		echo "/lib/modules/$ko" >> "$IRD/etc/ds-modules"
-	done <<< "$deps"
-done
+# shellcheck disable=SC2086
+vm_add_modules "$IRD" etc/ds-modules $MODULES
 cat > "$IRD/etc/ds.conf" <<EOF
 WORKLOAD=$WORKLOAD
 ANON_PCT=$ANON_PCT
@@ -227,8 +145,7 @@ SHMEM_PCT=$SHMEM_PCT
 FREED_PCT=$FREED_PCT
 SLAB_FILES=$SLAB_FILES
 EOF
-# uncompressed: unpacking is faster than decompressing under TCG
-(cd "$IRD" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) > "$WORK/initrd.cpio"
+vm_cpio "$IRD" "$WORK/initrd.cpio"
 msg "initramfs: $(du -h "$WORK/initrd.cpio" | cut -f1), modules: $(xargs -n1 basename < "$IRD/etc/ds-modules" | tr '\n' ' ')"
 
 # ------------------------------------------------------------ data disk

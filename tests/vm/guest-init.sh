@@ -1,21 +1,44 @@
 #!/bin/busybox sh
 # tests/vm/guest-init.sh - /init of the test guest's initramfs.
-# Owned by the VM test harness (tests/vm/capture-vmcore.sh packs it).
+# Owned by the VM test harness (tests/vm/capture-vmcore.sh and
+# tests/kdump/capture-kdump.sh pack it).  It has three roles:
 #
-# Loads the modules listed in /etc/ds-modules (host-resolved dependency
-# order; qemu_fw_cfg makes the kernel publish VMCOREINFO to QEMU's
-# "-device vmcoreinfo"), runs the workload named in /etc/ds.conf, prints
-# "DS_READY" on the console and then idles until the host dumps memory and
-# stops QEMU.  Any failure prints "DS_FAILED <reason>" and powers off.
+# 1. First kernel, QMP mode (KDUMP unset in /etc/ds.conf): loads the modules
+#    listed in /etc/ds-modules (host-resolved dependency order; qemu_fw_cfg
+#    makes the kernel publish VMCOREINFO to QEMU's "-device vmcoreinfo"),
+#    runs the workload named in /etc/ds.conf, prints "DS_READY" on the
+#    console and then idles until the host dumps memory and stops QEMU.
+# 2. First kernel, kdump mode (KDUMP=1): the same, but before the workload it
+#    loads the capture kernel with `kexec -p` (kernel, initrd and command line
+#    from /kdump/ on the virtio disk with serial "dsdata"), and after DS_READY it reads commands from the
+#    console: "crash" does echo c > /proc/sysrq-trigger, "poweroff" stops.
+# 3. Capture kernel (/proc/vmcore exists; same initramfs): prints
+#    "DS_CAPTURE_BOOTED", loads /etc/ds-modules-capture, mounts the virtio
+#    disk whose serial is "dsout" (ext4) on /mnt/out, and sources /collect in
+#    a subshell with OUT=/mnt/out/dump (see "collector" below).  Then it
+#    prints "DS_COLLECT_DONE rc=N", unmounts and powers off.
+# Any failure prints "DS_FAILED <reason>" and powers off.
+#
 # Busy workload, sizes in percent of MemTotal (knobs in /etc/ds.conf):
 #   anonymous data held by a live process (ANON_PCT), allocated all-zero
 #   anonymous pages (ZERO_PCT), SLAB_FILES files/dirs on tmpfs (slab),
 #   a file read from ext4 on /dev/vda (PAGECACHE_PCT, page cache), a file
 #   written on tmpfs (SHMEM_PCT, shmem), and last memory that is touched
 #   then freed (FREED_PCT, free pages still holding data).
-/bin/busybox mkdir -p /proc /sys /dev /tmp /mnt/data /mnt/scratch
+#
+# Collector (/collect, capture kernel only): a busybox sh fragment, sourced in
+# a subshell; its exit status is the collector's.  It may use:
+#   OUT          directory on the output disk; the host gets all of it
+#   step NAME 'SHELL COMMAND'
+#                runs the command (sh -c) under busybox `time -v`: stdout to
+#                $OUT/NAME.out (unless the command redirects it), stderr to
+#                $OUT/NAME.err, and one line "NAME rc=N seconds=S maxrss_kb=K
+#                signal=SIG" appended to $OUT/steps.txt; returns the exit status
+#   say TEXT     prints "ds-init: TEXT (uptime ...)" on the console
+# Binaries the host added with --tool are in /tools/bin (on PATH).
+/bin/busybox mkdir -p /proc /sys /dev /tmp /mnt/data /mnt/scratch /mnt/out
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/tools/bin:/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -25,26 +48,105 @@ fail() {
 	sync
 	poweroff -f
 }
-say() { echo "ds-init: $* (uptime $(cut -d' ' -f1 /proc/uptime)s)"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "ds-init: $* (uptime $(uptime_s)s)"; }
 
 . /etc/ds.conf
-say "kernel $(uname -r), workload $WORKLOAD"
+
+# disk_by_serial SERIAL: print /dev/vdX of the virtio disk QEMU gave that
+# serial (-device virtio-blk-pci,serial=...); waits up to 10 s for it
+disk_by_serial() {
+	local i=0 s
+	while [ $i -lt 100 ]; do
+		for s in /sys/block/vd*/serial; do
+			[ "$(cat "$s" 2>/dev/null)" = "$1" ] || continue
+			s=${s%/serial}; echo "/dev/${s##*/}"; return 0
+		done
+		i=$((i + 1)); sleep 0.1
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ capture kernel
+step() {
+	local name=$1 t0 t1 rc sig rss
+	say "step $name: $2"
+	t0=$(uptime_s)
+	time -v -o "$OUT/$name.time" sh -c "$2" > "$OUT/$name.out" 2> "$OUT/$name.err"
+	rc=$?
+	t1=$(uptime_s)
+	sig=$(sed -n 's/^Command terminated by signal \([0-9]*\).*/\1/p' "$OUT/$name.time")
+	rss=$(awk '/Maximum resident set size/ { print $NF }' "$OUT/$name.time")
+	line="$name rc=$rc seconds=$(awk "BEGIN { print $t1 - $t0 }") maxrss_kb=${rss:-?} signal=${sig:-none}"
+	echo "$line" >> "$OUT/steps.txt"
+	tr '\r' '\n' < "$OUT/$name.err" | grep . | tail -n 4 | cut -c1-160 |
+		sed "s/^/ds-init: $name stderr: /"
+	say "step $line"
+	return $rc
+}
+
+if [ -e /proc/vmcore ]; then
+	echo "DS_CAPTURE_BOOTED"
+	say "capture kernel $(uname -r), /proc/vmcore $(stat -c %s /proc/vmcore) bytes"
+	while read -r ko; do
+		insmod "$ko" || fail "insmod $ko"
+	done < /etc/ds-modules-capture
+	dev=$(disk_by_serial dsout) || fail "no virtio disk with serial dsout"
+	mount -t ext4 "$dev" /mnt/out || fail "mount $dev"
+	export OUT=/mnt/out/dump
+	mkdir -p "$OUT"
+	{
+		grep -E '^(MemTotal|MemFree|MemAvailable|Cached|Slab):' /proc/meminfo
+		free -k
+		cat /proc/cmdline
+	} > "$OUT/meminfo.txt"
+	stat -c %s /proc/vmcore > "$OUT/vmcore.size"
+	sed 's/^/ds-init: /' "$OUT/meminfo.txt"
+	say "collector starts"
+	( . /collect )
+	rc=$?
+	echo "$rc" > "$OUT/collect.rc"
+	sync
+	umount /mnt/out || say "umount /mnt/out failed"
+	sync
+	echo "DS_COLLECT_DONE rc=$rc"
+	poweroff -f
+fi
+
+# ------------------------------------------------------------ first kernel
+say "kernel $(uname -r), workload $WORKLOAD${KDUMP:+, kdump}"
 
 while read -r ko; do
 	insmod "$ko" || fail "insmod $ko"
 done < /etc/ds-modules
-[ -e /sys/firmware/qemu_fw_cfg/rev ] || fail "qemu_fw_cfg did not probe (no VMCOREINFO)"
+[ -n "$KDUMP" ] || [ -e /sys/firmware/qemu_fw_cfg/rev ] ||
+	fail "qemu_fw_cfg did not probe (no VMCOREINFO)"
 
 mt=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 pct() { echo $((mt * $1 / 100)); }
 
-case "$WORKLOAD" in
-busy)
+if [ -n "$KDUMP" ]; then
+	# two disks: the data disk has serial dsdata
+	dev=$(disk_by_serial dsdata) || fail "no virtio disk with serial dsdata"
+	mount -t ext4 -o ro "$dev" /mnt/data || fail "mount $dev"
+elif [ "$WORKLOAD" = busy ]; then
 	i=0
 	while [ ! -b /dev/vda ]; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "no /dev/vda"; sleep 0.1
 	done
 	mount -t ext4 -o ro /dev/vda /mnt/data || fail "mount /dev/vda"
+fi
+
+if [ -n "$KDUMP" ]; then
+	say "crashkernel: $(cat /sys/kernel/kexec_crash_size) bytes reserved"
+	kexec -p /mnt/data/kdump/vmlinuz --initrd=/mnt/data/kdump/initrd.cpio \
+		--append="$(cat /mnt/data/kdump/cmdline)" || fail "kexec -p failed (rc $?)"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "kexec -p: capture kernel not loaded"
+	say "capture kernel loaded"
+fi
+
+case "$WORKLOAD" in
+busy)
 	mount -t tmpfs -o size=$((mt / 2))m scratch /mnt/scratch || fail "mount tmpfs"
 
 	say "anon $(pct $ANON_PCT)M, zero $(pct $ZERO_PCT)M, $SLAB_FILES files"
@@ -72,5 +174,14 @@ grep -E '^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab):' /proc/meminfo |
 	sed 's/^/ds-init: meminfo: /'
 say "ready"
 echo DS_READY
+if [ -n "$KDUMP" ]; then
+	# the host types commands on the serial console
+	while read -r cmd; do
+		case "$cmd" in
+		crash)    say "crashing (sysrq c)"; sync; echo c > /proc/sysrq-trigger ;;
+		poweroff) poweroff -f ;;
+		esac
+	done
+fi
 # PID 1 must never exit; the host stops QEMU after dumping memory
 while :; do sleep 3600; done

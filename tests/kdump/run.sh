@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# tests/kdump/run.sh - dumpsieve as the core collector of a real kdump.
+#
+# Usage: tests/kdump/run.sh path/to/static/dumpsieve
+#
+# Boots a Debian 6.1 kernel under QEMU (1 GiB, crashkernel=256M, busy
+# workload), panics it, and in the kdump capture kernel runs
+# tests/kdump/collect.sh with this (statically linked) dumpsieve: a raw copy of
+# /proc/vmcore, `dumpsieve -l --message-level 7 -d 31` (Fedora's kdump) and
+# `dumpsieve -F -c -d 31 > flat; dumpsieve -R < flat` (Debian's kdump-tools).
+# Then on the host, one "ok"/"FAIL" line per check:
+#   capture  each step exited 0 inside the capture kernel; the raw copy has
+#            the size of /proc/vmcore
+#   -l       libkdumpfile reads every page of dump.l.kdump equal to the raw
+#            vmcore (tests/tools/dumpcheck.py verify --zero-shared); its pfn
+#            set equals host-side `dumpsieve -l -d 31 vmcore.raw` and
+#            makedumpfile 1.7.2 `-l -d 31 vmcore.raw` (/proc/vmcore of kdump
+#            has its program headers at 64: makedumpfile reads the copy), and
+#            the file is byte-identical to makedumpfile's
+#   -F/-R    dump.R.kdump is byte-identical to host-side
+#            `makedumpfile -R < dump.flat`, every page reads back equal to
+#            the raw vmcore, and its pfn set equals host-side
+#            `dumpsieve -c -d 31 vmcore.raw`
+# Ends with "N passed, M failed"; exit 1 if any check failed.  The work
+# directory (about 1 GB) is removed, unless a check failed or KEEP=1.
+# Takes about 2 minutes on 2 cores (TCG); DS_CACHE as in tests/vm.
+set -u
+BIN=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3                      # has the libkdumpfile bindings
+CHECK="$PY $TOP/tests/tools/dumpcheck.py"
+WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-kdump-test.XXXXXX)}
+MEM=${MEM:-1024M} CRASHKERNEL=${CRASHKERNEL:-256M}
+pass=0 fail=0
+ok()   { echo "ok   $*"; pass=$((pass+1)); }
+bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+finish() {
+	echo "$pass passed, $fail failed"
+	if [ $fail -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"
+	else echo "work directory kept: $WORK"; fi
+	[ $fail -eq 0 ]
+	exit
+}
+
+# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
+run_check() {
+	local name=$1; shift
+	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
+	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
+}
+# have FILE...: all exist and are not empty (else say which is missing)
+have() {
+	local f
+	for f; do [ -s "$f" ] || { echo "missing or empty: $f"; return 1; }; done
+}
+# same_bytes A B: identical files; if not, show where the headers differ
+same_bytes() {
+	have "$1" "$2" || return 1
+	cmp "$1" "$2" && return 0
+	diff <($CHECK header "$1") <($CHECK header "$2")
+	return 1
+}
+# step_ok NAME: the collector's step NAME exited 0 (steps.txt), else its stderr
+step_ok() {
+	local line
+	line=$(grep "^$1 " "$D/steps.txt" 2>/dev/null)
+	echo "${line:-step $1 did not run}"
+	case $line in *" rc=0 "*) return 0 ;; esac
+	tr '\r' '\n' < "$D/$1.err" 2>/dev/null | grep . | tail -n 10
+	return 1
+}
+raw_size_ok() {
+	local want have_
+	want=$(cat "$D/vmcore.size" 2>/dev/null) have_=$(stat -c %s "$D/vmcore.raw" 2>/dev/null)
+	echo "/proc/vmcore: ${want:-?} bytes, vmcore.raw: ${have_:-?} bytes"
+	[ -n "$want" ] && [ "$want" = "$have_" ]
+}
+
+# ------------------------------------------------------------ capture
+D=$WORK/capture
+T0=$SECONDS
+"$TOP/tests/kdump/capture-kdump.sh" -m "$MEM" -k "$CRASHKERNEL" -o "$D" \
+	-t "$HERE/collect.sh" --tool "$BIN" > "$WORK/capture.log" 2>&1
+. "$D/result.env" 2>/dev/null || STATUS=no-result
+case $STATUS in
+ok|collector-failed)
+	ok "capture: $MEM guest, crashkernel=$CRASHKERNEL, the capture kernel ran the collector" \
+	   "($((SECONDS - T0))s; capture MemTotal ${CAPTURE_MEMTOTAL_KB:-?} kB)" ;;
+*)
+	bad "capture: $MEM guest, crashkernel=$CRASHKERNEL: $STATUS ${FAILURE:-}"
+	tail -n 40 "$WORK/capture.log" | sed 's/^/  | /'
+	finish ;;
+esac
+RAW=$D/vmcore.raw
+run_check "capture: raw copy of /proc/vmcore, same size" raw_size_ok
+run_check "capture: dumpsieve -l --message-level 7 -d 31 /proc/vmcore exits 0" step_ok l
+run_check "capture: dumpsieve -F -c -d 31 /proc/vmcore > dump.flat exits 0" step_ok F
+run_check "capture: dumpsieve -R dump.R.kdump < dump.flat exits 0" step_ok R
+
+# ------------------------------------------------------------ -l
+H=$WORK/host
+mkdir -p "$H"
+"$BIN" -l -d 31 --message-level 4 "$RAW" "$H/ds.l.kdump" > "$H/ds.l.log" 2>&1 ||
+	{ echo "host dumpsieve -l -d 31 vmcore.raw failed:"; cat "$H/ds.l.log"; }
+makedumpfile -l -d 31 --message-level 4 "$RAW" "$H/md.l.kdump" > "$H/md.l.log" 2>&1 ||
+	{ echo "host makedumpfile -l -d 31 vmcore.raw failed:"; cat "$H/md.l.log"; }
+run_check "-l: libkdumpfile reads every page of dump.l.kdump, each equal to vmcore.raw" \
+	$CHECK verify --zero-shared "$RAW" "$D/dump.l.kdump"
+run_check "-l: pfn set = host-side dumpsieve -l -d 31 vmcore.raw" \
+	$CHECK compare "$D/dump.l.kdump" "$H/ds.l.kdump"
+run_check "-l: pfn set = host-side makedumpfile 1.7.2 -l -d 31 vmcore.raw" \
+	$CHECK compare "$D/dump.l.kdump" "$H/md.l.kdump"
+run_check "-l: dump.l.kdump byte-identical to host-side makedumpfile -l -d 31 vmcore.raw" \
+	cmp "$D/dump.l.kdump" "$H/md.l.kdump"
+
+# ------------------------------------------------------------ -F | -R
+# (makedumpfile -R waits 600 s for the rest of a short stream: only feed it
+# something that starts like one)
+if [ "$(head -c 12 "$D/dump.flat" 2>/dev/null)" = makedumpfile ]; then
+	timeout 300 makedumpfile -R "$H/md.R.kdump" < "$D/dump.flat" > "$H/md.R.log" 2>&1 ||
+		{ echo "host makedumpfile -R < dump.flat failed:"; tail -n 5 "$H/md.R.log"; }
+fi
+"$BIN" -c -d 31 --message-level 4 "$RAW" "$H/ds.c.kdump" > "$H/ds.c.log" 2>&1 ||
+	{ echo "host dumpsieve -c -d 31 vmcore.raw failed:"; cat "$H/ds.c.log"; }
+run_check "-R: dump.R.kdump byte-identical to host-side makedumpfile -R < dump.flat" \
+	same_bytes "$D/dump.R.kdump" "$H/md.R.kdump"
+run_check "-R: libkdumpfile reads every page of dump.R.kdump, each equal to vmcore.raw" \
+	$CHECK verify --zero-shared "$RAW" "$D/dump.R.kdump"
+run_check "-R: pfn set = host-side dumpsieve -c -d 31 vmcore.raw" \
+	$CHECK compare "$D/dump.R.kdump" "$H/ds.c.kdump"
+
+echo "kdump test took $((SECONDS - T0))s; in the capture kernel:"
+sed 's/^/    /' "$D/steps.txt" 2>/dev/null
+finish
