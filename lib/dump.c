@@ -29,6 +29,7 @@
 #include "filter/classify.h"
 #include "filter/memmap.h"
 #include "filter/scan.h"
+#include "filter/vmemmap.h"
 #include "format/kdump_write.h"
 #include "io/sink.h"
 #include "io/source.h"
@@ -230,6 +231,15 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 			       j->scan.bad_order);
 	}
 
+	if (o->exclude_vmemmap) {
+		uint64_t sz;
+
+		if (!vmci_size(j->k.vi, "page", &sz))
+			return ds_err_set(err, DS_ENODATA, "-e needs SIZE(page) in VMCOREINFO");
+		if ((r = vmemmap_exclude(&j->k, &j->mm, sz, &j->km, &rep->vmemmap_pages, err)) < 0)
+			return r;
+	}
+
 	memset(&p, 0, sizeof(p));
 	p.block_size = j->k.page_size;
 	p.max_mapnr = max_pfn;
@@ -241,7 +251,8 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	p.nr_cpus = (int32_t)j->core.nr_prstatus;
 	p.phys_base = j->k.phys_base;
 	p.dump_level = (int32_t)o->dump_level;
-	p.status = j->codec->kdump_flag;
+	p.status = j->codec->kdump_flag |
+		   (o->exclude_vmemmap ? KDUMP_STATUS_EXCLUDED_VMEMMAP : 0);
 	p.exclude_zero = o->dump_level & DL_EXCLUDE_ZERO;
 	read_utsname(j, &p);
 
@@ -269,7 +280,7 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	rep->offline_pages = j->scan.excluded[PAGE_OFFLINE];
 	rep->excluded_pages = rep->zero_pages + rep->cache_pages + rep->cache_private_pages +
 			      rep->user_pages + rep->free_pages + rep->hwpoison_pages +
-			      rep->offline_pages;
+			      rep->offline_pages + rep->vmemmap_pages;
 	rep->remaining_pages = rep->original_pages - rep->excluded_pages;
 	return 0;
 }

@@ -78,6 +78,9 @@ int main(int argc, char **argv)
 		report_error("%s", err.msg);
 		return fail();
 	}
+	if (cli.ds.exclude_vmemmap && (cli.message_level & ML_PROGRESS))
+		fprintf(stderr, "Excluded %llu unused vmemmap pages\n",
+			(unsigned long long)rep.vmemmap_pages);
 	report_stats(&rep);
 	if (!cli.ds.dry_run && !cli.ds.flatten)
 		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);

@@ -126,6 +126,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 			break;
 		case 'f': c->ds.force = true; break;
 		case 'F': c->ds.flatten = true; break;
+		case 'e': c->ds.exclude_vmemmap = true; break;
 		case 'R': rearrange = true; break;
 		case 'D': debug = ML_DEBUG; break;
 		case 'h': c->mode = CLI_HELP; break;
@@ -223,6 +224,8 @@ static const char *const usage_lines[] = {
 	"                     1 zero pages, 2 cache without private, 4 all cache,",
 	"                     8 user process data, 16 free pages",
 	"                   hwpoison and offline pages are always left out",
+	"  -e               also leave out the struct pages that describe only",
+	"                   excluded memory (no --work-dir needed)",
 	"  -f               overwrite an existing DUMPFILE",
 	"  -F               write a flattened stream to standard output instead",
 	"                   (dumpsieve -F ... VMCORE | ssh host dumpsieve -R DUMPFILE)",

@@ -31,6 +31,7 @@ struct ds_options {
 	bool flatten;              /* -F: flattened stream on standard output */
 	bool no_mmap;              /* --non-mmap: read the input with pread only */
 	unsigned num_threads;      /* compression threads; 0 or 1: none (serial) */
+	bool exclude_vmemmap;      /* -e: drop struct pages of excluded memory */
 
 	/* A warning that does not stop the dump, e.g. a filtering rule that
 	 * cannot be applied for lack of VMCOREINFO.  May be NULL. */
@@ -53,6 +54,7 @@ struct ds_report {
 	uint64_t free_pages;       /* includes unaccepted memory */
 	uint64_t hwpoison_pages;
 	uint64_t offline_pages;
+	uint64_t vmemmap_pages;    /* -e: struct page array pages left out */
 	uint64_t excluded_pages;   /* sum of the above */
 	uint64_t remaining_pages;
 	uint64_t write_bytes;

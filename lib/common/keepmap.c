@@ -266,6 +266,11 @@ uint64_t keepmap_count_dumped_range(const struct keepmap *km, uint64_t start, ui
 	return map_count(km->dumped, km->npfn, start, end);
 }
 
+uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, uint64_t end)
+{
+	return map_count(km->present, km->npfn, start, end);
+}
+
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len)
 {

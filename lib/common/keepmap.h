@@ -42,8 +42,9 @@ uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from);
 
 uint64_t keepmap_count_present(const struct keepmap *km);
 uint64_t keepmap_count_dumped(const struct keepmap *km);
-/* Dumped pfns in [start, end). */
+/* Dumped / present pfns in [start, end). */
 uint64_t keepmap_count_dumped_range(const struct keepmap *km, uint64_t start, uint64_t end);
+uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, uint64_t end);
 
 /* Copy `len` bytes of the on-disk bitmap (1st when `dumped` is false) from
  * byte offset `off`; bytes past the map read as zero. */

@@ -13,6 +13,10 @@
 #            back through libkdumpfile (tests/tools/dumpcheck.py verify);
 #            with -l the whole file is byte-identical to makedumpfile's
 #   codecs   -c -l -p -z keep the same pfns as no compression, pages verified
+#   -e       exactly the struct page array pages describing only excluded
+#            pfns are dropped (independent oracle: tests/tools/vmemmap_oracle.py),
+#            differences from makedumpfile -e --work-dir are of explained kinds,
+#            and the output is not larger than makedumpfile's
 #   reader   makedumpfile --dump-dmesg on our dump prints the same log as on
 #            the source vmcore
 #   errors   a truncated real vmcore and a VMCOREINFO pointing mem_section at
@@ -147,6 +151,24 @@ test_config() {
 		rm -f "$out"
 	fi
 
+	# -e: exactly the struct page array pages that describe only excluded
+	# pfns are dropped (tests/tools/vmemmap_oracle.py walks the page tables
+	# itself); every difference from makedumpfile -e is of an explained kind;
+	# never larger than makedumpfile's -e output
+	rm -f "$WORK/e.ours" "$WORK/e.mdf"
+	if "$BIN" -e -l -d 31 --message-level 4 "$src" "$WORK/e.ours" &&
+	   makedumpfile -e --work-dir "$WORK" -l -d 31 --message-level 0 "$fixed" "$WORK/e.mdf" >/dev/null 2>&1; then
+		run_check "$tag -e -d 31: drops exactly the unused struct page pages; makedumpfile differences explained" \
+			$PY "$TOP/tests/tools/vmemmap_oracle.py" "$src" "$base" "$WORK/e.ours" --makedumpfile "$WORK/e.mdf"
+		run_check "$tag -e -d 31: not larger than makedumpfile -e --work-dir ($(stat -c %s "$WORK/e.ours") vs $(stat -c %s "$WORK/e.mdf") bytes)" \
+			test "$(stat -c %s "$WORK/e.ours")" -le "$(stat -c %s "$WORK/e.mdf")"
+		run_check "$tag -e -d 31: every stored page = source page" \
+			$CHECK verify --zero-shared "$src" "$WORK/e.ours"
+	else
+		bad "$tag -e: dumpsieve or makedumpfile failed"
+	fi
+	rm -f "$WORK/e.ours" "$WORK/e.mdf"
+
 	# makedumpfile reads our output: the kernel log comes out the same
 	rm -f "$WORK/log.src" "$WORK/log.ours"
 	if makedumpfile --dump-dmesg "$fixed" "$WORK/log.src" >/dev/null 2>&1 &&
@@ -157,6 +179,31 @@ test_config() {
 		bad "$tag: makedumpfile --dump-dmesg failed"
 	fi
 	rm -f "$WORK"/$tag-*.kdump "$WORK"/log.*
+}
+
+# test_e TAG CAPTURE-ARGS...: the -d 31 dump is byte-identical to
+# makedumpfile's, and -e drops exactly the unused struct page pages
+# (more guest shapes for -e: idle memory, 4 GiB)
+test_e() {
+	local tag=$1; shift
+	local dir src fixed
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) ||
+		{ bad "$tag: capture a vmcore"; return; }
+	src=$dir/vmcore.elf fixed=$dir/vmcore.fixed.elf
+	rm -f "$WORK"/$tag.*
+	"$BIN" -l -d 31 --message-level 4 "$src" "$WORK/$tag.plain" &&
+	"$BIN" -e -l -d 31 --message-level 4 "$src" "$WORK/$tag.e" &&
+	makedumpfile -l -d 31 --message-level 0 "$fixed" "$WORK/$tag.mplain" >/dev/null 2>&1 &&
+	makedumpfile -e --work-dir "$WORK" -l -d 31 --message-level 0 "$fixed" "$WORK/$tag.me" >/dev/null 2>&1 ||
+		{ bad "$tag: a dump failed"; rm -f "$WORK"/$tag.*; return; }
+	run_check "$tag -d 31: file byte-identical to makedumpfile's" cmp "$WORK/$tag.plain" "$WORK/$tag.mplain"
+	run_check "$tag -e -d 31: drops exactly the unused struct page pages; makedumpfile differences explained" \
+		$PY "$TOP/tests/tools/vmemmap_oracle.py" "$src" "$WORK/$tag.plain" "$WORK/$tag.e" --makedumpfile "$WORK/$tag.me"
+	run_check "$tag -e -d 31: not larger than makedumpfile -e --work-dir ($(stat -c %s "$WORK/$tag.e") vs $(stat -c %s "$WORK/$tag.me") bytes)" \
+		test "$(stat -c %s "$WORK/$tag.e")" -le "$(stat -c %s "$WORK/$tag.me")"
+	run_check "$tag -e -d 31: every stored page = source page" \
+		$CHECK verify --zero-shared "$src" "$WORK/$tag.e"
+	rm -f "$WORK"/$tag.*
 }
 
 test_errors() {   # bad real inputs: message, exit 1, no dump left behind
@@ -197,6 +244,8 @@ expect_fail() {
 
 test_config l5                        # -cpu max: LA57, 5-level paging
 test_config l4 -c max,la57=off        # 4-level paging
+test_e idle-1g -w idle                # idle memory: -e matters most
+test_e busy-4g -m 4096M
 test_errors
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -172,6 +172,12 @@ static void test_flags(void **state)
 	CHECK(!c.ds.flatten);
 	CHECK(!c.ds.no_mmap);
 
+	CHECK(!c.ds.exclude_vmemmap);
+	CHECK_EQ(parse_argv(&c, ARGS("-led31", "a", "b")), 0);
+	CHECK(c.ds.exclude_vmemmap);
+	CHECK_EQ(c.ds.codec, DS_CODEC_LZO);
+	CHECK_EQ(c.ds.dump_level, 31);
+
 	CHECK_EQ(parse_argv(&c, ARGS("--non-mm", "a", "b")), 0);
 	CHECK(c.ds.no_mmap);
 
@@ -311,7 +317,6 @@ static void test_rejected(void **state)
 		{ ARGS("--reassemble", "a", "b"), -2, { "'--reassemble'", "not supported yet" } },
 		{ ARGS("-E", "a", "b"), -2, { "'-E'", "not supported yet" } },
 		{ ARGS("-cE", "a", "b"), -2, { "'-E'" } },
-		{ ARGS("-e", "a", "b"), -2, { "'-e'" } },
 		{ ARGS("-X", "a", "b"), -2, { "'-X'" } },
 		{ ARGS("-x", "vmlinux", "a", "b"), -2, { "'-x'" } },
 		{ ARGS("-i", "vmcoreinfo", "a", "b"), -2, { "'-i'" } },

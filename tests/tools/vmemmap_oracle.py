@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""vmemmap_oracle.py - what -e must drop, computed independently of dumpsieve.
+
+  vmemmap_oracle.py VMCORE_ELF PLAIN_DUMP E_DUMP [--makedumpfile MDF_E_DUMP]
+
+PLAIN_DUMP is dumpsieve's -d L output without -e, E_DUMP the same with -e.
+From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own x86_64
+page-table walk, own mem_section decoding) this lists every page of the
+struct page arrays and the pfns its struct pages describe; a page must be
+dropped by -e iff every pfn it describes is present and not dumped in
+PLAIN_DUMP's bitmaps.  Passes iff (PLAIN - E) equals that set exactly and
+E_DUMP's header has the EXCLUDED_VMEMMAP status bit.
+
+With --makedumpfile, also explains every difference from makedumpfile's -e
+output of the same vmcore: a page we drop that it keeps must be a struct
+page array page that describes only excluded pfns (makedumpfile looks only
+at runs of 128 or more such pfns, and on 5-level paging it mistranslates
+the vmemmap); a page it drops that we keep must NOT be one (those are its
+mistranslations: ordinary pages lost).  Anything else fails.
+"""
+import struct
+import sys
+
+START_KERNEL_MAP = 0xffffffff80000000
+
+
+class Core:
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        eh = self.f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phnum, = struct.unpack_from("<H", eh, 56)
+        self.f.seek(phoff)
+        self.loads, self.notes = [], b""
+        for _ in range(phnum):
+            t, _fl, off, va, pa, fsz, msz, _al = struct.unpack("<IIQQQQQQ", self.f.read(56))
+            if t == 1:
+                self.loads.append((pa, pa + fsz, off))
+            elif t == 4:
+                pos = self.f.tell()
+                self.f.seek(off)
+                self.notes += self.f.read(fsz)
+                self.f.seek(pos)
+
+    def phys(self, pa, n):
+        for s, e, off in self.loads:
+            if s <= pa and pa + n <= e:
+                self.f.seek(off + pa - s)
+                return self.f.read(n)
+        raise KeyError("paddr %#x not in the vmcore" % pa)
+
+    def vmcoreinfo(self):
+        pos, n = 0, self.notes
+        while pos + 12 <= len(n):
+            nsz, dsz, _t = struct.unpack_from("<III", n, pos)
+            name = n[pos + 12:pos + 12 + nsz]
+            dpos = pos + 12 + (nsz + 3) // 4 * 4
+            if name.rstrip(b"\0") == b"VMCOREINFO":
+                return dict(l.split("=", 1) for l in n[dpos:dpos + dsz].decode().splitlines() if "=" in l)
+            pos = dpos + (dsz + 3) // 4 * 4
+        raise SystemExit("no VMCOREINFO")
+
+
+def main():
+    mdf = None
+    if len(sys.argv) == 6 and sys.argv[4] == "--makedumpfile":
+        mdf = sys.argv[5]
+    elif len(sys.argv) != 4:
+        sys.exit(__doc__)
+    core = Core(sys.argv[1])
+    vi = core.vmcoreinfo()
+    ps = int(vi["PAGESIZE"])
+    phys_base = int(vi["NUMBER(phys_base)"]) & (2**64 - 1)
+    levels = 5 if vi.get("NUMBER(pgtable_l5_enabled)", "0") == "1" else 4
+    pgd = int(vi["SYMBOL(init_top_pgt)"], 16) - START_KERNEL_MAP + phys_base
+    mask = 0x000ffffffffff000
+
+    def vtop(va):
+        table = pgd & (2**64 - 1)
+        shifts = [48, 39, 30, 21, 12][5 - levels:]
+        for i, sh in enumerate(shifts):
+            e, = struct.unpack("<Q", core.phys(table + ((va >> sh) & 0x1ff) * 8, 8))
+            if not e & 1:
+                return None
+            if i == len(shifts) - 1 or (sh in (21, 30) and e & 0x80):
+                size = 1 << sh
+                return (e & mask & ~(size - 1)) | (va & (size - 1))
+            table = e & mask
+
+    def rd64(va):
+        return struct.unpack("<Q", core.phys(vtop(va), 8))[0]
+
+    bm1, bm2, max_pfn = load_bitmaps(sys.argv[2])
+    _, bm2e, _ = load_bitmaps(sys.argv[3])
+
+    # mem_section (SPARSEMEM_EXTREME, as every x86_64 kernel of the tests)
+    sz_page = int(vi["SIZE(page)"])
+    ms_size = int(vi["SIZE(mem_section)"])
+    sec_bits = int(vi["NUMBER(SECTION_SIZE_BITS)"]) - ps.bit_length() + 1
+    per_root = ps // ms_size
+    per_sec = 1 << sec_bits
+    ms = int(vi["SYMBOL(mem_section)"], 16)
+    expected = set()
+    for nr in range((max_pfn + per_sec - 1) // per_sec):
+        root = rd64(ms + (nr // per_root) * 8)
+        if not root:
+            continue
+        coded = rd64(root + (nr % per_root) * ms_size)
+        if not coded & 1:
+            continue
+        first_pfn = nr * per_sec
+        end_pfn = min(first_pfn + per_sec, max_pfn)
+        va0 = (coded & ~0x3f) + first_pfn * sz_page
+        va_end = va0 + (end_pfn - first_pfn) * sz_page
+        va = (va0 + ps - 1) // ps * ps
+        while va + ps <= va_end:
+            lo = first_pfn + (va - va0) // sz_page
+            hi = first_pfn + (va + ps - 1 - va0) // sz_page
+            if all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1)):
+                expected.add(vtop(va) // ps)
+            va += ps
+    dropped = {p for p in range(max_pfn) if test(bm2, p) and not test(bm2e, p)}
+    added = {p for p in range(max_pfn) if test(bm2e, p) and not test(bm2, p)}
+    status = struct.unpack_from("<I", open(sys.argv[3], "rb").read(464), 424)[0]
+    print("struct page array pages that describe only excluded pfns: %d" % len(expected))
+    print("pages -e dropped: %d, added: %d" % (len(dropped), len(added)))
+    ok = True
+    if dropped != expected or added:
+        ok = False
+        print("FAIL: dropped but not expected: %s" % fmt(dropped - expected))
+        print("FAIL: expected but kept: %s" % fmt(expected - dropped))
+    if not status & 0x10:
+        ok = False
+        print("FAIL: EXCLUDED_VMEMMAP (0x10) not set in status %#x" % status)
+    if mdf:
+        _, bm2m, mmax = load_bitmaps(mdf)
+        n = min(max_pfn, mmax)
+        we_drop = {p for p in range(n) if test(bm2m, p) and not test(bm2e, p)}
+        it_drops = {p for p in range(n) if test(bm2e, p) and not test(bm2m, p)}
+        print("vs makedumpfile -e: we also drop %d struct page array pages it keeps; "
+              "it drops %d pages that are not struct page array pages" %
+              (len(we_drop & expected), len(it_drops - expected)))
+        if we_drop - expected:
+            ok = False
+            print("FAIL: we drop pages makedumpfile keeps that are not unused struct pages: %s"
+                  % fmt(we_drop - expected))
+        if it_drops & expected:
+            ok = False
+            print("FAIL: makedumpfile drops unused struct page pages that we keep: %s"
+                  % fmt(it_drops & expected))
+    print("OK" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+def fmt(s):
+    s = sorted(s)
+    return ", ".join("%#x" % p for p in s[:10]) + (" ..." if len(s) > 10 else "") if s else "none"
+
+
+def load_bitmaps(path):
+    with open(path, "rb") as f:
+        h = f.read(464)
+        bs, sub, bb = struct.unpack_from("<iiI", h, 428)
+        f.seek(bs + 96)
+        max_pfn, = struct.unpack("<Q", f.read(8))
+        half = bb // 2 * bs
+        f.seek((1 + sub) * bs)
+        b1 = f.read(half)
+        b2 = f.read(half)
+    return b1, b2, max_pfn
+
+
+def test(bm, p):
+    return bm[p >> 3] >> (p & 7) & 1
+
+
+if __name__ == "__main__":
+    main()
