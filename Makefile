@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck kdumpcheck demo clean
+.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck kdumpcheck crashcheck demo clean
 
 all: build
 
@@ -50,11 +50,16 @@ realcheck: build build-san test-deps
 kdumpcheck: static test-deps
 	tests/kdump/run.sh build-static/dumpsieve
 
+# crash with the kernel's debug vmlinux (linux-image-*-dbg, cached) on our dumps
+crashcheck: build test-deps
+	tests/crash/run.sh build/programs/dumpsieve
+
 check: test-deps build build-san build-clang static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory realcheck
 	$(MAKE) --no-print-directory kdumpcheck
+	$(MAKE) --no-print-directory crashcheck
 
 demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve

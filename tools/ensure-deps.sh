@@ -11,7 +11,7 @@ set -euo pipefail
 build_pkgs=(gcc clang meson ninja-build pkg-config zlib1g-dev liblzo2-dev
 	libsnappy-dev libzstd-dev libcmocka-dev)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
-	makedumpfile python3 python3-libkdumpfile kexec-tools)
+	makedumpfile python3 python3-libkdumpfile kexec-tools crash time)
 
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;
