@@ -1,7 +1,7 @@
 /* kdump_write.c - stream a kdump-compressed file (see kdump_write.h).
  *
  * I/O pattern: sub header, notes and bitmaps are written first; then page
- * data is appended through a 1 MiB buffer in ascending file order, and the
+ * data is appended through a 4 MiB buffer in ascending file order, and the
  * descriptors are gathered in a buffer and written to their table slots when
  * it fills.  Both buffers are flushed with pwrite at known offsets, so the
  * file never has to be read back.  Field offsets are the LP64 ones of
