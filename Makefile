@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck kdumpcheck crashcheck demo clean
+.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck gencheck kdumpcheck crashcheck demo clean
 
 all: build
 
@@ -46,6 +46,10 @@ e2e: build build-san test-deps
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
 
+# synthetic vmcores of every kernel encoding, with the generator's truth
+gencheck: build build-san test-deps
+	tests/gen-run.sh build-san/programs/dumpsieve build/tests/mkvmcore
+
 # a real kdump: panic a QEMU guest, run the static dumpsieve in its capture kernel
 kdumpcheck: static test-deps
 	tests/kdump/run.sh build-static/dumpsieve
@@ -58,6 +62,7 @@ check: test-deps build build-san build-clang static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory realcheck
+	$(MAKE) --no-print-directory gencheck
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
 

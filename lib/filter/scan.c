@@ -40,15 +40,20 @@ static int load_chunk(struct kernel *k, const struct memmap_range *mr,
 	return 0;
 }
 
+/* Scan one struct page range from pfn *resume on (a verdict of an earlier
+ * range may already cover its start).  A verdict may run past the range's
+ * end: a 1 GiB hugetlb page spans eight 128 MiB sections, each its own
+ * range with classic SPARSEMEM.  It is applied whole, and *resume tells the
+ * next range where to go on. */
 static int scan_range(struct kernel *k, const struct memmap_range *mr,
 		      const struct page_rules *rules, unsigned dump_level,
 		      struct keepmap *km, struct scan_stats *st,
-		      struct chunk *c, struct ds_err *err)
+		      struct chunk *c, uint64_t *resume, struct ds_err *err)
 {
 	uint64_t page_sz = rules->page_size;
 	uint64_t end = mr->end_pfn < km->npfn ? mr->end_pfn : km->npfn;
 	uint8_t next_buf[1024];
-	uint64_t pfn = mr->start_pfn;
+	uint64_t pfn = mr->start_pfn > *resume ? mr->start_pfn : *resume;
 	int r;
 
 	c->first_pfn = UINT64_MAX;
@@ -78,7 +83,7 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 				next = next_buf;
 			}
 		}
-		page_classify(rules, page, next, pfn, dump_level, end - pfn, &v);
+		page_classify(rules, page, next, pfn, dump_level, km->npfn - pfn, &v);
 		if (v.bad_order)
 			st->bad_order++;
 		if (v.cls == PAGE_KEEP || v.cls == PAGE_TAIL) {
@@ -87,13 +92,15 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 		}
 		uint64_t stop = pfn + (v.npages ? v.npages : 1);
 
-		if (stop > end)
-			stop = end;
+		if (stop > km->npfn)
+			stop = km->npfn;
 		st->excluded[v.cls] += keepmap_count_dumped_range(km, pfn, stop);
 		if (keepmap_exclude(km, pfn, stop) < 0)
 			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
 		pfn = stop;
 	}
+	if (pfn > *resume)
+		*resume = pfn;
 	return 0;
 }
 
@@ -102,6 +109,7 @@ int scan_run(struct kernel *k, const struct memmap *mm,
 	     struct keepmap *km, struct scan_stats *st, struct ds_err *err)
 {
 	struct chunk c;
+	uint64_t resume = 0;
 	int r = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -111,7 +119,7 @@ int scan_run(struct kernel *k, const struct memmap *mm,
 	if (!c.buf)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < mm->n_ranges && r == 0; i++)
-		r = scan_range(k, &mm->ranges[i], rules, dump_level, km, st, &c, err);
+		r = scan_range(k, &mm->ranges[i], rules, dump_level, km, st, &c, &resume, err);
 	free(c.buf);
 	return r;
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# gen-run.sh - dumpsieve against synthetic vmcores whose truth is known.
+#
+# Usage: tests/gen-run.sh path/to/dumpsieve [path/to/mkvmcore]
+#
+# mkvmcore (tests/gen) writes a vmcore for each spec in tests/gen/specs/*.spec
+# (every kernel encoding from 4.19 to 7.1, 4- and 5-level paging, vmemmap and
+# classic SPARSEMEM, 128 MiB - 6 GiB machines) together with the pfn sets a
+# correct filter keeps.  For each spec and each dump level 0 1 2 4 8 16 31:
+#   pfns     the 2nd bitmap of `dumpsieve -l -d L` equals expected-d<L>.pfns
+#   zero     (odd L) the pfns using the shared zero page equal expected-d<L>.zero
+#   present  (-d 31) the 1st bitmap equals expected-present.pfns
+#   verify   (-d 31) every stored page reads back through libkdumpfile equal
+#            to the source page (tests/tools/dumpcheck.py verify --zero-shared)
+# Specs with a `# check-makedumpfile LEVELS` line are also dumped by
+# makedumpfile 1.7.2 at those levels, whose pfn and zero sets must equal the
+# same truth: that is what shows the generator realistic.
+# Damaged variants (mkvmcore --corrupt NAME, from specs/corrupt-base.spec)
+# must give the exit status and message in their `expect` file, never a
+# crash or a hang, and leave no dump behind when they fail; those that dump
+# must keep the truth's pfns at every level.
+# If mkvmcore is not given, it is built from tests/gen with cc.
+# Prints one "ok"/"FAIL" line per check, then "N passed, M failed".
+set -u
+BIN=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+GEN=$HERE/gen
+PY=/usr/bin/python3                      # has the libkdumpfile bindings
+CHECK="$PY $HERE/tools/dumpcheck.py"
+ZERO="$PY $GEN/kdumpzero.py"
+WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-gen.XXXXXX)}
+trap 'rm -rf "$WORK"' EXIT
+LEVELS="0 1 2 4 8 16 31"
+TIMEOUT=${GEN_TIMEOUT:-300}
+pass=0 fail=0
+ok()  { echo "ok   $*"; pass=$((pass+1)); }
+bad() { echo "FAIL $*"; fail=$((fail+1)); }
+
+if [ $# -ge 2 ]; then
+	MK=$(realpath "$2")
+else
+	MK=$WORK/mkvmcore
+	${CC:-cc} -std=c11 -O2 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra \
+		-o "$MK" "$GEN"/*.c || { bad "build mkvmcore"; echo "$pass passed, $fail failed"; exit 1; }
+fi
+
+# same_set NAME GOT EXPECTED: two pfn lists are identical (diff shown if not)
+same_set() {
+	local name=$1 got=$2 want=$3
+	if diff -q "$got" "$want" >/dev/null; then
+		ok "$name ($(tail -n 1 "$want"))"
+	else
+		bad "$name: got $(tail -n 1 "$got"), want $(tail -n 1 "$want")"
+		diff "$got" "$want" | head -n 8 | sed 's/^/  | /'
+	fi
+}
+
+# dump_and_check TAG DIR L TOOL: dump DIR/vmcore.elf at -d L and compare
+dump_and_check() {
+	local tag=$1 dir=$2 L=$3 tool=$4 out=$2/$4-d$3.kdump rc
+	rm -f "$out"
+	if [ "$tool" = dumpsieve ]; then
+		timeout "$TIMEOUT" "$BIN" -l -d "$L" --message-level 4 "$dir/vmcore.elf" "$out" \
+			>"$dir/log" 2>&1
+	else
+		timeout "$TIMEOUT" makedumpfile -l -d "$L" --message-level 4 "$dir/vmcore.elf" "$out" \
+			>"$dir/log" 2>&1
+	fi
+	rc=$?
+	if [ $rc != 0 ]; then
+		bad "$tag -d $L: $tool exit $rc"; sed 's/^/  | /' "$dir/log" | tail -n 5
+		return
+	fi
+	$CHECK pfns "$out" >"$dir/got.pfns" 2>&1 || { bad "$tag -d $L: dumpcheck pfns"; return; }
+	same_set "$tag -d $L: $tool pfn set = truth" "$dir/got.pfns" "$dir/expected-d$L.pfns"
+	if [ $((L & 1)) = 1 ]; then
+		$ZERO "$out" >"$dir/got.zero" 2>&1 || { bad "$tag -d $L: kdumpzero"; return; }
+		same_set "$tag -d $L: $tool zero-page set = truth" "$dir/got.zero" "$dir/expected-d$L.zero"
+	fi
+	if [ "$L" = 31 ] && [ "$tool" = dumpsieve ]; then
+		$CHECK pfns --bitmap 1 "$out" >"$dir/got.present" 2>&1
+		same_set "$tag: 1st bitmap = RAM in the vmcore" "$dir/got.present" "$dir/expected-present.pfns"
+		if $CHECK verify --zero-shared "$dir/vmcore.elf" "$out" >"$dir/verify.log" 2>&1; then
+			ok "$tag -d 31: every stored page = source page (libkdumpfile)"
+		else
+			bad "$tag -d 31: dumpcheck verify"; sed 's/^/  | /' "$dir/verify.log" | tail -n 8
+		fi
+	fi
+	rm -f "$out"
+}
+
+# --- every encoding, every level ---
+for spec in "$GEN"/specs/*.spec; do
+	name=$(basename "$spec" .spec)
+	case $name in corrupt-base|idle-1t) continue ;; esac
+	dir=$WORK/$name
+	if ! "$MK" -q "$spec" "$dir" >"$WORK/gen.log" 2>&1; then
+		bad "$name: mkvmcore"; sed 's/^/  | /' "$WORK/gen.log"; continue
+	fi
+	for L in $LEVELS; do
+		dump_and_check "$name" "$dir" "$L" dumpsieve
+	done
+	mdf_levels=$(sed -n 's/^# check-makedumpfile //p' "$spec")
+	if [ -n "$mdf_levels" ]; then
+		if ! command -v makedumpfile >/dev/null; then
+			bad "$name: makedumpfile is not installed"
+		else
+			for L in $mdf_levels; do
+				dump_and_check "$name" "$dir" "$L" makedumpfile
+			done
+		fi
+	fi
+	rm -rf "$dir"
+done
+
+# --- damaged variants ---
+for c in $("$MK" --list-corruptions | awk '{print $1}'); do
+	dir=$WORK/corrupt-$c
+	if ! "$MK" -q -c "$c" "$GEN/specs/corrupt-base.spec" "$dir" >"$WORK/gen.log" 2>&1; then
+		bad "corrupt $c: mkvmcore"; sed 's/^/  | /' "$WORK/gen.log"; continue
+	fi
+	want_rc=$(sed -n 's/^exit //p' "$dir/expect")
+	want_msg=$(sed -n 's/^message //p' "$dir/expect")
+	level=$(sed -n 's/^level //p' "$dir/expect")
+	rm -f "$dir/out.kdump"
+	timeout "$TIMEOUT" "$BIN" -l -d "${level:-31}" "$dir/vmcore.elf" "$dir/out.kdump" \
+		>"$dir/log" 2>&1
+	rc=$?
+	if [ $rc = 124 ]; then
+		bad "corrupt $c: no answer within ${TIMEOUT}s (hang?)"
+	elif [ $rc -ge 128 ]; then
+		bad "corrupt $c: killed by signal $((rc - 128))"; tail -n 5 "$dir/log" | sed 's/^/  | /'
+	elif [ "$rc" != "$want_rc" ]; then
+		bad "corrupt $c: exit $rc, expected $want_rc"; tail -n 5 "$dir/log" | sed 's/^/  | /'
+	elif [ -n "$want_msg" ] && ! grep -qE -- "$want_msg" "$dir/log"; then
+		bad "corrupt $c: no /$want_msg/ in output"; tail -n 5 "$dir/log" | sed 's/^/  | /'
+	elif [ "$rc" != 0 ] && [ -e "$dir/out.kdump" ]; then
+		bad "corrupt $c: failed but left out.kdump behind"
+	else
+		ok "corrupt $c: exit $rc${want_msg:+, /$want_msg/}"
+	fi
+	if [ "$want_rc" = 0 ] && [ "$rc" = 0 ]; then
+		for L in $LEVELS; do
+			dump_and_check "corrupt $c" "$dir" "$L" dumpsieve
+		done
+	fi
+	rm -rf "$dir"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

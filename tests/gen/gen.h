@@ -1,0 +1,313 @@
+/* gen.h - mkvmcore's model of a crashed x86_64 machine.
+ *
+ * mkvmcore builds a machine in memory as a list of extents (runs of pfns
+ * that hold one kind of page: free buddy blocks, page cache, slab, struct
+ * page arrays, page tables ...), then writes the ELF vmcore that machine
+ * would leave and, from the same extents, the pfn sets a correct filter
+ * keeps at each dump level.  Nothing here reads the vmcore back: the truth
+ * comes from what was placed where, not from decoding struct pages.
+ *
+ * Kernel-generation facts (flag bit numbers, page types, where a compound
+ * page keeps its order, which VMCOREINFO keys exist) live in gens.c; the
+ * struct page bytes are made in spage.c; the physical layout, page tables
+ * and mem_section in model.c; file output and truth files in output.c.
+ */
+#ifndef MKVMCORE_GEN_H
+#define MKVMCORE_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SHIFT        12
+#define PAGE_SIZE         4096u
+#define SECTION_SIZE_BITS 27
+#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1ull << PFN_SECTION_SHIFT)
+#define SP_SIZE           64u          /* SIZE(page): 64 in every generation */
+#define MAX_BUDDY_ORDER   10u          /* orders 0..10: LENGTH(zone.free_area)=11 */
+#define START_KERNEL_MAP  0xffffffff80000000ull
+#define START_KERNEL      0xffffffff81000000ull
+#define KERNEL_IMAGE_SIZE (1ull << 30)
+#define TAIL_MAPPING      0xdead000000000400ull
+#define MAX_LEVELS        7u           /* 0 1 2 4 8 16 31 */
+
+/* ---- util.c ---- */
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_free(struct sbuf *b);
+
+/* deterministic randomness: one generator state per use */
+struct rng {
+	uint64_t s;
+};
+uint64_t rng_next(struct rng *r);
+uint64_t rng_below(struct rng *r, uint64_t n);   /* 0..n-1, n > 0 */
+uint64_t mix64(uint64_t x);                       /* stateless hash */
+
+/* ---- kinds of page ---- */
+enum kind {
+	/* kernel-owned, kept at every level */
+	K_RESERVED,        /* firmware area, early reservations: PG_reserved */
+	K_KIMAGE,          /* kernel image (text, data, bss) */
+	K_META,            /* memblock: page tables, mem_section, pgdat */
+	K_MEMMAP,          /* struct page arrays */
+	K_CRASHKERNEL,     /* crashkernel= reservation: RAM, not in the vmcore */
+	/* the page mix */
+	K_FREE,            /* buddy block, order in page.private */
+	K_UNACCEPTED,      /* unaccepted memory (6.16+): a MAX_PAGE_ORDER block */
+	K_CACHE,           /* page cache, no PG_private */
+	K_CACHE_PRIV,      /* page cache with PG_private (buffer heads) */
+	K_SHMEM,           /* tmpfs/shmem: LRU + swapbacked, file mapping */
+	K_SWAPCACHE,       /* swap cache, off the LRU, no mapping */
+	K_FILE_FOLIO,      /* large page-cache folio (compound) */
+	K_FILE_FOLIO_PRIV, /* large page-cache folio with PG_private */
+	K_ANON,            /* anonymous */
+	K_ANON_SWAPCACHE,  /* anonymous, also in the swap cache */
+	K_KSM,             /* KSM page: mapping | 3 */
+	K_THP,             /* anonymous transparent huge page (compound) */
+	K_HUGETLB,         /* hugetlbfs page (compound, 2 MiB or 1 GiB) */
+	K_SLAB,            /* slab (compound for order > 0) */
+	K_PGTABLE,         /* page table page (page type "table") */
+	K_KERNEL,          /* other kernel allocation */
+	K_KERNEL_COMPOUND, /* kernel compound allocation whose page[1] looks anonymous */
+	K_MOVABLE,         /* non-LRU movable (zsmalloc, balloon): mapping | 2 */
+	K_OWNERPRIV,       /* kernel page with PG_owner_priv_1 (the PG_swapcache bit) */
+	K_ZERO,            /* kernel allocation whose content is all zero */
+	K_OFFLINE,         /* logically offline (balloon, virtio-mem) */
+	K_HWPOISON,        /* PG_hwpoison */
+	/* corrupt struct pages (--corrupt) */
+	K_BAD_BUDDY_ORDER, /* buddy head with private = 63 */
+	K_BAD_BUDDY_ALIGN, /* buddy head whose order is larger than its alignment */
+	K_BAD_COMPOUND,    /* anonymous THP whose order (in page[1]) is 63 */
+	K_BAD_FLAGS,       /* every PG_* bit set in flags (so: PG_head, PG_hwpoison) */
+	K_BAD_SLAB_BUDDY,  /* buddy page type and PG_slab at once (before 6.10) */
+	K_COUNT
+};
+
+/* How a kind fares at a dump level: see truth_class() in output.c. */
+enum verdict { V_KEEP, V_EXCLUDE, V_HEAD_ONLY };
+
+struct kind_info {
+	const char *name;
+	bool mixable;          /* may appear in `mix`, `place`, `at` */
+	bool compound;         /* an object of order > 0 is a compound page */
+	uint8_t omin, omax;    /* default order range */
+	uint16_t run;          /* default longest run of order-0 objects */
+	uint8_t zero_pct;      /* default share of all-zero pages (percent) */
+};
+extern const struct kind_info kinds[K_COUNT];
+int kind_by_name(const char *name);   /* -1 if unknown */
+
+/* ---- gens.c: kernel generations ---- */
+enum order_loc {
+	ORD_FIELD,   /* page[1] compound_order / compound_dtor bytes (4.16 - 6.2) */
+	ORD_FOLIO,   /* folio._folio_order / _folio_dtor (6.3 - 6.5), same bytes */
+	ORD_FLAGS1,  /* low byte of page[1].flags (6.6+) */
+};
+
+struct gen {
+	const char *name;          /* as written in specs: "6.1" */
+	const char *osrelease;     /* default OSRELEASE */
+	unsigned major, minor;
+	/* PG_* bit numbers; -1 when the flag does not exist */
+	int8_t pg_locked, pg_referenced, pg_uptodate, pg_dirty, pg_lru, pg_active,
+	       pg_workingset, pg_slab, pg_owner_priv_1, pg_reserved, pg_private,
+	       pg_head, pg_swapbacked, pg_unevictable, pg_mlocked, pg_hwpoison;
+	int8_t pg_hugetlb;         /* 6.6 - 6.8: flag in page[1].flags */
+	int8_t pg_large_rmappable; /* 6.6+: flag in page[1].flags of anon/file folios */
+	enum order_loc order_loc;
+	/* values of the _mapcount / page_type word; 0 = no such type */
+	uint32_t t_buddy, t_offline, t_table, t_hugetlb, t_slab, t_unaccepted;
+	bool x_offline;            /* NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) exported */
+	bool x_unaccepted;         /* NUMBER(PAGE_UNACCEPTED_MAPCOUNT_VALUE) exported */
+	bool compound_info;        /* 7.1: field renamed, tails hold a mask | 1 */
+	bool slab_counter_in_mapping; /* 6.2+: a slab counter overlays page.mapping */
+};
+extern const struct gen gens[];
+const struct gen *gen_by_name(const char *name);
+void gen_list(void);
+
+/* ---- spec.c ---- */
+struct mix_entry {
+	int kind;
+	double weight;             /* percent of the pages left for the mix */
+	uint8_t omin, omax;
+	uint16_t run;
+	uint8_t zero_pct;
+};
+
+struct at_entry {
+	uint64_t pfn;
+	int kind;
+	uint8_t order;
+	uint64_t count;
+	uint8_t zero_pct;
+	bool random;               /* `place`: pfn chosen at random */
+};
+
+struct addr_range {
+	uint64_t start, size;      /* bytes */
+};
+
+enum kaslr_mode { KASLR_OFF, KASLR_RANDOM, KASLR_FIXED };
+
+struct spec {
+	char name[64];
+	const struct gen *gen;
+	char osrelease[65];
+	unsigned paging;           /* 4 or 5 */
+	uint64_t memory;           /* bytes: physical address just past RAM */
+	struct addr_range *holes;
+	size_t n_holes;
+	struct addr_range crashkernel;
+	enum kaslr_mode kaslr;
+	uint64_t k_phys, k_virt_off, k_direct, k_vmemmap;   /* KASLR_FIXED, 0 = default */
+	bool vmemmap;              /* SPARSEMEM_VMEMMAP, else classic SPARSEMEM */
+	bool extreme;              /* SPARSEMEM_EXTREME, else a static array */
+	unsigned mem_section_size; /* SIZE(mem_section): 16 or 32 */
+	unsigned directmap_shift;  /* largest direct-map page: 12, 21 or 30 */
+	unsigned vmemmap_shift;    /* vmemmap page size: 12 or 21 */
+	unsigned cpus;
+	uint64_t seed;
+	uint64_t crashtime;
+	uint64_t kernel_size;      /* bytes of the kernel image */
+	bool fill_stamp;           /* data pages: one stamp, else half random */
+	bool ktext_load;           /* a PT_LOAD for the kernel text (kexec style) */
+	bool page_type_data;       /* 6.12+: data in the low 24 bits of page types */
+	struct mix_entry *mix;
+	size_t n_mix;
+	struct at_entry *at;
+	size_t n_at;
+	char corrupt[32];          /* --corrupt KIND or `corrupt KIND` */
+};
+void spec_init(struct spec *sp);
+void spec_parse_file(struct spec *sp, const char *path);
+void spec_parse_line(struct spec *sp, const char *line, const char *where);
+void spec_finish(struct spec *sp);
+void spec_free(struct spec *sp);
+
+/* ---- model.c ---- */
+struct range {
+	uint64_t start, end;       /* pfns [start, end) */
+};
+
+struct extent {
+	uint64_t pfn;
+	uint64_t npages;           /* a whole number of objects of 2^order pages */
+	uint8_t kind;
+	uint8_t order;
+	uint8_t zero_pct;          /* pages are all-zero with this probability (per pfn) */
+	uint8_t pad;
+};
+
+/* Physical pages whose bytes the generator made (page tables, mem_section,
+ * pgdat, the kernel image's data): a hash map pfn -> 4 KiB buffer. */
+struct pstore {
+	uint64_t *keys;            /* pfn + 1; 0 = empty slot */
+	uint8_t **pages;
+	size_t cap, n;
+};
+
+/* A struct page overridden after encoding (corrupt variants). */
+struct sp_patch {
+	uint64_t pfn;
+	uint32_t off;              /* byte offset in the struct page */
+	uint32_t width;            /* 1, 2, 4 or 8 */
+	uint64_t value;
+};
+
+struct model {
+	struct spec *sp;
+	const struct gen *g;
+	struct rng rng;
+	uint64_t max_pfn;          /* pfn past the last RAM page */
+	struct range *ram;         /* RAM, sorted */
+	size_t n_ram;
+	struct range *vmc;         /* RAM in the vmcore (RAM minus crashkernel) */
+	size_t n_vmc;
+	struct range *avail;       /* not yet given to any extent */
+	size_t n_avail, cap_avail;
+	struct extent *ext;
+	size_t n_ext, cap_ext;
+	struct pstore store;
+
+	/* addresses */
+	unsigned levels;           /* 4 or 5 */
+	uint64_t page_offset;      /* direct map base */
+	uint64_t vmemmap_base;
+	uint64_t kphys;            /* physical address of _text */
+	uint64_t ktext;            /* virtual address of _text (= _stext) */
+	uint64_t ksize;            /* bytes, multiple of 2 MiB */
+	uint64_t ktext_size;       /* bytes of "code" at the start of the image */
+	uint64_t kbrk;             /* next free byte offset in the image's data */
+	uint64_t phys_base;
+	uint64_t pgd_paddr;
+	bool pt_in_image;          /* page-table pages come from the image */
+
+	/* sparsemem */
+	uint64_t n_sections;       /* sections 0 .. n_sections-1 cover RAM */
+	uint8_t *sec_present;
+	uint64_t *sec_memmap;      /* physical address of the section's struct pages */
+	uint64_t nr_mem_sections;  /* 1 << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS) */
+	uint64_t nr_roots;         /* LENGTH(mem_section) */
+	uint64_t sym_mem_section;  /* SYMBOL(mem_section) */
+	uint64_t roots_paddr;      /* EXTREME: the root pointer array */
+	uint64_t *root_paddr;      /* EXTREME: per root, 0 = none */
+
+	/* other kernel symbols */
+	uint64_t sym_init_uts_ns, sym_node_online_map, sym_node_data, sym_pgdat;
+	uint64_t sym_misc;         /* log buffer, kallsyms ...: unused data */
+
+	/* corrupt variants */
+	struct sp_patch *patch;
+	size_t n_patch;
+	enum { TRUNC_NONE, TRUNC_NOTES, TRUNC_LAST_LOAD } truncate;  /* cut the file */
+	char expect_exit;          /* '0' or '1' */
+	char expect_msg[256];      /* extended regex dumpsieve must print */
+	char expect_note[512];     /* why */
+	char vmci_edit[32];        /* how output.c damages the VMCOREINFO note */
+	uint64_t bad_load_index;   /* corrupt PT_LOAD, 0 = none (1-based) */
+};
+
+void model_build(struct model *m);
+void model_free(struct model *m);
+uint8_t *pstore_get(struct pstore *ps, uint64_t pfn, bool create);
+void phys_write(struct model *m, uint64_t paddr, const void *buf, size_t len);
+void phys_write_u64(struct model *m, uint64_t paddr, uint64_t v);
+uint64_t phys_read_u64(struct model *m, uint64_t paddr);
+uint64_t direct_va(const struct model *m, uint64_t paddr);
+uint64_t image_va(const struct model *m, uint64_t paddr);
+uint64_t walk_va(struct model *m, uint64_t va, bool *ok);   /* the generator's own page walk */
+const struct extent *extent_at(const struct model *m, uint64_t pfn);
+bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn);
+void fill_data_page(const struct model *m, uint64_t pfn, uint8_t *buf);
+
+/* ---- spage.c ---- */
+void spage_encode_range(const struct model *m, uint64_t pfn, uint64_t n, uint8_t *out);
+uint64_t spage_va(const struct model *m, uint64_t pfn);   /* where pfn's struct page lives */
+
+/* ---- gens.c ---- */
+void vmcoreinfo_build(const struct model *m, struct sbuf *b);
+
+/* ---- output.c ---- */
+void output_vmcore(struct model *m, const char *path);
+void output_truth(struct model *m, const char *dir);
+enum verdict truth_class(const struct model *m, int kind, unsigned level);
+
+/* ---- corrupt.c ---- */
+void corrupt_list(void);
+bool corrupt_known(const char *name);
+void corrupt_before_mix(struct model *m);   /* struct page kinds: add `at` objects */
+void corrupt_after_build(struct model *m);  /* page tables, mem_section, notes ... */
+
+#endif

@@ -1,0 +1,467 @@
+/* spec.c - the spec file: one setting per line, `#` starts a comment.
+ *
+ *   name NAME                 label used in messages and summary.txt
+ *   kernel GEN [osrelease=S]  4.19 5.10 6.1 6.4 6.6 6.9 6.10 6.12 7.1
+ *   paging 4|5                page-table levels (5 = LA57)
+ *   memory SIZE               physical address just past the last RAM byte
+ *   hole START SIZE           not RAM (not in the vmcore, no struct pages if a
+ *                             whole section)
+ *   crashkernel START SIZE    RAM reserved for the capture kernel: struct
+ *                             pages exist, the vmcore leaves it out
+ *   kaslr off|random          or: kaslr phys=ADDR offset=OFF direct=VA vmemmap=VA
+ *   memmap vmemmap|classic    SPARSEMEM_VMEMMAP or classic SPARSEMEM
+ *   sections extreme|static   SPARSEMEM_EXTREME, or a static mem_section array
+ *   mem-section-size 16|32    SIZE(mem_section)
+ *   directmap 1G|2M|4K        largest page size of the direct map
+ *   vmemmap-pages 2M|4K       page size of the vmemmap mapping
+ *   cpus N | seed N | crashtime N | kernel-size SIZE
+ *   fill random|stamp         content of non-zero data pages
+ *   ktext-load on|off         PT_LOAD for the kernel text (as kexec-tools makes)
+ *   page-type-data on|off     6.12+: put data in the low 24 bits of every page
+ *                             type word (the kernel reserves them for the type)
+ *   mix KIND PERCENT [order=A[-B]] [run=N] [zero=P]
+ *   place KIND [order=N] [count=N] [zero=P]    at random aligned free spots
+ *   at PFN KIND [order=N] [count=N] [zero=P]   at a fixed pfn
+ *   corrupt NAME              a corrupt variant (see --list-corruptions)
+ *   include FILE              read FILE (relative to this spec's folder) here
+ *
+ * Sizes take K/M/G/T suffixes (powers of 1024); numbers may be hex (0x).
+ * The mix fills what is left after the kernel's own pages, `at` and `place`;
+ * percentages that do not add up to 100 leave the rest to free pages.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE          /* pwrite, ftruncate, getopt_long, strtok_r ... */
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gen.h"
+
+#define MAX_TOKENS 16
+
+void spec_init(struct spec *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	snprintf(sp->name, sizeof(sp->name), "unnamed");
+	sp->gen = gen_by_name("6.1");
+	sp->paging = 4;
+	sp->memory = 256ull << 20;
+	sp->kaslr = KASLR_RANDOM;
+	sp->vmemmap = true;
+	sp->extreme = true;
+	sp->mem_section_size = 32;
+	sp->directmap_shift = 30;
+	sp->vmemmap_shift = 21;
+	sp->cpus = 2;
+	sp->seed = 1;
+	sp->crashtime = 1700000000;
+	sp->kernel_size = 48ull << 20;
+	sp->ktext_load = true;
+}
+
+static bool parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*ret = v;
+	return true;
+}
+
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	char buf[64], *end;
+	unsigned long long v;
+	size_t n = strlen(s);
+	unsigned shift = 0;
+
+	if (!n || n >= sizeof(buf) || *s == '-')
+		return false;
+	memcpy(buf, s, n + 1);
+	switch (toupper((unsigned char)buf[n - 1])) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	default: break;
+	}
+	if (shift)
+		buf[n - 1] = '\0';
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno || *end || end == buf)
+		return false;
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*ret = (uint64_t)v << shift;
+	return true;
+}
+
+static unsigned page_shift_of(const char *s, const char *where)
+{
+	if (!strcasecmp(s, "1G"))
+		return 30;
+	if (!strcasecmp(s, "2M"))
+		return 21;
+	if (!strcasecmp(s, "4K"))
+		return 12;
+	die("%s: page size '%s' is not 1G, 2M or 4K", where, s);
+}
+
+/* key=value options after the positional words of mix/place/at */
+static void parse_obj_opts(char **tok, int ntok, int first, const char *where,
+			   uint8_t *omin, uint8_t *omax, uint16_t *run, uint64_t *count,
+			   uint8_t *zero_pct)
+{
+	for (int i = first; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		uint64_t a, b;
+
+		if (!eq) {
+			if (!strcmp(tok[i], "zero") && zero_pct) {
+				*zero_pct = 100;
+				continue;
+			}
+			die("%s: expected key=value, got '%s'", where, tok[i]);
+		}
+		*eq = '\0';
+		const char *key = tok[i], *val = eq + 1;
+		if (!strcmp(key, "order") && omin) {
+			char *dash = strchr(val, '-');
+
+			if (dash) {
+				*dash = '\0';
+				if (!parse_u64(val, &a) || !parse_u64(dash + 1, &b) || a > b || b > 18)
+					die("%s: bad order range", where);
+			} else {
+				if (!parse_u64(val, &a) || a > 18)
+					die("%s: bad order '%s' (0..18)", where, val);
+				b = a;
+			}
+			*omin = (uint8_t)a;
+			*omax = (uint8_t)b;
+		} else if (!strcmp(key, "run") && run) {
+			if (!parse_u64(val, &a) || !a || a > 65535)
+				die("%s: bad run '%s' (1..65535)", where, val);
+			*run = (uint16_t)a;
+		} else if (!strcmp(key, "count") && count) {
+			if (!parse_u64(val, &a) || !a)
+				die("%s: bad count '%s'", where, val);
+			*count = a;
+		} else if (!strcmp(key, "zero") && zero_pct) {
+			if (!parse_u64(val, &a) || a > 100)
+				die("%s: bad zero percentage '%s' (0..100)", where, val);
+			*zero_pct = (uint8_t)a;
+		} else {
+			die("%s: unknown option '%s'", where, key);
+		}
+	}
+}
+
+static int need_kind(const char *name, const char *where)
+{
+	int k = kind_by_name(name);
+
+	if (k < 0 || !kinds[k].mixable)
+		die("%s: unknown page kind '%s' (see --list-kinds)", where, name);
+	return k;
+}
+
+static void parse_file(struct spec *sp, const char *path, int depth);
+
+static void parse_line(struct spec *sp, const char *text, const char *where, const char *dir,
+		       int depth)
+{
+	char line[1024], *tok[MAX_TOKENS], *save = NULL;
+	int ntok = 0;
+	uint64_t v, w;
+
+	if (strlen(text) >= sizeof(line))
+		die("%s: line too long", where);
+	strcpy(line, text);
+	char *hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (ntok == MAX_TOKENS)
+			die("%s: too many words", where);
+		tok[ntok++] = t;
+	}
+	if (!ntok)
+		return;
+	const char *key = tok[0];
+
+#define NEED(n) do { if (ntok != (n)) die("%s: '%s' takes %d argument(s)", where, key, (n) - 1); } while (0)
+	if (!strcmp(key, "include")) {
+		char full[1024];
+
+		NEED(2);
+		if (tok[1][0] == '/')
+			snprintf(full, sizeof(full), "%s", tok[1]);
+		else
+			snprintf(full, sizeof(full), "%s/%s", dir, tok[1]);
+		parse_file(sp, full, depth + 1);
+	} else if (!strcmp(key, "name")) {
+		NEED(2);
+		snprintf(sp->name, sizeof(sp->name), "%s", tok[1]);
+	} else if (!strcmp(key, "kernel")) {
+		if (ntok < 2 || ntok > 3)
+			die("%s: kernel GEN [osrelease=STRING]", where);
+		sp->gen = gen_by_name(tok[1]);
+		if (!sp->gen)
+			die("%s: unknown kernel generation '%s' (see --list-kernels)", where, tok[1]);
+		if (ntok == 3) {
+			if (strncmp(tok[2], "osrelease=", 10) || strlen(tok[2] + 10) > 64)
+				die("%s: bad '%s'", where, tok[2]);
+			snprintf(sp->osrelease, sizeof(sp->osrelease), "%s", tok[2] + 10);
+		}
+	} else if (!strcmp(key, "paging")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || (v != 4 && v != 5))
+			die("%s: paging is 4 or 5", where);
+		sp->paging = (unsigned)v;
+	} else if (!strcmp(key, "memory")) {
+		NEED(2);
+		if (!parse_size(tok[1], &v) || v < (64ull << 20) || v > (64ull << 40))
+			die("%s: memory must be 64M .. 64T", where);
+		sp->memory = v;
+	} else if (!strcmp(key, "hole") || !strcmp(key, "crashkernel")) {
+		NEED(3);
+		if (!parse_size(tok[1], &v) || !parse_size(tok[2], &w) || !w ||
+		    (v | w) & (PAGE_SIZE - 1) || v + w < v)
+			die("%s: %s START SIZE, page aligned", where, key);
+		if (!strcmp(key, "hole")) {
+			sp->holes = xrealloc(sp->holes, (sp->n_holes + 1) * sizeof(*sp->holes));
+			sp->holes[sp->n_holes++] = (struct addr_range){ v, w };
+		} else {
+			sp->crashkernel = (struct addr_range){ v, w };
+		}
+	} else if (!strcmp(key, "kaslr")) {
+		if (ntok == 2 && !strcmp(tok[1], "off")) {
+			sp->kaslr = KASLR_OFF;
+		} else if (ntok == 2 && !strcmp(tok[1], "random")) {
+			sp->kaslr = KASLR_RANDOM;
+		} else {
+			sp->kaslr = KASLR_FIXED;
+			for (int i = 1; i < ntok; i++) {
+				char *eq = strchr(tok[i], '=');
+
+				if (!eq || !parse_u64(eq + 1, &v))
+					die("%s: kaslr off|random|phys=A offset=O direct=VA vmemmap=VA", where);
+				*eq = '\0';
+				if (!strcmp(tok[i], "phys"))
+					sp->k_phys = v;
+				else if (!strcmp(tok[i], "offset"))
+					sp->k_virt_off = v;
+				else if (!strcmp(tok[i], "direct"))
+					sp->k_direct = v;
+				else if (!strcmp(tok[i], "vmemmap"))
+					sp->k_vmemmap = v;
+				else
+					die("%s: unknown kaslr key '%s'", where, tok[i]);
+			}
+		}
+	} else if (!strcmp(key, "memmap")) {
+		NEED(2);
+		if (strcmp(tok[1], "vmemmap") && strcmp(tok[1], "classic"))
+			die("%s: memmap vmemmap|classic", where);
+		sp->vmemmap = !strcmp(tok[1], "vmemmap");
+	} else if (!strcmp(key, "sections")) {
+		NEED(2);
+		if (strcmp(tok[1], "extreme") && strcmp(tok[1], "static"))
+			die("%s: sections extreme|static", where);
+		sp->extreme = !strcmp(tok[1], "extreme");
+	} else if (!strcmp(key, "mem-section-size")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || (v != 16 && v != 32))
+			die("%s: mem-section-size 16|32", where);
+		sp->mem_section_size = (unsigned)v;
+	} else if (!strcmp(key, "directmap")) {
+		NEED(2);
+		sp->directmap_shift = page_shift_of(tok[1], where);
+	} else if (!strcmp(key, "vmemmap-pages")) {
+		NEED(2);
+		sp->vmemmap_shift = page_shift_of(tok[1], where);
+		if (sp->vmemmap_shift == 30)
+			die("%s: vmemmap-pages 2M|4K", where);
+	} else if (!strcmp(key, "cpus")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || !v || v > 64)
+			die("%s: cpus 1..64", where);
+		sp->cpus = (unsigned)v;
+	} else if (!strcmp(key, "seed")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v))
+			die("%s: bad seed", where);
+		sp->seed = v;
+	} else if (!strcmp(key, "crashtime")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v))
+			die("%s: bad crashtime", where);
+		sp->crashtime = v;
+	} else if (!strcmp(key, "kernel-size")) {
+		NEED(2);
+		if (!parse_size(tok[1], &v) || v < (8ull << 20) || v > (512ull << 20))
+			die("%s: kernel-size 8M .. 512M", where);
+		sp->kernel_size = v;
+	} else if (!strcmp(key, "fill")) {
+		NEED(2);
+		if (strcmp(tok[1], "random") && strcmp(tok[1], "stamp"))
+			die("%s: fill random|stamp", where);
+		sp->fill_stamp = !strcmp(tok[1], "stamp");
+	} else if (!strcmp(key, "ktext-load")) {
+		NEED(2);
+		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+			die("%s: ktext-load on|off", where);
+		sp->ktext_load = !strcmp(tok[1], "on");
+	} else if (!strcmp(key, "page-type-data")) {
+		NEED(2);
+		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+			die("%s: page-type-data on|off", where);
+		sp->page_type_data = !strcmp(tok[1], "on");
+	} else if (!strcmp(key, "mix")) {
+		struct mix_entry e;
+		char *end;
+
+		if (ntok < 3)
+			die("%s: mix KIND PERCENT [order=A-B] [run=N] [zero=P]", where);
+		e.kind = need_kind(tok[1], where);
+		errno = 0;
+		e.weight = strtod(tok[2], &end);
+		if (errno || *end || e.weight < 0 || e.weight > 100)
+			die("%s: bad percentage '%s'", where, tok[2]);
+		e.omin = kinds[e.kind].omin;
+		e.omax = kinds[e.kind].omax;
+		e.run = kinds[e.kind].run;
+		e.zero_pct = kinds[e.kind].zero_pct;
+		parse_obj_opts(tok, ntok, 3, where, &e.omin, &e.omax, &e.run, NULL, &e.zero_pct);
+		sp->mix = xrealloc(sp->mix, (sp->n_mix + 1) * sizeof(*sp->mix));
+		sp->mix[sp->n_mix++] = e;
+	} else if (!strcmp(key, "place") || !strcmp(key, "at")) {
+		struct at_entry e;
+		int first = 2;
+		uint8_t omin, omax;
+
+		memset(&e, 0, sizeof(e));
+		e.random = !strcmp(key, "place");
+		if (!e.random) {
+			if (ntok < 3 || !parse_u64(tok[1], &e.pfn))
+				die("%s: at PFN KIND [order=N] [count=N] [zero=P]", where);
+			e.kind = need_kind(tok[2], where);
+			first = 3;
+		} else {
+			if (ntok < 2)
+				die("%s: place KIND [order=N] [count=N] [zero=P]", where);
+			e.kind = need_kind(tok[1], where);
+		}
+		omin = omax = kinds[e.kind].omax;
+		e.count = 1;
+		e.zero_pct = kinds[e.kind].zero_pct;
+		parse_obj_opts(tok, ntok, first, where, &omin, &omax, NULL, &e.count, &e.zero_pct);
+		if (omin != omax)
+			die("%s: %s needs one order, not a range", where, key);
+		e.order = omin;
+		sp->at = xrealloc(sp->at, (sp->n_at + 1) * sizeof(*sp->at));
+		sp->at[sp->n_at++] = e;
+	} else if (!strcmp(key, "corrupt")) {
+		NEED(2);
+		if (!corrupt_known(tok[1]))
+			die("%s: unknown corruption '%s' (see --list-corruptions)", where, tok[1]);
+		snprintf(sp->corrupt, sizeof(sp->corrupt), "%s", tok[1]);
+	} else {
+		die("%s: unknown setting '%s'", where, key);
+	}
+#undef NEED
+}
+
+static void parse_file(struct spec *sp, const char *path, int depth)
+{
+	FILE *f;
+	char line[1024], where[512], dir[512];
+	const char *slash = strrchr(path, '/');
+	unsigned no = 0;
+
+	if (depth > 8)
+		die("%s: includes nested too deep", path);
+	f = fopen(path, "r");
+	if (!f)
+		die("cannot open spec '%s': %s", path, strerror(errno));
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	while (fgets(line, sizeof(line), f)) {
+		no++;
+		snprintf(where, sizeof(where), "%s:%u", path, no);
+		if (!strchr(line, '\n') && !feof(f))
+			die("%s: line too long", where);
+		parse_line(sp, line, where, dir, depth);
+	}
+	fclose(f);
+}
+
+void spec_parse_line(struct spec *sp, const char *text, const char *where)
+{
+	parse_line(sp, text, where, ".", 0);
+}
+
+void spec_parse_file(struct spec *sp, const char *path)
+{
+	parse_file(sp, path, 0);
+}
+
+void spec_finish(struct spec *sp)
+{
+	double total = 0;
+
+	if (!sp->osrelease[0])
+		snprintf(sp->osrelease, sizeof(sp->osrelease), "%s", sp->gen->osrelease);
+	for (size_t i = 0; i < sp->n_mix; i++)
+		total += sp->mix[i].weight;
+	if (total > 100.0001)
+		die("the mix adds up to %.2f%%, more than 100%%", total);
+	if (sp->page_type_data && (sp->gen->t_buddy & 0xffffff))
+		die("page-type-data needs a kernel whose page types live in the top byte (6.12+)");
+	if (!sp->extreme && sp->paging == 5)
+		die("'sections static' needs 'paging 4' (a static mem_section array for "
+		    "52-bit physical addresses would be 512 MiB)");
+	if (sp->memory & ((2ull << 20) - 1))
+		die("memory must be a multiple of 2 MiB");
+	for (size_t i = 0; i < sp->n_at; i++) {
+		const struct at_entry *a = &sp->at[i];
+
+		if ((a->kind == K_FREE && a->order > MAX_BUDDY_ORDER) ||
+		    (a->kind == K_UNACCEPTED && a->order != MAX_BUDDY_ORDER) ||
+		    (a->kind == K_BAD_BUDDY_ALIGN && a->order >= MAX_BUDDY_ORDER) ||
+		    (kinds[a->kind].compound && a->order == 0 && a->kind != K_SLAB))
+			die("%s order=%u is not possible", kinds[a->kind].name, a->order);
+		if (a->kind == K_UNACCEPTED && !(sp->gen->major > 6 ||
+						 (sp->gen->major == 6 && sp->gen->minor >= 16)))
+			die("unaccepted pages exist only from Linux 6.16 (kernel %s)", sp->gen->name);
+	}
+	for (size_t i = 0; i < sp->n_mix; i++)
+		if ((sp->mix[i].kind == K_FREE || sp->mix[i].kind == K_UNACCEPTED) &&
+		    sp->mix[i].omax > MAX_BUDDY_ORDER)
+			die("free blocks have orders 0..%u", MAX_BUDDY_ORDER);
+	for (size_t i = 0; i < sp->n_mix; i++)
+		if (sp->mix[i].kind == K_UNACCEPTED && !sp->gen->t_unaccepted)
+			die("unaccepted pages exist only from Linux 6.16 (kernel %s)", sp->gen->name);
+}
+
+void spec_free(struct spec *sp)
+{
+	free(sp->holes);
+	free(sp->mix);
+	free(sp->at);
+	memset(sp, 0, sizeof(*sp));
+}
