@@ -219,6 +219,7 @@ static int read_exact(int fd, void *buf, size_t len, size_t *ret_got, const char
 	uint8_t *p = buf;
 	size_t got = 0;
 
+	*ret_got = 0;
 	while (got < len) {
 		ssize_t n = read(fd, p + got, len - got);
 
@@ -241,7 +242,7 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 	uint8_t hdr[FLAT_HEADER_SIZE], rec[16];
 	uint8_t *buf = NULL;
 	uint64_t pos = FLAT_HEADER_SIZE, end = 0, records = 0;
-	size_t got;
+	size_t got = 0;
 	int r;
 
 	if ((r = read_exact(in_fd, hdr, sizeof(hdr), &got, in_name, err)) < 0)
