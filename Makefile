@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck gencheck kdumpcheck crashcheck demo clean
+.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
 
 all: build
 
@@ -58,6 +58,11 @@ kdumpcheck: static test-deps
 crashcheck: build test-deps
 	tests/crash/run.sh build/programs/dumpsieve
 
+# the benchmark harness on one small case: it runs and its rows are sane
+# (timing claims come only from bench/run-all.sh, see docs/performance.md)
+benchsmoke: build test-deps
+	bench/run-all.sh --smoke
+
 check: test-deps build build-san build-clang static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
@@ -65,6 +70,7 @@ check: test-deps build build-san build-clang static
 	$(MAKE) --no-print-directory gencheck
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
+	$(MAKE) --no-print-directory benchsmoke
 
 demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# compare.sh - dumpsieve against makedumpfile on the same inputs, in the same
+# run, alternating the two tools, several runs each.
+#
+# Usage: bench/compare.sh [-n RUNS] [-o OUT.tsv] CASE...
+#   CASE is  NAME|INPUT_OURS|INPUT_MDF|ARGS   (INPUT_MDF empty: dumpsieve only;
+#            makedumpfile 1.7.2 needs program headers at offset 64, so it gets
+#            vmcore.fixed.elf where dumpsieve gets the QEMU original)
+#   ARGS may hold @OURS ... @ (dumpsieve-only options, e.g. --num-threads 2)
+#   and @MDF ... @ (makedumpfile-only options, e.g. --work-dir DIR for -e)
+#
+# For every run: wall time of the tool followed by `sync` (dumpsieve fsyncs
+# its output; makedumpfile leaves it to the caller, and a capture kernel
+# syncs before it reboots), the tool's own wall time, peak anonymous memory
+# and peak RSS (bench/peakmem.py), and how much the page cache grew (the
+# input is read once beforehand, so only the output counts).
+# Appends one TSV row per run: case tool run wall_sync wall anon_kb rss_kb cache_growth_kb out_bytes rc
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+RUNS=3 OUT=$TOP/bench/results/compare.tsv
+BIN=${DUMPSIEVE:-$TOP/build/programs/dumpsieve}
+MDF=${MAKEDUMPFILE:-makedumpfile}
+while getopts "n:o:" o; do
+	case $o in n) RUNS=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,20p' "$0"; exit 2 ;; esac
+done
+shift $((OPTIND - 1))
+mkdir -p "$(dirname "$OUT")"
+[ -s "$OUT" ] || printf 'case\ttool\trun\twall_sync\twall\tanon_kb\trss_kb\tcache_growth_kb\tout_bytes\trc\n' > "$OUT"
+SCRATCH=${BENCH_SCRATCH:-/var/tmp/ds-bench}
+mkdir -p "$SCRATCH"
+
+cached_kb() { awk '/^Cached:/ {print $2}' /proc/meminfo; }
+
+# one_run CASE TOOL RUN INPUT ARGS...
+one_run() {
+	local name=$1 tool=$2 run=$3 input=$4; shift 4
+	local out=$SCRATCH/out.kdump line c0 c1 s e
+	rm -f "$out"; sync
+	c0=$(cached_kb)
+	s=$(date +%s.%N)
+	if [ "$tool" = dumpsieve ]; then
+		line=$(${TIMEOUT:+timeout $TIMEOUT} "$HERE/peakmem.py" -- "$BIN" "$@" --message-level 0 "$input" "$out") ||
+			line="wall=${TIMEOUT:-0} peak_anon_kb=0 peak_rss_kb=0 rc=124"
+	else
+		line=$(${TIMEOUT:+timeout $TIMEOUT} "$HERE/peakmem.py" -- "$MDF" "$@" --message-level 0 "$input" "$out") ||
+			line="wall=${TIMEOUT:-0} peak_anon_kb=0 peak_rss_kb=0 rc=124"
+	fi
+	sync
+	e=$(date +%s.%N)
+	c1=$(cached_kb)
+	local wall anon rss rc
+	wall=$(sed 's/.*wall=\([^ ]*\).*/\1/' <<<"$line")
+	anon=$(sed 's/.*peak_anon_kb=\([^ ]*\).*/\1/' <<<"$line")
+	rss=$(sed 's/.*peak_rss_kb=\([^ ]*\).*/\1/' <<<"$line")
+	rc=$(sed 's/.*rc=\([^ ]*\).*/\1/' <<<"$line")
+	printf '%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$run" \
+		"$(echo "$e - $s" | bc)" "$wall" "$anon" "$rss" $((c1 - c0)) \
+		"$(stat -c %s "$out" 2>/dev/null || echo 0)" "$rc" | tee -a "$OUT"
+	rm -f "$out"
+}
+
+for spec in "$@"; do
+	IFS='|' read -r name in_ours in_mdf args <<<"$spec"
+	# shellcheck disable=SC2206
+	words=($args)
+	ours=() mdf=() common=() only=0
+	for w in "${words[@]}"; do
+		case $w in @OURS) only=1 ;; @MDF) only=2 ;; @) only=0 ;;
+		*) case $only in 1) ours+=("$w") ;; 2) mdf+=("$w") ;; *) common+=("$w") ;; esac ;;
+		esac
+	done
+	# warm the page cache with the input (a capture kernel reads memory)
+	cat "$in_ours" > /dev/null
+	[ -n "$in_mdf" ] && [ "$in_mdf" != "$in_ours" ] && cat "$in_mdf" > /dev/null
+	for r in $(seq 1 "$RUNS"); do
+		one_run "$name" dumpsieve "$r" "$in_ours" "${common[@]}" "${ours[@]}"
+		[ -n "$in_mdf" ] && one_run "$name" makedumpfile "$r" "$in_mdf" "${common[@]}" "${mdf[@]}"
+	done
+done

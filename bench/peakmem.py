@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""peakmem.py - run a command, report its wall time and peak memory.
+
+  peakmem.py [--stdout FILE] [--stdin FILE] -- CMD ARGS...
+
+Prints one line:  wall=<s> peak_anon_kb=<n> peak_rss_kb=<n> rc=<n>
+peak_anon_kb is the highest RssAnon seen (sampled every 5 ms from
+/proc/PID/status): memory the process allocated, without the file pages it
+maps (dumpsieve maps its input; those pages are the page cache's, not its
+own).  peak_rss_kb is the kernel's VmHWM, mappings included.
+"""
+import os
+import subprocess
+import sys
+import time
+
+
+def field(status, name):
+    for line in status.splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def main():
+    args = sys.argv[1:]
+    out = inp = None
+    while args and args[0] != "--":
+        if args[0] == "--stdout":
+            out = open(args[1], "wb")
+            args = args[2:]
+        elif args[0] == "--stdin":
+            inp = open(args[1], "rb")
+            args = args[2:]
+        else:
+            sys.exit(__doc__)
+    cmd = args[1:]
+    if not cmd:
+        sys.exit(__doc__)
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=out or subprocess.DEVNULL, stdin=inp,
+                         stderr=subprocess.DEVNULL)
+    peak_anon = peak_rss = 0
+    path = "/proc/%d/status" % p.pid
+    while p.poll() is None:
+        try:
+            with open(path) as f:
+                s = f.read()
+            peak_anon = max(peak_anon, field(s, "RssAnon"))
+            peak_rss = max(peak_rss, field(s, "VmHWM"))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    wall = time.monotonic() - start
+    print("wall=%.3f peak_anon_kb=%d peak_rss_kb=%d rc=%d" % (wall, peak_anon, peak_rss, p.returncode))
+
+
+if __name__ == "__main__":
+    main()
