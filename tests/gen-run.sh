@@ -100,6 +100,17 @@ for spec in "$GEN"/specs/*.spec; do
 	for L in $LEVELS; do
 		dump_and_check "$name" "$dir" "$L" dumpsieve
 	done
+	# -e drops exactly the struct page array pages that describe only
+	# excluded pfns (tests/tools/vmemmap_oracle.py: own page-table walk)
+	rm -f "$dir/plain.kdump" "$dir/e.kdump"
+	if "$BIN" -l -d 31 --message-level 4 "$dir/vmcore.elf" "$dir/plain.kdump" >"$dir/e.log" 2>&1 &&
+	   "$BIN" -e -l -d 31 --message-level 4 "$dir/vmcore.elf" "$dir/e.kdump" >>"$dir/e.log" 2>&1 &&
+	   "$PY" "$HERE/tools/vmemmap_oracle.py" "$dir/vmcore.elf" "$dir/plain.kdump" "$dir/e.kdump" >>"$dir/e.log" 2>&1; then
+		ok "$name -e -d 31: drops exactly the unused struct page pages ($(sed -n 's/^pages -e dropped: \([0-9]*\).*/\1/p' "$dir/e.log"))"
+	else
+		bad "$name -e -d 31"; tail -n 6 "$dir/e.log" | sed 's/^/  | /'
+	fi
+	rm -f "$dir/plain.kdump" "$dir/e.kdump"
 	mdf_levels=$(sed -n 's/^# check-makedumpfile //p' "$spec")
 	if [ -n "$mdf_levels" ]; then
 		if ! command -v makedumpfile >/dev/null; then

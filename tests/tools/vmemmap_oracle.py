@@ -70,7 +70,7 @@ def main():
     core = Core(sys.argv[1])
     vi = core.vmcoreinfo()
     ps = int(vi["PAGESIZE"])
-    phys_base = int(vi["NUMBER(phys_base)"]) & (2**64 - 1)
+    phys_base = int(vi.get("NUMBER(phys_base)", "0")) & (2**64 - 1)
     levels = 5 if vi.get("NUMBER(pgtable_l5_enabled)", "0") == "1" else 4
     pgd = int(vi["SYMBOL(init_top_pgt)"], 16) - START_KERNEL_MAP + phys_base
     mask = 0x000ffffffffff000
@@ -93,19 +93,27 @@ def main():
     bm1, bm2, max_pfn = load_bitmaps(sys.argv[2])
     _, bm2e, _ = load_bitmaps(sys.argv[3])
 
-    # mem_section (SPARSEMEM_EXTREME, as every x86_64 kernel of the tests)
+    # mem_section: EXTREME (an array of root pointers) unless LENGTH says
+    # it is the plain array of all sections
     sz_page = int(vi["SIZE(page)"])
     ms_size = int(vi["SIZE(mem_section)"])
-    sec_bits = int(vi["NUMBER(SECTION_SIZE_BITS)"]) - ps.bit_length() + 1
+    section_size_bits = int(vi.get("NUMBER(SECTION_SIZE_BITS)", "27"))
+    physmem_bits = int(vi.get("NUMBER(MAX_PHYSMEM_BITS)", "52" if levels == 5 else "46"))
+    sec_bits = section_size_bits - ps.bit_length() + 1
+    nr_sections = 1 << (physmem_bits - section_size_bits)
     per_root = ps // ms_size
+    extreme = int(vi.get("LENGTH(mem_section)", "-1")) in (-1, (nr_sections + per_root - 1) // per_root)
     per_sec = 1 << sec_bits
     ms = int(vi["SYMBOL(mem_section)"], 16)
     expected = set()
     for nr in range((max_pfn + per_sec - 1) // per_sec):
-        root = rd64(ms + (nr // per_root) * 8)
-        if not root:
-            continue
-        coded = rd64(root + (nr % per_root) * ms_size)
+        if extreme:
+            root = rd64(ms + (nr // per_root) * 8)
+            if not root:
+                continue
+            coded = rd64(root + (nr % per_root) * ms_size)
+        else:
+            coded = rd64(ms + nr * ms_size)
         if not coded & 1:
             continue
         first_pfn = nr * per_sec
