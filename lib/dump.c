@@ -138,6 +138,26 @@ fallback:
 	snprintf(p->utsname[4], KDUMP_UTS_LEN, "%s", j->k.arch->name);
 }
 
+/* A quarter of MemAvailable, capped at 256 MiB, at least 1 MiB: what the
+ * page maps may use before they spill to --work-dir. */
+static size_t default_budget(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long long kb = 0;
+	char line[128];
+	size_t budget = 256u << 20;
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+				break;
+		fclose(f);
+	}
+	if (kb && kb * 1024 / 4 < budget)
+		budget = (size_t)(kb * 1024 / 4);
+	return budget < (1u << 20) ? (1u << 20) : budget;
+}
+
 static int open_output(struct job *j, struct ds_err *err)
 {
 	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC;
@@ -206,6 +226,9 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 
 	if ((r = keepmap_init(&j->km, max_pfn, err)) < 0)
 		return r;
+	if ((r = keepmap_set_budget(&j->km, o->map_budget ? (size_t)o->map_budget : default_budget(),
+				    o->work_dir, err)) < 0)
+		return r;
 	for (size_t i = 0; i < j->core.n_ranges; i++) {
 		const struct phys_range *pr = &j->core.ranges[i];
 
@@ -239,6 +262,10 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 		if ((r = vmemmap_exclude(&j->k, &j->mm, sz, &j->km, &rep->vmemmap_pages, err)) < 0)
 			return r;
 	}
+
+	if (j->km.over_budget)
+		notice(j, "the page maps outgrew their memory budget (%" PRIu64 " mixed chunks)%s",
+		       j->km.mixed_chunks, o->work_dir ? "" : "; give --work-dir to spill them to disk");
 
 	memset(&p, 0, sizeof(p));
 	p.block_size = j->k.page_size;

@@ -141,6 +141,19 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_DRY_RUN: c->ds.dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
 		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
+		case OPT_WORK_DIR: c->ds.work_dir = optarg; break;
+		case OPT_CYCLIC_BUFFER: {
+			unsigned kb;
+
+			/* makedumpfile: the bitmap buffer in KiB; here the memory
+			 * the page maps may use before spilling to --work-dir */
+			if (!parse_level(optarg, 1u << 30, &kb) || kb == 0) {
+				snprintf(errbuf, errlen, "cyclic buffer size '%s' is invalid (KiB, > 0)", optarg);
+				return -1;
+			}
+			c->ds.map_budget = (uint64_t)kb << 10;
+			break;
+		}
 		case OPT_NUM_THREADS:
 			/* makedumpfile: atoi, negative means 0; we refuse garbage */
 			if (!parse_level(optarg[0] == '-' ? optarg + 1 : optarg, 4096,
@@ -237,6 +250,9 @@ static const char *const usage_lines[] = {
 	"  --dry-run        do everything but write DUMPFILE",
 	"  --non-mmap       read VMCORE with read(2) only, never mmap(2)",
 	"  --num-threads N  compress with N threads (output identical to one)",
+	"  --cyclic-buffer KB  memory the page maps may use (default: a quarter of",
+	"                   MemAvailable, at most 256 MiB)",
+	"  --work-dir DIR   where the page maps spill past that budget",
 	"  --check-params   only check the command line",
 	"  -v               version and built-in compression",
 	"  -h, --help       this text",

@@ -32,6 +32,11 @@ struct ds_options {
 	bool no_mmap;              /* --non-mmap: read the input with pread only */
 	unsigned num_threads;      /* compression threads; 0 or 1: none (serial) */
 	bool exclude_vmemmap;      /* -e: drop struct pages of excluded memory */
+	/* Memory for the page maps' mixed parts (--cyclic-buffer, in bytes here);
+	 * 0 = a quarter of MemAvailable, at most 256 MiB.  Past it they spill
+	 * to a file in work_dir (--work-dir) when one is given. */
+	uint64_t map_budget;
+	const char *work_dir;
 
 	/* A warning that does not stop the dump, e.g. a filtering rule that
 	 * cannot be applied for lack of VMCOREINFO.  May be NULL. */

@@ -10,13 +10,23 @@
  * follows the number of chunks that mix kept and dropped pages, not the
  * machine's size (1 TiB: 8192 chunks = 256 KiB of bookkeeping).
  *
+ * Mixed chunks cost memory only up to a budget (keepmap_set_budget); past
+ * it, with a --work-dir, their bitmaps live in a mapped, unlinked file, so a
+ * pathological map (every other page kept) still cannot exhaust the
+ * capture kernel's memory.
+ *
  * The on-disk layout (keepmap_copy_bytes) is the plain bitmap: bit p of
  * byte p/8, least significant first.
  */
 #include "keepmap.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "keepmap_copy_bytes assumes a little-endian host (words = on-disk bytes)"
@@ -30,7 +40,129 @@ struct keepmap_chunk {
 	uint64_t *bits;      /* NULL: uniform, all set when count == size */
 	uint32_t count;      /* set bits */
 	uint32_t size;       /* pfns in this chunk (the last one may be short) */
+	bool spilled;        /* bits lives in the spill file */
 };
+
+/* The spill file: segments of SPILL_SEGMENT bytes mapped from an unlinked
+ * temporary file, carved into chunk bitmaps; freed ones form a list. */
+#define SPILL_SEGMENT (16u << 20)
+#define CHUNK_BYTES (CHUNK_PFNS / 8)
+
+struct keepmap_spill {
+	int fd;
+	uint64_t file_size;
+	uint8_t **segments;
+	size_t n_segments;
+	size_t next_in_segment;    /* bytes used in the last segment */
+	void *free_list;           /* freed slots, linked through their first word */
+};
+
+static uint64_t *spill_alloc(struct keepmap_spill *s)
+{
+	if (s->free_list) {
+		void *slot = s->free_list;
+
+		memcpy(&s->free_list, slot, sizeof(void *));
+		return slot;
+	}
+	if (!s->n_segments || s->next_in_segment == SPILL_SEGMENT) {
+		uint8_t **grown = realloc(s->segments, (s->n_segments + 1) * sizeof(*grown));
+		void *seg;
+
+		if (!grown)
+			return NULL;
+		s->segments = grown;
+		if (ftruncate(s->fd, (off_t)(s->file_size + SPILL_SEGMENT)) < 0)
+			return NULL;
+		seg = mmap(NULL, SPILL_SEGMENT, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd,
+			   (off_t)s->file_size);
+		if (seg == MAP_FAILED)
+			return NULL;
+		s->file_size += SPILL_SEGMENT;
+		s->segments[s->n_segments++] = seg;
+		s->next_in_segment = 0;
+	}
+	uint64_t *slot = (uint64_t *)(void *)(s->segments[s->n_segments - 1] + s->next_in_segment);
+
+	s->next_in_segment += CHUNK_BYTES;
+	return slot;
+}
+
+static void spill_free_slot(struct keepmap_spill *s, uint64_t *slot)
+{
+	memcpy(slot, &s->free_list, sizeof(void *));
+	s->free_list = slot;
+}
+
+static void spill_close(struct keepmap_spill *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_segments; i++)
+		munmap(s->segments[i], SPILL_SEGMENT);
+	free(s->segments);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+int keepmap_set_budget(struct keepmap *km, size_t budget, const char *spill_dir,
+		       struct ds_err *err)
+{
+	struct keepmap_spill *s;
+	char path[4096];
+
+	km->budget = budget;
+	if (!spill_dir)
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/dumpsieve-maps.XXXXXX", spill_dir);
+	s->fd = mkstemp(path);
+	if (s->fd < 0) {
+		free(s);
+		return ds_err_sys(err, "cannot create a spill file in --work-dir '%s'", spill_dir);
+	}
+	(void)unlink(path);     /* nothing to clean up, whatever happens */
+	km->spill = s;
+	return 0;
+}
+
+/* A 4 KiB bitmap for a chunk becoming mixed: memory within the budget,
+ * the spill file past it, memory again if there is no spill file. */
+static uint64_t *chunk_bits_alloc(struct keepmap *km, bool *spilled)
+{
+	*spilled = false;
+	if (km->budget && (km->mixed_chunks - km->spilled_chunks + 1) * CHUNK_BYTES > km->budget) {
+		if (km->spill) {
+			uint64_t *slot = spill_alloc(km->spill);
+
+			if (slot) {
+				*spilled = true;
+				km->spilled_chunks++;
+				return slot;
+			}
+		}
+		km->over_budget = true;
+	}
+	return malloc(CHUNK_BYTES);
+}
+
+static void chunk_bits_free(struct keepmap *km, struct keepmap_chunk *c)
+{
+	if (!c->bits)
+		return;
+	if (c->spilled) {
+		spill_free_slot(km->spill, c->bits);
+		km->spilled_chunks--;
+	} else {
+		free(c->bits);
+	}
+	c->bits = NULL;
+	c->spilled = false;
+	km->mixed_chunks--;
+}
 
 static uint64_t nchunks(uint64_t npfn)
 {
@@ -55,7 +187,8 @@ static void map_free(struct keepmap_chunk *c, uint64_t npfn)
 	if (!c)
 		return;
 	for (uint64_t i = 0; i < nchunks(npfn); i++)
-		free(c[i].bits);
+		if (!c[i].spilled)
+			free(c[i].bits);
 	free(c);
 }
 
@@ -74,8 +207,10 @@ void keepmap_release(struct keepmap *km)
 {
 	map_free(km->present, km->npfn);
 	map_free(km->dumped, km->npfn);
+	spill_close(km->spill);
+	km->spill = NULL;
 	km->present = km->dumped = NULL;
-	km->mixed_chunks = 0;
+	km->mixed_chunks = km->spilled_chunks = 0;
 }
 
 static uint64_t word_mask(uint64_t bit, uint64_t n)
@@ -89,18 +224,14 @@ static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
 		      uint64_t start, uint64_t end, bool on)
 {
 	if (start == 0 && end == c->size) {           /* the whole chunk */
-		if (c->bits) {
-			free(c->bits);
-			c->bits = NULL;
-			km->mixed_chunks--;
-		}
+		chunk_bits_free(km, c);
 		c->count = on ? c->size : 0;
 		return true;
 	}
 	if (!c->bits) {
 		if (c->count == (on ? c->size : 0))
 			return true;                      /* already so */
-		c->bits = malloc(CHUNK_WORDS * sizeof(uint64_t));
+		c->bits = chunk_bits_alloc(km, &c->spilled);
 		if (!c->bits)
 			return false;
 		km->mixed_chunks++;
@@ -130,11 +261,8 @@ static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
 		}
 		start += n;
 	}
-	if (c->count == 0 || c->count == c->size) {   /* uniform again */
-		free(c->bits);
-		c->bits = NULL;
-		km->mixed_chunks--;
-	}
+	if (c->count == 0 || c->count == c->size)     /* uniform again */
+		chunk_bits_free(km, c);
 	return true;
 }
 
@@ -307,5 +435,5 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 size_t keepmap_memory(const struct keepmap *km)
 {
 	return (size_t)(2 * nchunks(km->npfn) * sizeof(struct keepmap_chunk) +
-			km->mixed_chunks * CHUNK_WORDS * sizeof(uint64_t));
+			(km->mixed_chunks - km->spilled_chunks) * CHUNK_BYTES);
 }

@@ -18,12 +18,19 @@
 #include "err.h"
 
 struct keepmap_chunk;
+struct keepmap_spill;
 
 struct keepmap {
 	uint64_t npfn;             /* pfns covered: [0, npfn) */
 	struct keepmap_chunk *present;
 	struct keepmap_chunk *dumped;
 	uint64_t mixed_chunks;     /* chunks that hold a bitmap */
+	/* Memory budget for the mixed chunks' bitmaps; past it they go to the
+	 * spill file (if any), else to memory anyway (over_budget is set). */
+	size_t budget;
+	struct keepmap_spill *spill;
+	uint64_t spilled_chunks;
+	bool over_budget;
 };
 
 int keepmap_init(struct keepmap *km, uint64_t npfn, struct ds_err *err);
@@ -51,7 +58,14 @@ uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, u
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len);
 
-/* Bytes of memory the maps use now. */
+/* Limit the bitmaps kept in memory to budget bytes; with spill_dir, the
+ * mixed chunks past it live in an unlinked file there (mapped, so the
+ * kernel can write them out instead of running out of memory).  Fails only
+ * when spill_dir is unusable. */
+int keepmap_set_budget(struct keepmap *km, size_t budget, const char *spill_dir,
+		       struct ds_err *err);
+
+/* Bytes of memory the maps use now (spilled chunks not counted). */
 size_t keepmap_memory(const struct keepmap *km);
 
 #endif

@@ -130,6 +130,14 @@ test_config() {
 	fi
 	rm -f "$WORK"/flat.*
 
+	# a tiny memory budget: the page maps spill to --work-dir, same bytes
+	rm -f "$WORK/spill.kdump"
+	"$BIN" -c -d 31 --cyclic-buffer 4 --work-dir "$WORK" --message-level 4 "$src" "$WORK/spill.kdump" &&
+		run_check "$tag --cyclic-buffer 4 --work-dir: byte-identical to the default" \
+			cmp "$WORK/spill.kdump" "$WORK/$tag-codec-c.kdump" ||
+		bad "$tag --cyclic-buffer: dumpsieve failed"
+	rm -f "$WORK/spill.kdump"
+
 	# parallel compression writes exactly the serial bytes
 	for n in 2 3; do
 		rm -f "$WORK/thr.kdump"

@@ -477,6 +477,75 @@ static void test_short_last_chunk_bytes(void **state)
 	keepmap_release(&km);
 }
 
+/* Past the budget, mixed chunks live in the spill file; the map must read
+ * the same as one kept in memory, and spilled chunks must come back to the
+ * spill file's free list when they turn uniform. */
+static void test_spill_same_as_memory(void **state)
+{
+	const uint64_t npfn = 40 * CHUNK + 77;
+	struct keepmap mem, sp;
+	struct ds_err err;
+	uint64_t seed = 12345;
+
+	(void)state;
+	assert_int_equal(keepmap_init(&mem, npfn, &err), 0);
+	assert_int_equal(keepmap_init(&sp, npfn, &err), 0);
+	assert_int_equal(keepmap_set_budget(&sp, 3 * CHUNK / 8, "/tmp", &err), 0);
+	assert_int_equal(keepmap_add_present(&mem, 0, npfn), 0);
+	assert_int_equal(keepmap_add_present(&sp, 0, npfn), 0);
+	for (int i = 0; i < 3000; i++) {
+		uint64_t a, len;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		a = (seed >> 20) % npfn;
+		len = 1 + (seed >> 8) % 700;
+		assert_int_equal(keepmap_exclude(&mem, a, a + len), 0);
+		assert_int_equal(keepmap_exclude(&sp, a, a + len), 0);
+	}
+	assert_true(sp.spilled_chunks > 0);           /* the spill file was used */
+	assert_true(sp.mixed_chunks - sp.spilled_chunks <= 3);
+	assert_false(sp.over_budget);
+	assert_int_equal(keepmap_count_dumped(&sp), keepmap_count_dumped(&mem));
+	for (uint64_t off = 0; off < (npfn + 7) / 8; off += 4096) {
+		uint8_t a[4096], b[4096];
+
+		keepmap_copy_bytes(&mem, true, off, a, sizeof(a));
+		keepmap_copy_bytes(&sp, true, off, b, sizeof(b));
+		assert_memory_equal(a, b, sizeof(a));
+	}
+	for (uint64_t p = 0; p < npfn; p = keepmap_next_dumped(&mem, p + 1))
+		assert_int_equal(keepmap_next_dumped(&sp, p), keepmap_next_dumped(&mem, p));
+	/* clearing everything gives every spilled slot back */
+	assert_int_equal(keepmap_exclude(&sp, 0, npfn), 0);
+	assert_int_equal(sp.mixed_chunks, 0);
+	assert_int_equal(sp.spilled_chunks, 0);
+	keepmap_release(&mem);
+	keepmap_release(&sp);
+}
+
+/* Without a spill directory the map stays in memory past the budget and
+ * says so; a directory that does not exist is an error. */
+static void test_budget_without_spill(void **state)
+{
+	struct keepmap km;
+	struct ds_err err;
+
+	(void)state;
+	assert_int_equal(keepmap_init(&km, 4 * CHUNK, &err), 0);
+	assert_int_equal(keepmap_set_budget(&km, CHUNK / 8, NULL, &err), 0);
+	assert_int_equal(keepmap_add_present(&km, 0, 4 * CHUNK), 0);
+	for (unsigned c = 0; c < 4; c++)
+		assert_int_equal(keepmap_exclude(&km, c * CHUNK + 5, c * CHUNK + 6), 0);
+	assert_int_equal(km.mixed_chunks, 4);
+	assert_true(km.over_budget);
+	assert_int_equal(keepmap_count_dumped(&km), 4 * CHUNK - 4);
+	keepmap_release(&km);
+	assert_int_equal(keepmap_init(&km, 10, &err), 0);
+	assert_true(keepmap_set_budget(&km, 4096, "/nonexistent-dir", &err) < 0);
+	assert_non_null(strstr(err.msg, "/nonexistent-dir"));
+	keepmap_release(&km);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +558,8 @@ int main(void)
 		cmocka_unit_test(test_zero_pfns),
 		cmocka_unit_test(test_chunks_turn_uniform),
 		cmocka_unit_test(test_short_last_chunk_bytes),
+		cmocka_unit_test(test_spill_same_as_memory),
+		cmocka_unit_test(test_budget_without_spill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -181,6 +181,10 @@ static void test_flags(void **state)
 	CHECK_EQ(parse_argv(&c, ARGS("--non-mm", "a", "b")), 0);
 	CHECK(c.ds.no_mmap);
 
+	CHECK_EQ(parse_argv(&c, ARGS("--cyclic-buffer", "1024", "--work-dir=/tmp", "a", "b")), 0);
+	CHECK_EQ(c.ds.map_budget, 1024u << 10);
+	CHECK(c.ds.work_dir && !strcmp(c.ds.work_dir, "/tmp"));
+
 	CHECK_EQ(parse_argv(&c, ARGS("--num-thr", "4", "a", "b")), 0);
 	CHECK_EQ(c.ds.num_threads, 4);
 	CHECK_EQ(parse_argv(&c, ARGS("--num-threads=-3", "a", "b")), 0);
@@ -324,8 +328,8 @@ static void test_rejected(void **state)
 		{ ARGS("-b", "8", "a", "b"), -2, { "'-b'" } },
 		{ ARGS("-L", "1G", "a", "b"), -2, { "'-L'" } },
 		{ ARGS("--num-thr", "x", "a", "b"), -1, { "number of threads 'x' is invalid" } },
-		{ ARGS("--work-dir", "/tmp", "a", "b"), -2, { "'--work-dir'" } },
-		{ ARGS("--cyclic-buffer", "1024", "a", "b"), -2, { "'--cyclic-buffer'" } },
+		{ ARGS("--cyclic-buffer", "x", "a", "b"), -1, { "cyclic buffer size 'x' is invalid" } },
+		{ ARGS("--cyclic-buffer", "0", "a", "b"), -1, { "cyclic buffer size '0' is invalid" } },
 		{ ARGS("--splitblock-size", "1024", "a", "b"), -2, { "'--splitblock-size'" } },
 		{ ARGS("--config", "f", "a", "b"), -2, { "'--config'" } },
 		{ ARGS("--eppic", "f", "a", "b"), -2, { "'--eppic'" } },
