@@ -16,9 +16,14 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
-RUNS=3 SMOKE=0
+RUNS=3 SMOKE=0 PART=all
 while [ $# -gt 0 ]; do
-	case $1 in --smoke) SMOKE=1 ;; -n) RUNS=$2; shift ;; *) sed -n '2,20p' "$0"; exit 2 ;; esac
+	case $1 in
+	--smoke) SMOKE=1 ;;
+	-n) RUNS=$2; shift ;;
+	--synthetic-only) PART=synthetic ;;    # keep the real rows of the last run
+	*) sed -n '2,20p' "$0"; exit 2 ;;
+	esac
 	shift
 done
 BIN=$TOP/build/programs/dumpsieve
@@ -45,6 +50,9 @@ fi
 
 V4=$("$TOP/tests/vm/capture-vmcore.sh" -m 4096M | tail -n 1)
 OUT=$HERE/results/run-all.tsv
+if [ "$PART" = synthetic ]; then
+	grep -v '^synthetic' "$OUT" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+else
 rm -f "$OUT"
 cases=()
 for v in "1G:$V1" "4G:$V4"; do
@@ -57,8 +65,9 @@ cases+=("real 4G -d 0 -c, 1 thread|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 0 -c"
 	"real 4G -d 0 -c, 2 threads@real 4G -d 0 -c, 1 thread|$V4/vmcore.elf||-d 0 -c @OURS --num-threads 2 @"
 	"real 4G -d 31 -e -l|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @")
 "$HERE/compare.sh" -n "$RUNS" -o "$OUT" "${cases[@]}"
+fi
 
-# synthetic idle machines: one run each (the 1 TiB one takes minutes)
+# synthetic idle machines: two runs each (the 1 TiB one takes minutes)
 for size in 64G 256G 1T; do
 	g=$SCRATCH/gen-$size
 	if [ ! -e "$g/vmcore.elf" ]; then
@@ -67,7 +76,7 @@ for size in 64G 256G 1T; do
 			"$TOP/tests/gen/specs/idle-1t.spec" "$g" >/dev/null
 		du -h --apparent-size "$g/vmcore.elf"; du -h "$g/vmcore.elf"
 	fi
-	TIMEOUT=3600 "$HERE/compare.sh" -n 1 -o "$OUT" \
+	TIMEOUT=1200 "$HERE/compare.sh" -n 2 -o "$OUT" \
 		"synthetic idle $size -d 31 -l|$g/vmcore.elf|$g/vmcore.elf|-d 31 -l" \
 		"synthetic idle $size -d 31 -e -l|$g/vmcore.elf|$g/vmcore.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @"
 	[ "$size" = 1T ] || rm -rf "$g"

@@ -92,7 +92,11 @@ static struct source_window *window_for(struct source *src, uint64_t off, size_t
 		src->use_mmap = false;
 		return NULL;
 	}
-	(void)madvise(map, wlen, slot == 0 ? MADV_SEQUENTIAL : MADV_NORMAL);
+	/* No readahead: the scan touches one struct page chunk in sixteen and
+	 * the copy skips excluded memory.  With MADV_SEQUENTIAL a vmcore file
+	 * was read whole (holes too) — a 1 TiB synthetic -e dump took 70 s
+	 * instead of 3 s; /proc/vmcore has no readahead either way. */
+	(void)madvise(map, wlen, MADV_RANDOM);
 	src->mmap_calls++;
 	w->map = map;
 	w->off = start;

@@ -3,8 +3,8 @@
  * All reads are exact: a read that ends past the end of the file is a
  * DS_ECORRUPT error naming the offset ("truncated"), never a short buffer.
  *
- * Reads go through large mmap windows (sequential hints; /proc/vmcore
- * supports mmap since Linux 3.11), and fall back to pread when mapping is
+ * Reads go through large mmap windows (no readahead: most of a vmcore is
+ * skipped; /proc/vmcore supports mmap since Linux 3.11), and fall back to pread when mapping is
  * refused or turned off (--non-mmap).  Two windows are kept: one follows the
  * bulk stream (struct pages, then page data), the other absorbs the
  * scattered small reads (page tables, mem_section) without evicting it.
