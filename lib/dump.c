@@ -158,9 +158,26 @@ static size_t default_budget(void)
 	return budget < (1u << 20) ? (1u << 20) : budget;
 }
 
+/* Create DUMPFILE as makedumpfile does: mode 0600, refused if it exists
+ * unless force.  Shared by dumping and -R. */
+static int create_output(const char *path, bool force, int *ret_fd, struct ds_err *err)
+{
+	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL);
+	int fd = open(path, flags, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return ds_err_set(err, DS_EINVAL,
+					  "cannot create '%s': file exists (use -f to overwrite)", path);
+		return ds_err_sys(err, "cannot create '%s'", path);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 static int open_output(struct job *j, struct ds_err *err)
 {
-	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC;
+	int r;
 
 	if (j->o->dry_run) {
 		sink_null_init(&j->sink);
@@ -168,16 +185,8 @@ static int open_output(struct job *j, struct ds_err *err)
 	}
 	if (j->o->flatten)
 		return sink_flat_init(&j->sink, STDOUT_FILENO, "standard output", err);
-	if (!j->o->force)
-		flags |= O_EXCL;
-	j->out_fd = open(j->o->output, flags, 0600);
-	if (j->out_fd < 0) {
-		if (errno == EEXIST)
-			return ds_err_set(err, DS_EINVAL,
-					  "cannot create '%s': file exists (use -f to overwrite)",
-					  j->o->output);
-		return ds_err_sys(err, "cannot create '%s'", j->o->output);
-	}
+	if ((r = create_output(j->o->output, j->o->force, &j->out_fd, err)) < 0)
+		return r;
 	j->created = true;
 	sink_file_init(&j->sink, j->out_fd, j->o->output);
 	return 0;
@@ -315,17 +324,11 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 int ds_rearrange(int in_fd, const char *output, bool force, uint64_t *ret_bytes,
 		 struct ds_err *err)
 {
-	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL);
-	int fd, r;
+	int fd = -1, r;
 
 	ds_err_clear(err);
-	fd = open(output, flags, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return ds_err_set(err, DS_EINVAL,
-					  "cannot create '%s': file exists (use -f to overwrite)", output);
-		return ds_err_sys(err, "cannot create '%s'", output);
-	}
+	if ((r = create_output(output, force, &fd, err)) < 0)
+		return r;
 	r = flat_rearrange(in_fd, "standard input", fd, output, ret_bytes, err);
 	if (close(fd) < 0 && r == 0)
 		r = ds_err_sys(err, "cannot close '%s'", output);

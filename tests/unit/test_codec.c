@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +19,6 @@
 #define PAGE 4096
 #define GUARD 64          /* canary bytes after every output buffer */
 #define CANARY 0xa5
-
-/* Description of the case being checked, printed when a check fails. */
-static char where[200];
-
-#define WHERE(...) snprintf(where, sizeof(where), __VA_ARGS__)
-
-#define CHECK(cond) do { \
-	if (!(cond)) \
-		fail_msg("%s: check failed: %s", where, #cond); \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is %lld, expected %s = %lld", where, #a, a_, \
-			 #b, b_); \
-} while (0)
 
 /* ---- test pages ---- */
 

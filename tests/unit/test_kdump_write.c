@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "check.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,23 +31,6 @@
 #include "common/keepmap.h"
 #include "format/kdump_write.h"
 #include "io/sink.h"
-
-/* Description of the case being checked, printed when a check fails. */
-static char where[256];
-
-#define WHERE(...) snprintf(where, sizeof(where), __VA_ARGS__)
-
-#define CHECK(cond) do { \
-	if (!(cond)) \
-		fail_msg("%s: check failed: %s", where, #cond); \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is %llu (0x%llx), expected %s = %llu (0x%llx)", where, \
-			 #a, a_, a_, #b, b_, b_); \
-} while (0)
 
 static uint32_t get_u32(const uint8_t *p)
 {

@@ -17,33 +17,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
-
-/* Description of the case being checked, printed when a check fails. */
-static char where[512];
-
-#define CHECK(cond) do { \
-	if (!(cond)) \
-		fail_msg("%s: check failed: %s", where, #cond); \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is %lld, expected %s = %lld", where, #a, a_, \
-			 #b, b_); \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	const char *a_ = (a), *b_ = (b); \
-	if (!a_ || strcmp(a_, b_)) \
-		fail_msg("%s: %s is \"%s\", expected \"%s\"", where, #a, \
-			 a_ ? a_ : "(null)", b_); \
-} while (0)
 
 #define MAX_ARGS 16
 

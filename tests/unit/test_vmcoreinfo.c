@@ -12,35 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/vmcoreinfo.h"
-
-/* Description of the case being checked, printed when a check fails. */
-static char where[256];
-
-#define WHERE(...) snprintf(where, sizeof(where), __VA_ARGS__)
-
-#define CHECK(cond) do { \
-	if (!(cond)) \
-		fail_msg("%s: check failed: %s", where, #cond); \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is %lld, expected %s = %lld", where, #a, a_, \
-			 #b, b_); \
-} while (0)
-
-#define CHECK_EQ_U64(a, b) do { \
-	unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is 0x%llx, expected %s = 0x%llx", where, #a, a_, \
-			 #b, b_); \
-} while (0)
 
 /* Parse a text given with its exact length (it may hold NULs). */
 static struct vmcoreinfo *parse_len(const char *text, size_t len)

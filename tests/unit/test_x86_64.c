@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "check.h"
+
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +28,6 @@
 #include "arch/arch.h"
 #include "kernel/kernel.h"
 #include "fakecore.h"
-
-/* Description of the case being checked, printed when a check fails. */
-static char where[256];
-
-#define WHERE(...) snprintf(where, sizeof(where), __VA_ARGS__)
-
-#define CHECK(cond) do { \
-	if (!(cond)) \
-		fail_msg("%s: check failed: %s", where, #cond); \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-	if (a_ != b_) \
-		fail_msg("%s: %s is 0x%llx, expected %s = 0x%llx", where, #a, a_, \
-			 #b, b_); \
-} while (0)
-
-#define CHECK_MSG(err, sub) do { \
-	if (!strstr((err)->msg, (sub))) \
-		fail_msg("%s: message \"%s\" lacks \"%s\"", where, (err)->msg, (sub)); \
-} while (0)
 
 /* ---- the standard fake machine ---- */
 
