@@ -55,8 +55,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* Kernel version as a comparable number; patch levels above 255 saturate. */
-#define CLS_KV(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
 
 /* The scan keeps struct pages in fixed buffers; nothing real comes close. */
 #define PAGE_STRUCT_MAX 1024u
@@ -125,35 +123,6 @@ static bool page_type_is(const struct page_type_value *t, uint32_t word)
 
 /* ---- reading VMCOREINFO ---- */
 
-/* "6.1.0-47-amd64" -> CLS_KV(6,1,0); 0 when it does not start with
- * major.minor. */
-static uint32_t parse_version(const char *s)
-{
-	unsigned long part[3] = { 0, 0, 0 };
-	unsigned n = 0;
-
-	if (!s)
-		return 0;
-	while (n < 3 && *s >= '0' && *s <= '9') {
-		unsigned long v = 0;
-
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned long)(*s - '0');
-			if (v > 1000000)
-				return 0;
-			s++;
-		}
-		part[n++] = v;
-		if (*s != '.')
-			break;
-		s++;
-	}
-	if (n < 2 || part[0] == 0 || part[0] > 255 || part[1] > 255)
-		return 0;
-	if (part[2] > 255)
-		part[2] = 255;
-	return CLS_KV(part[0], part[1], part[2]);
-}
 
 /* OFFSET(name), usable only when a `width`-byte read there stays inside
  * the struct page. */
@@ -214,7 +183,7 @@ static void init_flags(struct page_rules *r, const struct vmcoreinfo *vi)
 	uint32_t kv = r->kernel_version;
 	/* Before 2.6.26 the kernel exported no PG_* numbers and they were
 	 * fixed (section 8).  Only then are the defaults safe to assume. */
-	bool fixed_era = kv && kv < CLS_KV(2, 6, 26);
+	bool fixed_era = kv && kv < KERNEL_VERSION_CODE(2, 6, 26);
 	int64_t v;
 
 	r->pg_lru = flag_bit(vi, "PG_lru", bits);
@@ -270,9 +239,9 @@ static void init_page_types(struct page_rules *r, const struct vmcoreinfo *vi)
 		/* Values used before the kernel exported the buddy marker
 		 * (section 8).  From 4.18 it is ~PG_buddy and always
 		 * exported, so no guess is made there. */
-		if (!r->pt_buddy.known && kv >= CLS_KV(2, 6, 38) && kv < CLS_KV(2, 6, 39))
+		if (!r->pt_buddy.known && kv >= KERNEL_VERSION_CODE(2, 6, 38) && kv < KERNEL_VERSION_CODE(2, 6, 39))
 			set_page_type(&r->pt_buddy, -2);
-		else if (!r->pt_buddy.known && kv >= CLS_KV(2, 6, 39) && kv < CLS_KV(4, 18, 0))
+		else if (!r->pt_buddy.known && kv >= KERNEL_VERSION_CODE(2, 6, 39) && kv < KERNEL_VERSION_CODE(4, 18, 0))
 			set_page_type(&r->pt_buddy, -128);
 	}
 
@@ -304,7 +273,7 @@ static void init_compound(struct page_rules *r, const struct vmcoreinfo *vi)
 	if (!r->head_mask)
 		return;
 
-	if (r->pt_hugetlb.known || r->pg_hugetlb >= 0 || kv >= CLS_KV(6, 6, 0)) {
+	if (r->pt_hugetlb.known || r->pg_hugetlb >= 0 || kv >= KERNEL_VERSION_CODE(6, 6, 0)) {
 		/* 6.6+: folio _flags_1 (page[1].flags), order in its low byte */
 		r->order_src = ORDER_SRC_FLAGS1;
 		r->off1_order = r->off_flags;
@@ -323,12 +292,12 @@ static void init_compound(struct page_rules *r, const struct vmcoreinfo *vi)
 		 * (unsigned int on 64-bit: the low 2 bytes are the value) */
 		r->order_src = ORDER_SRC_FIELD;
 		r->off1_order = off;
-		r->order_width = (kv >= CLS_KV(4, 4, 0) && kv < CLS_KV(4, 16, 0)) ? 2 : 1;
+		r->order_width = (kv >= KERNEL_VERSION_CODE(4, 4, 0) && kv < KERNEL_VERSION_CODE(4, 16, 0)) ? 2 : 1;
 		has_dtor = field_offset(vi, "page.compound_dtor", 1, ps, &dtor_off);
 		/* adjacent members can only be bytes, whatever the version says */
 		if (has_dtor && off == dtor_off + 1)
 			r->order_width = 1;
-	} else if (kv && kv < CLS_KV(4, 4, 0) &&
+	} else if (kv && kv < KERNEL_VERSION_CODE(4, 4, 0) &&
 		   field_offset(vi, "page.lru", 2 * r->word_size, ps, &off)) {
 		/* < 4.4: lru.next = destructor (a function), lru.prev = order */
 		r->order_src = ORDER_SRC_LRU;
@@ -388,7 +357,7 @@ int page_rules_init(struct page_rules *r, const struct vmcoreinfo *vi,
 				  v, r->page_size);
 	r->off_flags = (uint32_t)v;
 
-	r->kernel_version = kv = parse_version(vmci_string(vi, "OSRELEASE"));
+	r->kernel_version = kv = kernel_parse_version(vmci_string(vi, "OSRELEASE"));
 
 	r->has_mapping = field_offset(vi, "page.mapping", r->word_size, r->page_size,
 				      &r->off_mapping);
@@ -409,9 +378,9 @@ int page_rules_init(struct page_rules *r, const struct vmcoreinfo *vi,
 
 	/* Tail pages can carry an odd page.mapping since 4.5; without the
 	 * tail marker they would pass for anonymous pages. */
-	tails_known = r->has_compound_head || (kv && kv < CLS_KV(4, 5, 0));
+	tails_known = r->has_compound_head || (kv && kv < KERNEL_VERSION_CODE(4, 5, 0));
 	/* slab.slabs overlays page.mapping since 6.2 (may be odd) */
-	slab_known = r->pg_slab >= 0 || r->pt_slab.known || (kv && kv < CLS_KV(6, 2, 0));
+	slab_known = r->pg_slab >= 0 || r->pt_slab.known || (kv && kv < KERNEL_VERSION_CODE(6, 2, 0));
 
 	r->cache_rule = r->pg_lru >= 0 && r->has_mapping;
 	r->cache_nonpriv_rule = r->cache_rule && r->pg_private >= 0;
@@ -469,7 +438,7 @@ int page_rules_init(struct page_rules *r, const struct vmcoreinfo *vi,
 	if (!r->max_order)
 		r->max_order = DEFAULT_FREE_ORDERS;
 	/* Logically offline pages exist since 5.0 (balloon, virtio-mem). */
-	if (!r->pt_offline.known && (kv == 0 || kv >= CLS_KV(5, 0, 0))) {
+	if (!r->pt_offline.known && (kv == 0 || kv >= KERNEL_VERSION_CODE(5, 0, 0))) {
 		if (!r->has_mapcount && vmci_number(vi, "PAGE_OFFLINE_MAPCOUNT_VALUE", &n))
 			note_missing(r, "offline pages: no OFFSET(page._mapcount); logically "
 				     "offline pages kept");

@@ -64,7 +64,7 @@ struct page_rules {
 	/* ---- the rest is private to classify.c (filled by page_rules_init) ---- */
 	unsigned word_size;          /* bytes in the kernel's unsigned long: 8
 				      * (64-bit only for now) */
-	uint32_t kernel_version;     /* from OSRELEASE, CLS_KV() in classify.c;
+	uint32_t kernel_version;     /* from OSRELEASE, KERNEL_VERSION_CODE();
 				      * 0 unknown */
 	uint32_t off_refcount;       /* _refcount (_count before 4.6); read, not
 				      * needed by any rule */

@@ -8,19 +8,6 @@
 
 #include "../arch/arch.h"
 
-unsigned kernel_parse_version(const char *osrelease)
-{
-	unsigned a = 0, b = 0, c = 0;
-
-	if (!osrelease || sscanf(osrelease, "%u.%u.%u", &a, &b, &c) < 2)
-		return 0;
-	if (a > 255 || b > 255)
-		return 0;
-	if (c > 255)
-		c = 255;
-	return KERNEL_VERSION_CODE(a, b, c);
-}
-
 int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
 		struct ds_err *err)
 {

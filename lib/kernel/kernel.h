@@ -21,8 +21,6 @@
 
 struct arch_ops;
 
-#define KERNEL_VERSION_CODE(a, b, c) (((a) << 16) + ((b) << 8) + (c))
-
 struct kernel {
 	struct source *src;
 	struct elf_core *core;
@@ -63,7 +61,5 @@ int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
 		    struct ds_err *err);
 
-/* Parse "6.1.0-47-amd64" into KERNEL_VERSION_CODE(6,1,0); 0 if unparsable. */
-unsigned kernel_parse_version(const char *osrelease);
 
 #endif

@@ -280,3 +280,33 @@ unsigned vmci_bad_lines(const struct vmcoreinfo *vi)
 {
 	return vi->bad_lines;
 }
+
+/* The one parser of OSRELEASE versions (kernel.c and classify.c both use
+ * it, so they never disagree about which kernel this is). */
+unsigned kernel_parse_version(const char *s)
+{
+	unsigned long part[3] = { 0, 0, 0 };
+	unsigned n = 0;
+
+	if (!s)
+		return 0;
+	while (n < 3 && *s >= '0' && *s <= '9') {
+		unsigned long v = 0;
+
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned long)(*s - '0');
+			if (v > 1000000)
+				return 0;
+			s++;
+		}
+		part[n++] = v;
+		if (*s != '.')
+			break;
+		s++;
+	}
+	if (n < 2 || part[0] == 0 || part[0] > 255 || part[1] > 255)
+		return 0;
+	if (part[2] > 255)
+		part[2] = 255;
+	return KERNEL_VERSION_CODE(part[0], part[1], part[2]);
+}

@@ -50,6 +50,15 @@ const char *vmci_string(const struct vmcoreinfo *vi, const char *key);
 bool vmci_hex(const struct vmcoreinfo *vi, const char *key, uint64_t *ret);   /* KERNELOFFSET */
 bool vmci_decimal(const struct vmcoreinfo *vi, const char *key, uint64_t *ret); /* PAGESIZE, CRASHTIME */
 
+/* Kernel versions as comparable numbers: KERNEL_VERSION_CODE(6, 1, 0). */
+#define KERNEL_VERSION_CODE(a, b, c) \
+	(((unsigned)(a) << 16) | ((unsigned)(b) << 8) | (unsigned)(c))
+
+/* "6.1.0-47-amd64" -> KERNEL_VERSION_CODE(6, 1, 0); patch levels above 255
+ * saturate; 0 when the text does not start with major.minor (major 1-255,
+ * minor 0-255). */
+unsigned kernel_parse_version(const char *osrelease);
+
 /* Lines that were not KEY=value or whose value did not parse. */
 unsigned vmci_bad_lines(const struct vmcoreinfo *vi);
 
