@@ -96,22 +96,7 @@ OUT_MB=${OUT_MB:-$((MEM_MB + 512))}
 for t in ${TOOLS[@]+"${TOOLS[@]}"}; do [ -x "$t" ] || die "--tool $t: not an executable"; done
 
 # ------------------------------------------------------------ host packages
-missing=()
-need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
-need qemu-system-x86_64 qemu-system-x86
-need cpio cpio
-need depmod kmod
-need modprobe kmod
-need gcc gcc
-need "$PYTHON" python3
-need mkfs.ext4 e2fsprogs
-need debugfs e2fsprogs
-need kexec kexec-tools
-[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
-bb=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
-if [ ! -x /bin/busybox ] || [[ $bb != *"not a dynamic"* ]]; then missing+=(busybox-static); fi
-mapfile -t missing < <(printf '%s\n' ${missing[@]+"${missing[@]}"} | sort -u | grep .)
-apt_install ${missing[@]+"${missing[@]}"}
+vm_require_host_tools mkfs.ext4:e2fsprogs debugfs:e2fsprogs kexec:kexec-tools
 KEXEC=$(command -v kexec)
 
 vm_pick_kernel                      # KPKG, KVER

@@ -78,24 +78,9 @@ if [ -e "$OUTDIR" ] && [ -n "$(ls -A "$OUTDIR")" ]; then
 fi
 msg "capturing $KPKG, ${MEM_MB}M, -cpu $CPU, workload $WORKLOAD -> $OUTDIR"
 
-missing=()
-need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
-need qemu-system-x86_64 qemu-system-x86
-need cpio cpio
-need depmod kmod
-need modprobe kmod
-need gcc gcc
-need "$PYTHON" python3
-need flock util-linux
-[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
-[ "$WORKLOAD" = idle ] || need mkfs.ext4 e2fsprogs
-# the guest's shell: a statically linked busybox (the dynamic one won't run)
-bb=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
-if [ ! -x /bin/busybox ] || [[ $bb != *"not a dynamic"* ]]; then
-	missing+=(busybox-static)
-fi
-mapfile -t missing < <(printf '%s\n' ${missing[@]+"${missing[@]}"} | sort -u | grep .)
-apt_install ${missing[@]+"${missing[@]}"}
+extra=(flock:util-linux)
+[ "$WORKLOAD" = idle ] || extra+=(mkfs.ext4:e2fsprogs)
+vm_require_host_tools "${extra[@]}"
 
 # ------------------------------------------------------------ work + trap
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dumpsieve-vm.XXXXXX")

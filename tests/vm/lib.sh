@@ -15,6 +15,25 @@ apt_install() {                     # pkg...: install, or tell how and fail
 	DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
 }
 
+# vm_require_host_tools [CMD:PACKAGE]...: install (or name) the packages
+# every harness needs to build an initramfs and boot QEMU — QEMU, cpio,
+# kmod, gcc with static libc, python, a statically linked busybox (the
+# guest's shell) — plus the CMD:PACKAGE pairs the caller adds.  Reads PYTHON.
+vm_require_host_tools() {
+	local missing=() pair bb
+	for pair in qemu-system-x86_64:qemu-system-x86 cpio:cpio depmod:kmod \
+		modprobe:kmod gcc:gcc "$PYTHON:python3" "$@"; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+	done
+	[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+	bb=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
+	if [ ! -x /bin/busybox ] || [[ $bb != *"not a dynamic"* ]]; then
+		missing+=(busybox-static)
+	fi
+	mapfile -t missing < <(printf '%s\n' ${missing[@]+"${missing[@]}"} | sort -u | grep .)
+	apt_install ${missing[@]+"${missing[@]}"}
+}
+
 # vm_mem_mb MEM: print MEM (1024M, 4G, 4096) in MiB; fail below 256M.
 # Use as MEM_MB=$(vm_mem_mb "$MEM") under set -e.
 vm_mem_mb() {
