@@ -273,8 +273,9 @@ static int run(struct job *j, struct ds_report *rep, struct ds_err *err)
 	}
 
 	if (j->km.over_budget)
-		notice(j, "the page maps outgrew their memory budget (%" PRIu64 " mixed chunks)%s",
-		       j->km.mixed_chunks, o->work_dir ? "" : "; give --work-dir to spill them to disk");
+		notice(j, "the page maps outgrew their memory budget (%zu KiB in memory)%s",
+		       keepmap_memory(&j->km) >> 10,
+		       o->work_dir ? "" : "; give --work-dir to spill them to disk");
 
 	memset(&p, 0, sizeof(p));
 	p.block_size = j->k.page_size;

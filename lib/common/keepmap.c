@@ -1,19 +1,32 @@
 /* keepmap.c - the keep-map as chunks that are stored only when mixed.
  *
- * Each map (present, dumped) is cut into chunks of CHUNK_PFNS pfns.  A chunk
- * is uniform (all clear or all set: no storage, 16 bytes of bookkeeping) or
- * mixed (a 4 KiB bitmap).  Each chunk keeps its count of set bits, so when a
- * range operation makes it uniform again it is freed at once, counts cost
- * nothing, and the next dumped pfn is found without touching uniform chunks.
- * On an idle machine almost every chunk is uniform: the free-page chunks of
- * the "dumped" map turn all-clear as the scan passes them.  Memory therefore
- * follows the number of chunks that mix kept and dropped pages, not the
- * machine's size (1 TiB: 8192 chunks = 256 KiB of bookkeeping).
+ * Each map (present, dumped) is cut into chunks of CHUNK_PFNS pfns, and a
+ * chunk takes one of three forms:
+ *   uniform   all clear or all set: no storage, only its bookkeeping (24
+ *             bytes);
+ *   run list  mixed, with few runs of set bits: a sorted array of [start,
+ *             end) offsets in 16 bits each, grown as runs appear;
+ *   bitmap    mixed, with more than RUNS_MAX runs: a 4 KiB bitmap.
+ * Each chunk keeps its count of set bits, so when a range operation makes it
+ * uniform again its storage is freed at once, counts cost nothing, and the
+ * next dumped pfn is found without touching uniform chunks.
+ *
+ * Why three forms: on an idle machine the scan clears the free blocks of the
+ * "dumped" map, but the few pages in use are spread over all of RAM, so most
+ * chunks keep a few scattered runs of them (the synthetic idle 1 TiB machine
+ * at -d 31: three chunks in four, 3 runs on average).  As bitmaps those
+ * chunks cost 4 KiB each, some 25 MiB for 1 TiB; as run lists, tens of bytes
+ * (a few hundred in the scan's worst cases).  A chunk whose list would pass
+ * RUNS_MAX runs (2 KiB, half a bitmap) becomes a bitmap and stays one until
+ * it turns uniform: with that many runs the list saves little, and editing
+ * and searching it cost more.  Memory therefore follows the number of runs
+ * of kept pages, at most a bitmap per chunk, not the machine's size (1 TiB:
+ * 2 maps x 8192 chunks = 384 KiB of bookkeeping).
  *
  * Mixed chunks cost memory only up to a budget (keepmap_set_budget); past
- * it, with a --work-dir, their bitmaps live in a mapped, unlinked file, so a
- * pathological map (every other page kept) still cannot exhaust the
- * capture kernel's memory.
+ * it, with a --work-dir, a chunk that needs more storage gets a bitmap in a
+ * mapped, unlinked file, so a pathological map (every other page kept)
+ * still cannot exhaust the capture kernel's memory.
  *
  * The on-disk layout (keepmap_copy_bytes) is the plain bitmap: bit p of
  * byte p/8, least significant first.
@@ -36,12 +49,36 @@
 #define CHUNK_PFNS (1ull << CHUNK_SHIFT)
 #define CHUNK_WORDS (CHUNK_PFNS / 64)
 
-struct keepmap_chunk {
-	uint64_t *bits;      /* NULL: uniform, all set when count == size */
-	uint32_t count;      /* set bits */
-	uint32_t size;       /* pfns in this chunk (the last one may be short) */
-	bool spilled;        /* bits lives in the spill file */
+/* Set bits [start, end) of a chunk; CHUNK_PFNS itself fits in 16 bits. */
+struct run {
+	uint16_t start, end;
 };
+
+/* A list of RUNS_MAX runs is 2 KiB, half a bitmap.  Lists start at RUNS_MIN
+ * runs (a chunk of the "present" map at a range's edge needs one or two)
+ * and double up to RUNS_STEP, then grow by RUNS_STEP: an insert moves the
+ * list's tail anyway, so growing by a step costs no more in order, and
+ * leaves at most 60 bytes unused where doubling would leave up to half of
+ * every list. */
+#define RUNS_MIN 4u
+#define RUNS_STEP 16u
+#define RUNS_MAX 512u
+
+enum chunk_form { CHUNK_UNIFORM, CHUNK_RUNS, CHUNK_BITS };
+
+struct keepmap_chunk {
+	union {                  /* one pointer: a chunk holds one form */
+		uint64_t *bits;      /* CHUNK_BITS */
+		struct run *runs;    /* CHUNK_RUNS: sorted, apart, never touching */
+	};
+	uint32_t count;          /* set bits; when uniform, all set iff == size */
+	uint32_t size;           /* pfns in this chunk (the last one may be short) */
+	uint16_t nruns, cap;     /* runs in use and allocated (CHUNK_RUNS) */
+	uint8_t form;            /* enum chunk_form */
+	bool spilled;            /* bits lives in the spill file */
+};
+
+_Static_assert(sizeof(struct keepmap_chunk) <= 24, "chunk bookkeeping grew");
 
 /* The spill file: segments of SPILL_SEGMENT bytes mapped from an unlinked
  * temporary file, carved into chunk bitmaps; freed ones form a list. */
@@ -129,12 +166,24 @@ int keepmap_set_budget(struct keepmap *km, size_t budget, const char *spill_dir,
 	return 0;
 }
 
-/* A 4 KiB bitmap for a chunk becoming mixed: memory within the budget,
- * the spill file past it, memory again if there is no spill file. */
-static uint64_t *chunk_bits_alloc(struct keepmap *km, bool *spilled)
+/* Bytes of chunk storage in memory: unspilled bitmaps and run lists. */
+static size_t in_memory(const struct keepmap *km)
+{
+	return (size_t)(km->mixed_chunks - km->spilled_chunks) * CHUNK_BYTES + km->run_bytes;
+}
+
+static bool past_budget(const struct keepmap *km, size_t more)
+{
+	return km->budget && in_memory(km) + more > km->budget;
+}
+
+/* A 4 KiB bitmap for a chunk becoming one, in place of `replaced` bytes of
+ * run list: memory within the budget, the spill file past it, memory again
+ * if there is no spill file. */
+static uint64_t *chunk_bits_alloc(struct keepmap *km, size_t replaced, bool *spilled)
 {
 	*spilled = false;
-	if (km->budget && (km->mixed_chunks - km->spilled_chunks + 1) * CHUNK_BYTES > km->budget) {
+	if (past_budget(km, CHUNK_BYTES - replaced)) {
 		if (km->spill) {
 			uint64_t *slot = spill_alloc(km->spill);
 
@@ -149,19 +198,26 @@ static uint64_t *chunk_bits_alloc(struct keepmap *km, bool *spilled)
 	return malloc(CHUNK_BYTES);
 }
 
-static void chunk_bits_free(struct keepmap *km, struct keepmap_chunk *c)
+/* Back to uniform: give the storage back (count is the caller's). */
+static void chunk_free_storage(struct keepmap *km, struct keepmap_chunk *c)
 {
-	if (!c->bits)
-		return;
-	if (c->spilled) {
-		spill_free_slot(km->spill, c->bits);
-		km->spilled_chunks--;
-	} else {
-		free(c->bits);
+	if (c->form == CHUNK_BITS) {
+		if (c->spilled) {
+			spill_free_slot(km->spill, c->bits);
+			km->spilled_chunks--;
+		} else {
+			free(c->bits);
+		}
+		km->mixed_chunks--;
+	} else if (c->form == CHUNK_RUNS) {
+		free(c->runs);
+		km->run_bytes -= c->cap * sizeof(struct run);
+		km->run_chunks--;
 	}
 	c->bits = NULL;
 	c->spilled = false;
-	km->mixed_chunks--;
+	c->nruns = c->cap = 0;
+	c->form = CHUNK_UNIFORM;
 }
 
 static uint64_t nchunks(uint64_t npfn)
@@ -187,7 +243,9 @@ static void map_free(struct keepmap_chunk *c, uint64_t npfn)
 	if (!c)
 		return;
 	for (uint64_t i = 0; i < nchunks(npfn); i++)
-		if (!c[i].spilled)
+		if (c[i].form == CHUNK_RUNS)
+			free(c[i].runs);
+		else if (c[i].form == CHUNK_BITS && !c[i].spilled)
 			free(c[i].bits);
 	free(c);
 }
@@ -210,7 +268,8 @@ void keepmap_release(struct keepmap *km)
 	spill_close(km->spill);
 	km->spill = NULL;
 	km->present = km->dumped = NULL;
-	km->mixed_chunks = km->spilled_chunks = 0;
+	km->mixed_chunks = km->spilled_chunks = km->run_chunks = 0;
+	km->run_bytes = 0;
 }
 
 static uint64_t word_mask(uint64_t bit, uint64_t n)
@@ -218,35 +277,15 @@ static uint64_t word_mask(uint64_t bit, uint64_t n)
 	return (n == 64 ? ~0ull : ((1ull << n) - 1)) << bit;
 }
 
-/* Set or clear [start, end) inside chunk c (offsets within the chunk).
- * Returns false only when a bitmap could not be allocated. */
-static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
-		      uint64_t start, uint64_t end, bool on)
+/* Set or clear bits [start, end) of a chunk bitmap; returns how many
+ * changed. */
+static uint32_t bits_set(uint64_t *bits, uint64_t start, uint64_t end, bool on)
 {
-	if (start == 0 && end == c->size) {           /* the whole chunk */
-		chunk_bits_free(km, c);
-		c->count = on ? c->size : 0;
-		return true;
-	}
-	if (!c->bits) {
-		if (c->count == (on ? c->size : 0))
-			return true;                      /* already so */
-		c->bits = chunk_bits_alloc(km, &c->spilled);
-		if (!c->bits)
-			return false;
-		km->mixed_chunks++;
-		memset(c->bits, 0, CHUNK_WORDS * sizeof(uint64_t));
-		if (c->count) {
-			/* all set: exactly the chunk's own pfns, never bits past a
-			 * short last chunk's end (they would reach the disk) */
-			memset(c->bits, 0xff, c->size / 64 * sizeof(uint64_t));
-			if (c->size % 64)
-				c->bits[c->size / 64] = word_mask(0, c->size % 64);
-		}
-	}
+	uint32_t changed = 0;
+
 	while (start < end) {
 		uint64_t bit = start & 63, n = 64 - bit;
-		uint64_t *w = &c->bits[start / 64], mask, before;
+		uint64_t *w = &bits[start / 64], mask, before;
 
 		if (n > end - start)
 			n = end - start;
@@ -254,15 +293,189 @@ static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
 		before = (uint64_t)__builtin_popcountll(*w & mask);
 		if (on) {
 			*w |= mask;
-			c->count += (uint32_t)(n - before);
+			changed += (uint32_t)(n - before);
 		} else {
 			*w &= ~mask;
-			c->count -= (uint32_t)before;
+			changed += (uint32_t)before;
 		}
 		start += n;
 	}
+	return changed;
+}
+
+/* Index of the first run that ends after off, nruns if none.  The scan
+ * tests and clears pfns in increasing order, inside the chunk's last run
+ * (its all-set tail), so that run is tried before the binary search. */
+static uint32_t runs_find(const struct keepmap_chunk *c, uint32_t off)
+{
+	const struct run *r = c->runs;
+	uint32_t lo = 0, hi = c->nruns;
+
+	if (!hi || r[hi - 1].end <= off)
+		return hi;
+	if (r[--hi].start <= off)
+		return hi;
+	while (lo < hi) {                    /* r[hi] ends after off */
+		uint32_t mid = (lo + hi) / 2;
+
+		if (r[mid].end > off)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Room for `need` runs in c's list.  Returns 1, 0 when the chunk should be
+ * a bitmap instead (more than RUNS_MAX runs, or past the budget with a
+ * spill file for the bitmap), or -1 when out of memory. */
+static int runs_reserve(struct keepmap *km, struct keepmap_chunk *c, uint32_t need)
+{
+	uint32_t cap = c->cap;
+	struct run *r;
+
+	if (need <= cap)
+		return 1;
+	if (need > RUNS_MAX)
+		return 0;
+	cap = cap < RUNS_STEP ? (cap ? 2 * cap : RUNS_MIN) : cap + RUNS_STEP;
+	if (cap < need)
+		cap = need;
+	if (cap > RUNS_MAX)
+		cap = RUNS_MAX;
+	if (past_budget(km, (cap - c->cap) * sizeof(*r))) {
+		if (km->spill)
+			return 0;
+		km->over_budget = true;
+	}
+	r = realloc(c->runs, cap * sizeof(*r));
+	if (!r)
+		return -1;
+	km->run_bytes += (cap - c->cap) * sizeof(*r);
+	c->runs = r;
+	c->cap = (uint16_t)cap;
+	return 1;
+}
+
+/* A uniform chunk becoming mixed starts as a run list; returns as
+ * runs_reserve. */
+static int chunk_make_runs(struct keepmap *km, struct keepmap_chunk *c)
+{
+	int r = runs_reserve(km, c, 1);
+
+	if (r <= 0)
+		return r;
+	c->form = CHUNK_RUNS;
+	km->run_chunks++;
+	c->nruns = 0;
+	if (c->count)
+		c->runs[c->nruns++] = (struct run){ 0, (uint16_t)c->size };
+	return 1;
+}
+
+/* A uniform or run-list chunk becoming a bitmap. */
+static bool chunk_make_bits(struct keepmap *km, struct keepmap_chunk *c)
+{
+	size_t list = c->form == CHUNK_RUNS ? c->cap * sizeof(struct run) : 0;
+	uint64_t *bits;
+	bool spilled;
+
+	bits = chunk_bits_alloc(km, list, &spilled);
+	if (!bits)
+		return false;
+	memset(bits, 0, CHUNK_BYTES);
+	/* exactly the chunk's own pfns, never bits past a short last chunk's
+	 * end (they would reach the disk) */
+	if (c->form == CHUNK_RUNS)
+		for (uint32_t i = 0; i < c->nruns; i++)
+			bits_set(bits, c->runs[i].start, c->runs[i].end, true);
+	else if (c->count)
+		bits_set(bits, 0, c->size, true);
+	chunk_free_storage(km, c);
+	c->bits = bits;
+	c->spilled = spilled;
+	c->form = CHUNK_BITS;
+	km->mixed_chunks++;
+	return true;
+}
+
+/* Set or clear [s, e) in c's run list, keeping the runs sorted and apart
+ * (so the list is as short as it can be).  Returns as runs_reserve, and
+ * changes nothing unless it returns 1. */
+static int runs_set(struct keepmap *km, struct keepmap_chunk *c,
+		    uint32_t s, uint32_t e, bool on)
+{
+	const struct run *r = c->runs;
+	struct run piece[2];
+	uint32_t n = c->nruns, i, j, k = 0, covered = 0;
+	int ret;
+
+	if (on) {
+		/* [s, e) and the runs it overlaps or touches become one */
+		i = s ? runs_find(c, s - 1) : 0;
+		for (j = i; j < n && r[j].start <= e; j++)
+			covered += (uint32_t)(r[j].end - r[j].start);
+		piece[k++] = (struct run){
+			(uint16_t)(i < j && r[i].start < s ? r[i].start : s),
+			(uint16_t)(i < j && r[j - 1].end > e ? r[j - 1].end : e),
+		};
+	} else {
+		/* the runs it overlaps go, but for what sticks out at each end */
+		i = runs_find(c, s);
+		for (j = i; j < n && r[j].start < e; j++)
+			covered += (uint32_t)(r[j].end - r[j].start);
+		if (i == j)
+			return 1;
+		if (r[i].start < s)
+			piece[k++] = (struct run){ r[i].start, (uint16_t)s };
+		if (r[j - 1].end > e)
+			piece[k++] = (struct run){ (uint16_t)e, r[j - 1].end };
+	}
+	if ((ret = runs_reserve(km, c, n - (j - i) + k)) <= 0)
+		return ret;
+	memmove(&c->runs[i + k], &c->runs[j], (n - j) * sizeof(struct run));
+	memcpy(&c->runs[i], piece, k * sizeof(struct run));
+	c->nruns = (uint16_t)(n - (j - i) + k);
+	c->count -= covered;
+	for (uint32_t p = 0; p < k; p++)
+		c->count += (uint32_t)(piece[p].end - piece[p].start);
+	return 1;
+}
+
+/* Set or clear [start, end) inside chunk c (offsets within the chunk).
+ * Returns false only when storage could not be allocated. */
+static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
+		      uint64_t start, uint64_t end, bool on)
+{
+	int r;
+
+	if (start == 0 && end == c->size) {           /* the whole chunk */
+		chunk_free_storage(km, c);
+		c->count = on ? c->size : 0;
+		return true;
+	}
+	if (c->form == CHUNK_UNIFORM) {
+		if (c->count == (on ? c->size : 0))
+			return true;                      /* already so */
+		if ((r = chunk_make_runs(km, c)) < 0 || (!r && !chunk_make_bits(km, c)))
+			return false;
+	}
+	if (c->form == CHUNK_RUNS) {
+		/* r == 0: past RUNS_MAX or the budget, it takes a bitmap */
+		if ((r = runs_set(km, c, (uint32_t)start, (uint32_t)end, on)) < 0 ||
+		    (!r && !chunk_make_bits(km, c)))
+			return false;
+	}
+	if (c->form == CHUNK_BITS) {
+		uint32_t changed = bits_set(c->bits, start, end, on);
+
+		if (on)
+			c->count += changed;
+		else
+			c->count -= changed;
+	}
 	if (c->count == 0 || c->count == c->size)     /* uniform again */
-		chunk_bits_free(km, c);
+		chunk_free_storage(km, c);
 	return true;
 }
 
@@ -298,15 +511,21 @@ int keepmap_exclude(struct keepmap *km, uint64_t start, uint64_t end)
 static bool map_test(const struct keepmap_chunk *map, uint64_t npfn, uint64_t pfn)
 {
 	const struct keepmap_chunk *c;
-	uint64_t off;
+	uint32_t off, i;
 
 	if (pfn >= npfn)
 		return false;
 	c = &map[pfn >> CHUNK_SHIFT];
-	if (!c->bits)
+	off = (uint32_t)(pfn & (CHUNK_PFNS - 1));
+	switch (c->form) {
+	case CHUNK_BITS:
+		return (c->bits[off / 64] >> (off & 63)) & 1;
+	case CHUNK_RUNS:
+		i = runs_find(c, off);
+		return i < c->nruns && c->runs[i].start <= off;
+	default:
 		return c->count != 0;
-	off = pfn & (CHUNK_PFNS - 1);
-	return (c->bits[off / 64] >> (off & 63)) & 1;
+	}
 }
 
 bool keepmap_is_present(const struct keepmap *km, uint64_t pfn)
@@ -328,9 +547,16 @@ uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from)
 		uint64_t base = ci << CHUNK_SHIFT;
 		uint64_t off = from > base ? from - base : 0;
 
-		if (!c->bits) {
+		if (c->form == CHUNK_UNIFORM) {
 			if (c->count)
 				return base + off;
+			continue;
+		}
+		if (c->form == CHUNK_RUNS) {
+			uint32_t i = runs_find(c, (uint32_t)off);
+
+			if (i < c->nruns)
+				return base + (off > c->runs[i].start ? off : c->runs[i].start);
 			continue;
 		}
 		for (uint64_t wi = off / 64; wi < CHUNK_WORDS; wi++) {
@@ -362,8 +588,13 @@ static uint64_t map_count(const struct keepmap_chunk *map, uint64_t npfn,
 
 		if (lo == 0 && hi == c->size)
 			total += c->count;
-		else if (!c->bits)
+		else if (c->form == CHUNK_UNIFORM)
 			total += c->count ? hi - lo : 0;
+		else if (c->form == CHUNK_RUNS)
+			for (uint32_t i = runs_find(c, (uint32_t)lo);
+			     i < c->nruns && c->runs[i].start < hi; i++)
+				total += (c->runs[i].end < hi ? c->runs[i].end : hi) -
+					 (c->runs[i].start > lo ? c->runs[i].start : lo);
 		else
 			for (uint64_t p = lo; p < hi;) {
 				uint64_t bit = p & 63, n = 64 - bit;
@@ -399,6 +630,19 @@ uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, u
 	return map_count(km->present, km->npfn, start, end);
 }
 
+/* Bits [s, e) of out set, out zeroed before. */
+static void bytes_set(uint8_t *out, uint32_t s, uint32_t e)
+{
+	if (s / 8 == (e - 1) / 8) {
+		out[s / 8] |= (uint8_t)(((1u << (e - s)) - 1) << (s % 8));
+		return;
+	}
+	out[s / 8] |= (uint8_t)(0xffu << (s % 8));
+	memset(out + s / 8 + 1, 0xff, e / 8 - s / 8 - 1);
+	if (e % 8)
+		out[e / 8] |= (uint8_t)((1u << (e % 8)) - 1);
+}
+
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len)
 {
@@ -418,8 +662,16 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 		uint64_t chunk_have = (c->size + 7) / 8;
 		size_t n = chunk_have - in < len ? (size_t)(chunk_have - in) : len;
 
-		if (c->bits) {
+		if (c->form == CHUNK_BITS) {
 			memcpy(out, (const uint8_t *)c->bits + in, n);
+		} else if (c->form == CHUNK_RUNS) {
+			/* runs end at the chunk's size: no bits past it */
+			uint32_t lo = (uint32_t)in * 8, hi = lo + (uint32_t)n * 8;
+
+			for (uint32_t i = runs_find(c, lo);
+			     i < c->nruns && c->runs[i].start < hi; i++)
+				bytes_set(out, (c->runs[i].start > lo ? c->runs[i].start : lo) - lo,
+					  (c->runs[i].end < hi ? c->runs[i].end : hi) - lo);
 		} else if (c->count) {
 			memset(out, 0xff, n);
 			/* a short last chunk: no bits past its end */
@@ -434,6 +686,5 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 
 size_t keepmap_memory(const struct keepmap *km)
 {
-	return (size_t)(2 * nchunks(km->npfn) * sizeof(struct keepmap_chunk) +
-			(km->mixed_chunks - km->spilled_chunks) * CHUNK_BYTES);
+	return (size_t)(2 * nchunks(km->npfn) * sizeof(struct keepmap_chunk)) + in_memory(km);
 }

@@ -5,8 +5,8 @@
  * dumped  = present and not excluded by filtering.
  * Bit p lives in byte p/8 at bit p%8 (LSB first), exactly the on-disk layout,
  * as the writer copies it out.  Inside, the maps are chunks that cost a few
- * bytes when uniform (all kept or all dropped) and 4 KiB when mixed; see
- * keepmap.c.
+ * bytes when uniform (all kept or all dropped), a list of runs when mixed
+ * with few runs, and a 4 KiB bitmap when mixed with many; see keepmap.c.
  */
 #ifndef DS_KEEPMAP_H
 #define DS_KEEPMAP_H
@@ -25,8 +25,11 @@ struct keepmap {
 	struct keepmap_chunk *present;
 	struct keepmap_chunk *dumped;
 	uint64_t mixed_chunks;     /* chunks that hold a bitmap */
-	/* Memory budget for the mixed chunks' bitmaps; past it they go to the
-	 * spill file (if any), else to memory anyway (over_budget is set). */
+	uint64_t run_chunks;       /* chunks that hold a run list */
+	size_t run_bytes;          /* bytes allocated for run lists */
+	/* Memory budget for the mixed chunks' bitmaps and run lists; past it a
+	 * chunk that needs more becomes a bitmap in the spill file (if any),
+	 * else takes memory anyway (over_budget is set). */
 	size_t budget;
 	struct keepmap_spill *spill;
 	uint64_t spilled_chunks;
@@ -37,7 +40,8 @@ int keepmap_init(struct keepmap *km, uint64_t npfn, struct ds_err *err);
 void keepmap_release(struct keepmap *km);
 
 /* [start, end) clipped to npfn.  They return 0, or -DS_ENOMEM when a
- * mixed chunk needs its 4 KiB bitmap and none can be had. */
+ * mixed chunk needs a bigger run list or its 4 KiB bitmap and none can be
+ * had. */
 int keepmap_add_present(struct keepmap *km, uint64_t start, uint64_t end);
 int keepmap_exclude(struct keepmap *km, uint64_t start, uint64_t end);
 
@@ -58,10 +62,10 @@ uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, u
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len);
 
-/* Limit the bitmaps kept in memory to budget bytes; with spill_dir, the
- * mixed chunks past it live in an unlinked file there (mapped, so the
- * kernel can write them out instead of running out of memory).  Fails only
- * when spill_dir is unusable. */
+/* Limit the bitmaps and run lists kept in memory to budget bytes; with
+ * spill_dir, the mixed chunks past it hold bitmaps in an unlinked file there
+ * (mapped, so the kernel can write them out instead of running out of
+ * memory).  Fails only when spill_dir is unusable. */
 int keepmap_set_budget(struct keepmap *km, size_t budget, const char *spill_dir,
 		       struct ds_err *err);
 

@@ -4,7 +4,11 @@
  * and npfn 0), is_present / is_dumped, next_dumped (within a word, across
  * words, past the end), the counts, and keepmap_copy_bytes: the on-disk
  * LSB-first layout (pfn 9 -> byte 1 bit 1), offsets, and zero bytes past
- * the map.  Every result is checked against a one-byte-per-pfn model. */
+ * the map.  Results are checked against a one-byte-per-pfn model, or in the
+ * differential test (random operations in any order) against plain bitmaps.
+ * Then the chunk forms inside (uniform, run list, bitmap, spilled bitmap):
+ * the moves between them, the run-list limit, what each costs in
+ * keepmap_memory, the budget, and the spread idle 1 TiB machine. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -396,11 +400,13 @@ static void test_zero_pfns(void **state)
 	keepmap_release(&km);
 }
 
-/* The compact representation: 32768-pfn chunks that hold a bitmap only
- * while mixed.  An idle machine's free blocks are cleared one block at a
- * time; each chunk must give its bitmap back once it is all clear, or the
- * map would cost 4 KiB per 128 MiB of RAM again. */
+/* The compact representation: 32768-pfn chunks that hold storage only
+ * while mixed, a run list while they have at most RUNS_MAX runs (as
+ * keepmap.c), a 4 KiB bitmap past that.  An idle machine's free blocks are
+ * cleared one block at a time; each chunk must give its storage back once
+ * it is all clear, or the map would cost memory per 128 MiB of RAM again. */
 #define CHUNK 32768u
+#define RUNS_MAX 512u
 
 static void test_chunks_turn_uniform(void **state)
 {
@@ -414,10 +420,12 @@ static void test_chunks_turn_uniform(void **state)
 	assert_int_equal(km.mixed_chunks, 0);
 	base = keepmap_memory(&km);
 
-	/* chunk 1 cleared in 32 blocks of 1024: mixed on the way, free after */
+	/* chunk 1 cleared in 32 blocks of 1024: mixed on the way (one run
+	 * left, so a run list), free after */
 	for (unsigned b = 0; b < 32; b++) {
 		assert_int_equal(keepmap_exclude(&km, CHUNK + b * 1024, CHUNK + (b + 1) * 1024), 0);
-		assert_int_equal(km.mixed_chunks, b < 31 ? 1 : 0);
+		assert_int_equal(km.run_chunks, b < 31 ? 1 : 0);
+		assert_int_equal(km.mixed_chunks, 0);
 	}
 	assert_int_equal(keepmap_memory(&km), base);
 	assert_int_equal(keepmap_count_dumped(&km), 2 * CHUNK + 100);
@@ -426,45 +434,55 @@ static void test_chunks_turn_uniform(void **state)
 
 	/* a range across a chunk boundary mixes both chunks */
 	assert_int_equal(keepmap_exclude(&km, 3 * CHUNK - 10, 3 * CHUNK + 10), 0);
-	assert_int_equal(km.mixed_chunks, 2);
+	assert_int_equal(km.run_chunks, 2);
 	assert_int_equal(keepmap_count_dumped_range(&km, 3 * CHUNK - 20, 3 * CHUNK + 20), 20);
 	assert_true(keepmap_memory(&km) > base);
 
 	/* setting them back makes them uniform again */
 	assert_int_equal(keepmap_add_present(&km, 3 * CHUNK - 10, 3 * CHUNK + 10), 0);
-	assert_int_equal(km.mixed_chunks, 0);
+	assert_int_equal(km.run_chunks, 0);
+	assert_int_equal(km.run_bytes, 0);
+	assert_int_equal(keepmap_memory(&km), base);
 	keepmap_release(&km);
 }
 
 /* The short last chunk, uniform and all set, must not put bits past npfn
- * on disk, whether it is copied uniform or after being made mixed. */
+ * on disk, whether it is copied uniform or after being made mixed: as a run
+ * list, or (past a budget, with a spill file) straight as a bitmap. */
 static void test_short_last_chunk_bytes(void **state)
 {
-	struct keepmap km;
-	struct ds_err err;
-	uint8_t buf[8];
-
 	(void)state;
-	assert_int_equal(keepmap_init(&km, CHUNK + 13, &err), 0);
-	assert_int_equal(keepmap_add_present(&km, 0, CHUNK + 13), 0);
-	keepmap_copy_bytes(&km, true, CHUNK / 8, buf, sizeof(buf));
-	assert_int_equal(buf[0], 0xff);
-	assert_int_equal(buf[1], 0x1f);          /* pfns CHUNK+8 .. CHUNK+12 */
-	assert_int_equal(buf[2], 0);
-	assert_int_equal(keepmap_exclude(&km, CHUNK, CHUNK + 1), 0);
-	keepmap_copy_bytes(&km, true, CHUNK / 8, buf, sizeof(buf));
-	assert_int_equal(buf[0], 0xfe);
-	assert_int_equal(buf[1], 0x1f);
-	assert_int_equal(buf[2], 0);
-	keepmap_copy_bytes(&km, false, CHUNK / 8, buf, sizeof(buf));
-	assert_int_equal(buf[0], 0xff);
-	assert_int_equal(buf[1], 0x1f);
-	keepmap_release(&km);
+	for (int spill = 0; spill < 2; spill++) {
+		struct keepmap km;
+		struct ds_err err;
+		uint8_t buf[8];
+
+		assert_int_equal(keepmap_init(&km, CHUNK + 13, &err), 0);
+		if (spill)
+			assert_int_equal(keepmap_set_budget(&km, 1, "/tmp", &err), 0);
+		assert_int_equal(keepmap_add_present(&km, 0, CHUNK + 13), 0);
+		keepmap_copy_bytes(&km, true, CHUNK / 8, buf, sizeof(buf));
+		assert_int_equal(buf[0], 0xff);
+		assert_int_equal(buf[1], 0x1f);          /* pfns CHUNK+8 .. CHUNK+12 */
+		assert_int_equal(buf[2], 0);
+		assert_int_equal(keepmap_exclude(&km, CHUNK, CHUNK + 1), 0);
+		assert_int_equal(km.spilled_chunks, spill);
+		assert_int_equal(km.run_chunks, !spill);
+		keepmap_copy_bytes(&km, true, CHUNK / 8, buf, sizeof(buf));
+		assert_int_equal(buf[0], 0xfe);
+		assert_int_equal(buf[1], 0x1f);
+		assert_int_equal(buf[2], 0);
+		keepmap_copy_bytes(&km, false, CHUNK / 8, buf, sizeof(buf));
+		assert_int_equal(buf[0], 0xff);
+		assert_int_equal(buf[1], 0x1f);
+		keepmap_release(&km);
+	}
 }
 
 /* Past the budget, mixed chunks live in the spill file; the map must read
  * the same as one kept in memory, and spilled chunks must come back to the
- * spill file's free list when they turn uniform. */
+ * spill file's free list when they turn uniform.  Every other chunk gets
+ * more than RUNS_MAX runs first, so that it needs a bitmap. */
 static void test_spill_same_as_memory(void **state)
 {
 	const uint64_t npfn = 40 * CHUNK + 77;
@@ -478,6 +496,11 @@ static void test_spill_same_as_memory(void **state)
 	assert_int_equal(keepmap_set_budget(&sp, 3 * CHUNK / 8, "/tmp", &err), 0);
 	assert_int_equal(keepmap_add_present(&mem, 0, npfn), 0);
 	assert_int_equal(keepmap_add_present(&sp, 0, npfn), 0);
+	for (uint64_t c = 0; c < 40; c += 2)
+		for (uint64_t p = c * CHUNK; p < c * CHUNK + 4 * RUNS_MAX; p += 4) {
+			assert_int_equal(keepmap_exclude(&mem, p, p + 1), 0);
+			assert_int_equal(keepmap_exclude(&sp, p, p + 1), 0);
+		}
 	for (int i = 0; i < 3000; i++) {
 		uint64_t a, len;
 
@@ -504,12 +527,14 @@ static void test_spill_same_as_memory(void **state)
 	assert_int_equal(keepmap_exclude(&sp, 0, npfn), 0);
 	assert_int_equal(sp.mixed_chunks, 0);
 	assert_int_equal(sp.spilled_chunks, 0);
+	assert_int_equal(sp.run_chunks, 0);
 	keepmap_release(&mem);
 	keepmap_release(&sp);
 }
 
 /* Without a spill directory the map stays in memory past the budget and
- * says so; a directory that does not exist is an error. */
+ * says so; a directory that does not exist is an error.  Each chunk has
+ * more than RUNS_MAX runs, so holds a bitmap. */
 static void test_budget_without_spill(void **state)
 {
 	struct keepmap km;
@@ -520,14 +545,373 @@ static void test_budget_without_spill(void **state)
 	assert_int_equal(keepmap_set_budget(&km, CHUNK / 8, NULL, &err), 0);
 	assert_int_equal(keepmap_add_present(&km, 0, 4 * CHUNK), 0);
 	for (unsigned c = 0; c < 4; c++)
-		assert_int_equal(keepmap_exclude(&km, c * CHUNK + 5, c * CHUNK + 6), 0);
+		for (unsigned p = 5; p < 5 + 2 * (RUNS_MAX + 1); p += 2)
+			assert_int_equal(keepmap_exclude(&km, c * CHUNK + p, c * CHUNK + p + 1), 0);
 	assert_int_equal(km.mixed_chunks, 4);
 	assert_true(km.over_budget);
-	assert_int_equal(keepmap_count_dumped(&km), 4 * CHUNK - 4);
+	assert_int_equal(keepmap_count_dumped(&km), 4 * CHUNK - 4 * (RUNS_MAX + 1));
 	keepmap_release(&km);
 	assert_int_equal(keepmap_init(&km, 10, &err), 0);
 	assert_true(keepmap_set_budget(&km, 4096, "/nonexistent-dir", &err) < 0);
 	assert_non_null(strstr(err.msg, "/nonexistent-dir"));
+	keepmap_release(&km);
+}
+
+/* ---- the differential test: the keepmap against plain bitmaps ---- */
+
+struct refmap {
+	uint64_t npfn;
+	uint64_t *present, *dumped;  /* bit p of word p/64 */
+};
+
+static void ref_set(uint64_t *w, uint64_t npfn, uint64_t s, uint64_t e, bool on)
+{
+	if (e > npfn)
+		e = npfn;
+	while (s < e) {
+		uint64_t bit = s & 63, n = 64 - bit < e - s ? 64 - bit : e - s;
+		uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+
+		if (on)
+			w[s / 64] |= mask;
+		else
+			w[s / 64] &= ~mask;
+		s += n;
+	}
+}
+
+static bool ref_test(const uint64_t *w, uint64_t npfn, uint64_t p)
+{
+	return p < npfn && (w[p / 64] >> (p & 63)) & 1;
+}
+
+static uint64_t ref_count(const uint64_t *w, uint64_t npfn, uint64_t s, uint64_t e)
+{
+	uint64_t total = 0;
+
+	if (e > npfn)
+		e = npfn;
+	while (s < e) {
+		uint64_t bit = s & 63, n = 64 - bit < e - s ? 64 - bit : e - s;
+		uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+
+		total += (uint64_t)__builtin_popcountll(w[s / 64] & mask);
+		s += n;
+	}
+	return total;
+}
+
+static uint64_t ref_next(const uint64_t *w, uint64_t npfn, uint64_t p)
+{
+	if (p >= npfn)
+		return npfn;
+	for (uint64_t wi = p / 64, m = ~0ull << (p & 63); wi <= (npfn - 1) / 64; wi++, m = ~0ull)
+		if (w[wi] & m) {
+			uint64_t q = wi * 64 + (uint64_t)__builtin_ctzll(w[wi] & m);
+
+			return q < npfn ? q : npfn;
+		}
+	return npfn;
+}
+
+static uint8_t ref_byte(const uint64_t *w, uint64_t npfn, uint64_t i)
+{
+	return i < (npfn + 7) / 8 ? (uint8_t)(w[i / 8] >> (i % 8 * 8)) : 0;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A range of a random kind: mostly single pfns and a few, some up to a
+ * word or two or a few thousand, rarely up to three chunks (across their
+ * edges) or 0: whole chunks.  Big ones are rare so that chunks keep many
+ * runs between them. */
+static uint64_t rnd_len(uint64_t *s)
+{
+	uint64_t x = rnd(s) % 256;
+
+	if (x < 112)
+		return 1;
+	if (x < 160)
+		return 1 + rnd(s) % 8;
+	if (x < 200)
+		return 1 + rnd(s) % 130;
+	if (x < 253)
+		return 1 + rnd(s) % 3000;
+	if (x < 255)
+		return 1 + rnd(s) % (3 * CHUNK);
+	return 0;
+}
+
+static void diff_check(const struct keepmap *km, const struct refmap *r, uint64_t *seed,
+		       unsigned batch)
+{
+	static uint8_t got[3 * CHUNK / 8 + 64];
+	uint64_t npfn = r->npfn, nbytes = (npfn + 7) / 8;
+
+	WHERE("batch %u: counts", batch);
+	CHECK_EQ(keepmap_count_present(km), ref_count(r->present, npfn, 0, npfn));
+	CHECK_EQ(keepmap_count_dumped(km), ref_count(r->dumped, npfn, 0, npfn));
+	for (int i = 0; i < 2000; i++) {
+		/* random pfns, and some at or next to a chunk's edge */
+		uint64_t p = i % 4 ? rnd(seed) % (npfn + 50)
+				   : (rnd(seed) % (npfn / CHUNK + 2)) * CHUNK + rnd(seed) % 3 - 1;
+
+		WHERE("batch %u: pfn %llu", batch, (unsigned long long)p);
+		CHECK_EQ(keepmap_is_present(km, p), ref_test(r->present, npfn, p));
+		CHECK_EQ(keepmap_is_dumped(km, p), ref_test(r->dumped, npfn, p));
+	}
+	for (int i = 0; i < 300; i++) {
+		uint64_t p = rnd(seed) % (npfn + 50);
+
+		WHERE("batch %u: next_dumped(%llu)", batch, (unsigned long long)p);
+		CHECK_EQ(keepmap_next_dumped(km, p), ref_next(r->dumped, npfn, p));
+	}
+	/* next_dumped walked through a stretch, as the copy loop does */
+	for (uint64_t p = rnd(seed) % npfn, n = 0; p < npfn && n < 3000; n++) {
+		uint64_t q = keepmap_next_dumped(km, p);
+
+		WHERE("batch %u: next_dumped(%llu) in a walk", batch, (unsigned long long)p);
+		CHECK_EQ(q, ref_next(r->dumped, npfn, p));
+		p = q + 1;
+	}
+	for (int i = 0; i < 300; i++) {
+		uint64_t a = rnd(seed) % (npfn + 50), b = a + rnd_len(seed);
+
+		WHERE("batch %u: count range [%llu, %llu)", batch,
+		      (unsigned long long)a, (unsigned long long)b);
+		CHECK_EQ(keepmap_count_dumped_range(km, a, b), ref_count(r->dumped, npfn, a, b));
+		CHECK_EQ(keepmap_count_present_range(km, a, b), ref_count(r->present, npfn, a, b));
+	}
+	for (int i = 0; i < 60; i++) {
+		bool dumped = i & 1;
+		uint64_t off = rnd(seed) % (nbytes + 16);
+		size_t len = (size_t)(1 + rnd(seed) % (i % 3 ? 64 : sizeof(got) - 8));
+		const uint64_t *w = dumped ? r->dumped : r->present;
+
+		memset(got, 0xcc, sizeof(got));
+		keepmap_copy_bytes(km, dumped, off, got, len);
+		for (size_t j = 0; j < len; j++)
+			if (got[j] != ref_byte(w, npfn, off + j))
+				fail_msg("batch %u: %s bitmap at offset %llu+%zu is 0x%02x, expected 0x%02x",
+					 batch, dumped ? "2nd" : "1st", (unsigned long long)off, j,
+					 got[j], ref_byte(w, npfn, off + j));
+		CHECK_EQ(got[len], 0xcc);
+	}
+	/* the whole 2nd bitmap, in the writer's increasing pieces */
+	for (uint64_t off = 0; off < nbytes; off += sizeof(got) - 8) {
+		keepmap_copy_bytes(km, true, off, got, sizeof(got) - 8);
+		for (size_t j = 0; j < sizeof(got) - 8; j++)
+			if (got[j] != ref_byte(r->dumped, npfn, off + j))
+				fail_msg("batch %u: whole 2nd bitmap byte %llu is 0x%02x, expected 0x%02x",
+					 batch, (unsigned long long)(off + j), got[j],
+					 ref_byte(r->dumped, npfn, off + j));
+	}
+}
+
+/* Random set (add_present) and clear (exclude) ranges of every length in
+ * any order, some spanning chunks, crowded into a few "hot" chunks so they
+ * pass RUNS_MAX runs and become bitmaps, and whole-chunk ranges that make
+ * chunks uniform again.  The last chunk is short and not a byte multiple.
+ * With a budget, the chunks past it must be bitmaps in the spill file and
+ * the memory in use must stay within it. */
+static void differential(const char *spill_dir, size_t budget)
+{
+	const uint64_t npfn = 7 * CHUNK + 12345;
+	struct refmap r = { .npfn = npfn };
+	struct keepmap km;
+	struct ds_err err;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	uint64_t checked_bitmaps = 0, checked_runs = 0, checked_spilled = 0;
+	size_t base;
+
+	r.present = calloc(npfn / 64 + 1, 8);
+	r.dumped = calloc(npfn / 64 + 1, 8);
+	assert_non_null(r.present);
+	assert_non_null(r.dumped);
+	assert_int_equal(keepmap_init(&km, npfn, &err), 0);
+	base = keepmap_memory(&km);
+	if (budget)
+		assert_int_equal(keepmap_set_budget(&km, budget, spill_dir, &err), 0);
+	for (unsigned batch = 0; batch < 60; batch++) {
+		for (int i = 0; i < 400; i++) {
+			uint64_t a, len = rnd_len(&seed), hot = rnd(&seed) % 7;
+			uint64_t comb = rnd(&seed) % 400 ? 1 : 300 + rnd(&seed) % 1200;
+			uint64_t step = 2 + rnd(&seed) % 3;
+			bool on = rnd(&seed) % 5 < 2;
+
+			if (hot < 3)              /* a hot chunk: 1, 4 or the short last */
+				a = (hot == 0 ? 1 : hot == 1 ? 4 : 7) * CHUNK +
+				    rnd(&seed) % (hot == 2 ? 12345 : CHUNK);
+			else
+				a = rnd(&seed) % (npfn + 100);
+			if (!len) {               /* whole chunks */
+				a &= ~(uint64_t)(CHUNK - 1);
+				len = CHUNK * (1 + rnd(&seed) % 2);
+			}
+			/* now and then a comb: single pfns every 2 to 4, enough
+			 * of them to pass RUNS_MAX runs in a chunk */
+			for (uint64_t n = comb; n--; a += step, len = 1) {
+				if (on) {
+					assert_int_equal(keepmap_add_present(&km, a, a + len), 0);
+					ref_set(r.present, npfn, a, a + len, true);
+					ref_set(r.dumped, npfn, a, a + len, true);
+				} else {
+					assert_int_equal(keepmap_exclude(&km, a, a + len), 0);
+					ref_set(r.dumped, npfn, a, a + len, false);
+				}
+			}
+			if (budget && spill_dir && keepmap_memory(&km) - base > budget)
+				fail_msg("batch %u op %d: %zu bytes of chunks in memory, budget %zu",
+					 batch, i, keepmap_memory(&km) - base, budget);
+		}
+		diff_check(&km, &r, &seed, batch);
+		checked_bitmaps += km.mixed_chunks;
+		checked_runs += km.run_chunks;
+		checked_spilled += km.spilled_chunks;
+		if (batch == 40) {        /* uniform: the map must give everything back */
+			assert_int_equal(keepmap_add_present(&km, 0, npfn), 0);
+			assert_int_equal(keepmap_exclude(&km, 0, npfn), 0);
+			ref_set(r.present, npfn, 0, npfn, true);
+			ref_set(r.dumped, npfn, 0, npfn, false);
+			diff_check(&km, &r, &seed, batch);
+			assert_int_equal(km.run_chunks + km.mixed_chunks + km.spilled_chunks, 0);
+			assert_int_equal(km.run_bytes, 0);
+		}
+	}
+	/* the checks met every form: run lists, bitmaps, and with a budget,
+	 * spilled bitmaps */
+	assert_true(checked_runs > 0);
+	assert_true(checked_bitmaps > 0);
+	if (budget)
+		assert_true(checked_spilled > 0);
+	assert_false(km.over_budget);
+	keepmap_release(&km);
+	free(r.present);
+	free(r.dumped);
+}
+
+static void test_differential(void **state)
+{
+	(void)state;
+	differential(NULL, 0);
+}
+
+static void test_differential_spilled(void **state)
+{
+	(void)state;
+	differential("/tmp", 6 * 1024);
+}
+
+/* A chunk with about a hundred scattered runs is a run list of a few
+ * hundred bytes; past RUNS_MAX runs it becomes a 4 KiB bitmap and reads
+ * the same. */
+static void test_run_list_to_bitmap(void **state)
+{
+	struct keepmap km;
+	struct model m;
+	size_t base, mem;
+	uint64_t seed = 77, from = CHUNK;
+
+	(void)state;
+	WHERE("run list, then bitmap");
+	init_both(&km, &m, 2 * CHUNK + 300);
+	assert_int_equal(keepmap_add_present(&km, 0, 2 * CHUNK + 300), 0);
+	model_add(&m, 0, 2 * CHUNK + 300);
+	base = keepmap_memory(&km);
+	/* chunk 1 of the 2nd map: all but 100 single pfns cleared, in order */
+	for (unsigned i = 0; i < 100; i++) {
+		uint64_t p = CHUNK + i * 320 + rnd(&seed) % 300;
+
+		assert_int_equal(keepmap_exclude(&km, from, p), 0);
+		model_exclude(&m, from, p);
+		from = p + 1;
+	}
+	assert_int_equal(keepmap_exclude(&km, from, 2 * CHUNK), 0);
+	model_exclude(&m, from, 2 * CHUNK);
+	mem = keepmap_memory(&km) - base;
+	assert_int_equal(km.run_chunks, 1);
+	assert_int_equal(km.mixed_chunks, 0);
+	assert_true(mem >= 100 * 4);
+	assert_true(mem <= 100 * 4 + 64);          /* far below a bitmap's 4096 */
+	assert_int_equal(mem, km.run_bytes);
+	check_against(&km, &m);
+
+	/* chunk 0: holes at every third pfn; RUNS_MAX runs are still a list,
+	 * one more and it is a bitmap */
+	for (unsigned i = 0; i < RUNS_MAX - 1; i++) {
+		assert_int_equal(keepmap_exclude(&km, 3 * i + 2, 3 * i + 3), 0);
+		model_exclude(&m, 3 * i + 2, 3 * i + 3);
+	}
+	assert_int_equal(km.run_chunks, 2);
+	assert_int_equal(km.mixed_chunks, 0);
+	assert_int_equal(keepmap_memory(&km) - base, RUNS_MAX * 4 + mem);
+	WHERE("exactly RUNS_MAX runs");
+	check_against(&km, &m);
+	assert_int_equal(keepmap_exclude(&km, 3 * RUNS_MAX - 1, 3 * RUNS_MAX), 0);
+	model_exclude(&m, 3 * RUNS_MAX - 1, 3 * RUNS_MAX);
+	assert_int_equal(km.run_chunks, 1);
+	assert_int_equal(km.mixed_chunks, 1);
+	assert_int_equal(keepmap_memory(&km) - base, 4096 + mem);
+	WHERE("past RUNS_MAX runs: a bitmap");
+	check_against(&km, &m);
+	/* the bitmap chunk and the run-list chunk edited across their edge */
+	assert_int_equal(keepmap_exclude(&km, CHUNK - 5, CHUNK + 5), 0);
+	model_exclude(&m, CHUNK - 5, CHUNK + 5);
+	assert_int_equal(keepmap_add_present(&km, CHUNK - 2, CHUNK + 700), 0);
+	model_add(&m, CHUNK - 2, CHUNK + 700);
+	WHERE("edited across the edge");
+	check_against(&km, &m);
+	/* all set again: both uniform, no storage */
+	assert_int_equal(keepmap_add_present(&km, 0, 2 * CHUNK), 0);
+	model_add(&m, 0, 2 * CHUNK);
+	assert_int_equal(km.run_chunks + km.mixed_chunks, 0);
+	assert_int_equal(keepmap_memory(&km), base);
+	WHERE("all set again");
+	check_against(&km, &m);
+	keepmap_release(&km);
+	model_free(&m);
+}
+
+/* An idle 1 TiB machine as the scan leaves it: all present, then every
+ * chunk cleared in increasing order but for ~100 scattered used pages
+ * (0.3% of RAM in use, as the synthetic idle-1t spec) - single pfns, so
+ * that no two runs merge.  As bitmaps that was 32 MiB. */
+static void test_spread_idle_1tib(void **state)
+{
+	const uint64_t npfn = (1ull << 40) / 4096;
+	struct keepmap km;
+	struct ds_err err;
+	uint64_t seed = 1099511627776ull, kept = 0;
+
+	(void)state;
+	assert_int_equal(keepmap_init(&km, npfn, &err), 0);
+	assert_int_equal(keepmap_add_present(&km, 0, npfn), 0);
+	for (uint64_t base = 0; base < npfn; base += CHUNK) {
+		uint64_t from = base;
+
+		/* 100 pfns, one in each 327-pfn stretch, at a random spot in it */
+		for (unsigned i = 0; i < 100; i++) {
+			uint64_t p = base + i * 327 + rnd(&seed) % 326;
+
+			assert_int_equal(keepmap_exclude(&km, from, p), 0);
+			from = p + 1;
+			kept++;
+		}
+		assert_int_equal(keepmap_exclude(&km, from, base + CHUNK), 0);
+	}
+	assert_int_equal(keepmap_count_dumped(&km), kept);
+	assert_int_equal(keepmap_count_present(&km), npfn);
+	assert_int_equal(km.mixed_chunks, 0);
+	assert_int_equal(km.run_chunks, npfn / CHUNK);
+	print_message("spread idle 1 TiB: keepmap_memory %zu bytes (%zu of run lists)\n",
+		      keepmap_memory(&km), km.run_bytes);
+	assert_true(keepmap_memory(&km) < 6u << 20);
 	keepmap_release(&km);
 }
 
@@ -545,6 +929,10 @@ int main(void)
 		cmocka_unit_test(test_short_last_chunk_bytes),
 		cmocka_unit_test(test_spill_same_as_memory),
 		cmocka_unit_test(test_budget_without_spill),
+		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_differential_spilled),
+		cmocka_unit_test(test_run_list_to_bitmap),
+		cmocka_unit_test(test_spread_idle_1tib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
