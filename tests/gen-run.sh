@@ -12,6 +12,9 @@
 #   present  (-d 31) the 1st bitmap equals expected-present.pfns
 #   verify   (-d 31) every stored page reads back through libkdumpfile equal
 #            to the source page (tests/tools/dumpcheck.py verify --zero-shared)
+# Specs with `repeat N` (runs of identical pages, which the copy phase
+# encodes once and reuses) are also verified at -d 0 and -d 31 with every
+# codec, one thread and two.
 # Specs with a `# check-makedumpfile LEVELS` line are also dumped by
 # makedumpfile 1.7.2 at those levels, whose pfn and zero sets must equal the
 # same truth: that is what shows the generator realistic.
@@ -111,6 +114,21 @@ for spec in "$GEN"/specs/*.spec; do
 		bad "$name -e -d 31"; tail -n 6 "$dir/e.log" | sed 's/^/  | /'
 	fi
 	rm -f "$dir/plain.kdump" "$dir/e.kdump"
+	if grep -q '^repeat ' "$spec"; then
+		for opts in "-l" "-c --num-threads 2" "-p" "-z --num-threads 2" "-c" "-l --num-threads 2"; do
+			for L in 0 31; do
+				zs=; [ "$L" = 31 ] && zs=--zero-shared
+				rm -f "$dir/r.kdump"
+				if "$BIN" $opts -d $L --message-level 4 "$dir/vmcore.elf" "$dir/r.kdump" >"$dir/r.log" 2>&1 &&
+				   $CHECK verify $zs "$dir/vmcore.elf" "$dir/r.kdump" >>"$dir/r.log" 2>&1; then
+					ok "$name $opts -d $L: repeated pages stored right"
+				else
+					bad "$name $opts -d $L: repeated pages"; tail -n 6 "$dir/r.log" | sed 's/^/  | /'
+				fi
+			done
+		done
+		rm -f "$dir/r.kdump"
+	fi
 	mdf_levels=$(sed -n 's/^# check-makedumpfile //p' "$spec")
 	if [ -n "$mdf_levels" ]; then
 		if ! command -v makedumpfile >/dev/null; then

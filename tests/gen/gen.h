@@ -182,6 +182,7 @@ struct spec {
 	uint64_t crashtime;
 	uint64_t kernel_size;      /* bytes of the kernel image */
 	bool fill_stamp;           /* data pages: one stamp, else half random */
+	unsigned repeat;           /* content repeats in runs of this many pfns (0, 1: never) */
 	bool ktext_load;           /* a PT_LOAD for the kernel text (kexec style) */
 	bool page_type_data;       /* 6.12+: data in the low 24 bits of page types */
 	struct mix_entry *mix;

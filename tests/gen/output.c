@@ -142,11 +142,13 @@ static void text_page(const struct model *m, uint64_t pfn, uint8_t *buf)
 static void page_content(const struct model *m, const struct extent *e, uint64_t pfn, uint8_t *buf)
 {
 	const uint8_t *st;
+	/* the pfn whose content this one repeats (spec `repeat N`) */
+	uint64_t key = m->sp->repeat > 1 ? pfn - pfn % m->sp->repeat : pfn;
 
 	switch (e->kind) {
 	case K_KIMAGE:
 		if ((pfn << PAGE_SHIFT) - m->kphys < m->ktext_size) {
-			text_page(m, pfn, buf);
+			text_page(m, key, buf);
 			return;
 		}
 		/* fall through */
@@ -155,7 +157,7 @@ static void page_content(const struct model *m, const struct extent *e, uint64_t
 		memcpy(buf, st, PAGE_SIZE);
 		return;
 	default:
-		fill_data_page(m, pfn, buf);
+		fill_data_page(m, key, buf);
 	}
 }
 

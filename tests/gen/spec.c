@@ -16,6 +16,10 @@
  *   vmemmap-pages 2M|4K       page size of the vmemmap mapping
  *   cpus N | seed N | crashtime N | kernel-size SIZE
  *   fill random|stamp         content of non-zero data pages
+ *   repeat N                  non-zero pages (data and kernel text) come in
+ *                             runs of N identical pages: content is keyed on
+ *                             the pfn rounded down to a multiple of N, as
+ *                             real memory repeats tables and poison patterns
  *   ktext-load on|off         PT_LOAD for the kernel text (as kexec-tools makes)
  *   page-type-data on|off     6.12+: put data in the low 24 bits of every page
  *                             type word (the kernel reserves them for the type)
@@ -319,6 +323,11 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		if (strcmp(tok[1], "random") && strcmp(tok[1], "stamp"))
 			die("%s: fill random|stamp", where);
 		sp->fill_stamp = !strcmp(tok[1], "stamp");
+	} else if (!strcmp(key, "repeat")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || v < 1 || v > 4096)
+			die("%s: repeat 1 .. 4096", where);
+		sp->repeat = (unsigned)v;
 	} else if (!strcmp(key, "ktext-load")) {
 		NEED(2);
 		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
