@@ -99,17 +99,62 @@ static int emit(struct copy_job *c, const struct encoded *e, struct ds_err *err)
 	return kdump_writer_add_page(c->w, e->data, e->size, e->flags, err);
 }
 
+/* Readahead for the copy.  The input is mapped without readahead (most of
+ * a vmcore is skipped), so on a vmcore *file* each kept page would be its
+ * own 4 KiB disk read, one at a time.  Ahead of the loop, the file ranges of
+ * the next PREFETCH_PAGES dumped pages are announced to the kernel, gaps of
+ * up to PREFETCH_GAP pages merged (a short read of a few excluded pages
+ * beats another request); half way through, the next stretch.  /proc/vmcore
+ * ignores the hint: its pages are already memory. */
+#define PREFETCH_PAGES 4096u
+#define PREFETCH_GAP 64u
+
+struct prefetch {
+	uint64_t next_pfn;           /* dumped pfns below it are announced */
+	uint64_t trigger_pfn;        /* announce more on reaching it */
+};
+
+static void prefetch_ahead(struct copy_job *c, struct prefetch *pf, uint64_t pfn)
+{
+	const struct keepmap *km = c->km;
+	uint64_t p, run_start = UINT64_MAX, run_end = 0;
+	unsigned n = 0;
+
+	if (pfn < pf->trigger_pfn)
+		return;
+	pf->trigger_pfn = UINT64_MAX;
+	for (p = keepmap_next_dumped(km, pf->next_pfn > pfn ? pf->next_pfn : pfn);
+	     p < km->npfn && n < PREFETCH_PAGES; p = keepmap_next_dumped(km, p + 1)) {
+		if (run_start != UINT64_MAX && p - run_end > PREFETCH_GAP) {
+			elf_prefetch_phys(c->core, c->src, run_start << c->k->page_shift,
+					  (run_end - run_start) << c->k->page_shift);
+			run_start = UINT64_MAX;
+		}
+		if (run_start == UINT64_MAX)
+			run_start = p;
+		run_end = p + 1;
+		if (++n == PREFETCH_PAGES / 2)
+			pf->trigger_pfn = p;
+	}
+	if (run_start != UINT64_MAX)
+		elf_prefetch_phys(c->core, c->src, run_start << c->k->page_shift,
+					  (run_end - run_start) << c->k->page_shift);
+	pf->next_pfn = p;
+}
+
 /* One page: *ret_page points into the input's mapping when the page lies
  * whole in one PT_LOAD's file data (no copy), else at buf, filled by reads;
  * bytes outside every PT_LOAD (a partial page at the edge of a RAM range)
  * read as zero. */
-static int read_page(struct copy_job *c, uint64_t pfn, uint8_t *buf,
+static int read_page(struct copy_job *c, struct prefetch *pf, uint64_t pfn, uint8_t *buf,
 		     const uint8_t **ret_page, struct ds_err *err)
 {
 	uint64_t paddr = pfn << c->k->page_shift;
 	uint32_t ps = c->k->page_size;
-	long i = elf_find_range(c->core, paddr);
+	long i;
 
+	prefetch_ahead(c, pf, pfn);
+	i = elf_find_range(c->core, paddr);
 	*ret_page = buf;
 	if (i >= 0 && c->core->ranges[i].data_end >= paddr + ps) {
 		const struct phys_range *r = &c->core->ranges[i];
@@ -153,6 +198,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 	uint8_t *buf = malloc(ps), *out = malloc(cap), *last = malloc(ps);
 	struct codec_ctx *ctx = c->codec->ctx_new();
 	struct repeat rep = { 0 };
+	struct prefetch pf = { 0 };
 	uint64_t done = 0;
 	int r = 0;
 
@@ -165,7 +211,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 		const uint8_t *page;
 		struct encoded e;
 
-		if ((r = read_page(c, pfn, buf, &page, err)) < 0) {
+		if ((r = read_page(c, &pf, pfn, buf, &page, err)) < 0) {
 			r = ds_err_wrap(err, "reading pfn 0x%" PRIx64, pfn);
 			goto out;
 		}
@@ -268,7 +314,8 @@ static void *worker(void *arg)
 }
 
 /* Fill batch b with the next dumped pfns from *pfn on. */
-static int fill_batch(struct copy_job *c, struct batch *b, uint64_t *pfn, struct ds_err *err)
+static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
+		      uint64_t *pfn, struct ds_err *err)
 {
 	uint32_t ps = c->k->page_size;
 
@@ -276,7 +323,7 @@ static int fill_batch(struct copy_job *c, struct batch *b, uint64_t *pfn, struct
 	while (b->n < BATCH_PAGES && *pfn < c->km->npfn) {
 		uint8_t *slot = b->in + (size_t)b->n * ps;
 		const uint8_t *page;
-		int r = read_page(c, *pfn, slot, &page, err);
+		int r = read_page(c, pf, *pfn, slot, &page, err);
 
 		if (r < 0)
 			return ds_err_wrap(err, "reading pfn 0x%" PRIx64, *pfn);
@@ -291,6 +338,7 @@ static int fill_batch(struct copy_job *c, struct batch *b, uint64_t *pfn, struct
 static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 {
 	struct pool p = { .c = c };
+	struct prefetch pf = { 0 };
 	uint32_t ps = c->k->page_size;
 	pthread_t *tids;
 	unsigned started = 0, head = 0, tail = 0, inflight = 0;
@@ -329,7 +377,7 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 		if (pfn < c->km->npfn && inflight < p.nslots) {
 			struct batch *b = &p.ring[head];
 
-			if ((r = fill_batch(c, b, &pfn, err)) < 0)
+			if ((r = fill_batch(c, &pf, b, &pfn, err)) < 0)
 				break;
 			pthread_mutex_lock(&p.lock);
 			b->state = BATCH_FILLED;

@@ -260,6 +260,34 @@ long elf_find_range(const struct elf_core *core, uint64_t paddr)
 	return -1;
 }
 
+void elf_prefetch_phys(const struct elf_core *core, struct source *src,
+		       uint64_t paddr, uint64_t len)
+{
+	uint64_t end = paddr + len;
+
+	while (paddr < end) {
+		long i = elf_find_range(core, paddr);
+		const struct phys_range *r;
+		uint64_t stop;
+
+		if (i < 0) {         /* a hole: go on at the next range, if any */
+			size_t j = 0;
+
+			while (j < core->n_ranges && core->ranges[j].start <= paddr)
+				j++;
+			if (j == core->n_ranges)
+				return;
+			paddr = core->ranges[j].start;
+			continue;
+		}
+		r = &core->ranges[i];
+		stop = end < r->data_end ? end : r->data_end;
+		if (stop > paddr)
+			source_prefetch(src, r->file_off + (paddr - r->start), stop - paddr);
+		paddr = end < r->end ? end : r->end;
+	}
+}
+
 int elf_read_phys(const struct elf_core *core, struct source *src,
 		  uint64_t paddr, void *buf, size_t len, struct ds_err *err)
 {

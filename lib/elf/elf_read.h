@@ -54,6 +54,12 @@ bool elf_is_elf(const uint8_t *buf, size_t len);
 int elf_read_phys(const struct elf_core *core, struct source *src,
 		  uint64_t paddr, void *buf, size_t len, struct ds_err *err);
 
+/* Announce that physical memory [paddr, paddr+len) will be read soon
+ * (source_prefetch of its file data); addresses outside the vmcore are
+ * skipped, nothing fails. */
+void elf_prefetch_phys(const struct elf_core *core, struct source *src,
+		       uint64_t paddr, uint64_t len);
+
 /* Index of the range holding paddr, or -1. */
 long elf_find_range(const struct elf_core *core, uint64_t paddr);
 

@@ -3,9 +3,11 @@
  * All reads are exact: a read that ends past the end of the file is a
  * DS_ECORRUPT error naming the offset ("truncated"), never a short buffer.
  *
- * Reads go through large mmap windows (no readahead: most of a vmcore is
- * skipped; /proc/vmcore supports mmap since Linux 3.11), and fall back to pread when mapping is
- * refused or turned off (--non-mmap).  Two windows are kept: one follows the
+ * Reads go through large mmap windows (no blanket readahead: most of a
+ * vmcore is skipped; /proc/vmcore supports mmap since Linux 3.11), and fall
+ * back to pread when mapping is refused or turned off (--non-mmap).  Callers
+ * that know what they will read next say so with source_prefetch: the scan
+ * for the struct page arrays, the copy for the pages it keeps.  Two windows are kept: one follows the
  * bulk stream (struct pages, then page data), the other absorbs the
  * scattered small reads (page tables, mem_section) without evicting it.
  */
@@ -35,6 +37,7 @@ struct source {
 	struct source_window win[SOURCE_WINDOWS];
 	uint64_t clock;
 	uint64_t mmap_calls, pread_calls;   /* for benchmarks and tests */
+	uint64_t prefetch_calls, prefetch_bytes;
 };
 
 int source_open(struct source *src, const char *path, struct ds_err *err);
@@ -50,5 +53,9 @@ int source_read(struct source *src, uint64_t off, void *buf, size_t len,
  * NULL when they cannot be mapped (then use source_read).  Lets the copy
  * loop compress straight from the mapping. */
 const void *source_peek(struct source *src, uint64_t off, size_t len);
+
+/* Tell the kernel that [off, off+len) will be read soon (readahead of a
+ * file; a no-op for /proc/vmcore and pipes).  Clipped to the file. */
+void source_prefetch(struct source *src, uint64_t off, uint64_t len);
 
 #endif

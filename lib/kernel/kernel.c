@@ -107,6 +107,34 @@ int kernel_read(struct kernel *k, uint64_t vaddr, void *buf, size_t len,
 	return 0;
 }
 
+void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len)
+{
+	uint64_t run_paddr = 0, run_len = 0;
+	struct ds_err ignored = { 0 };
+
+	while (len) {
+		uint64_t paddr;
+		size_t chunk = k->page_size - (vaddr & (k->page_size - 1));
+
+		if (chunk > len)
+			chunk = len;
+		if (kernel_vtop(k, vaddr, &paddr, &ignored) == 0) {
+			if (run_len && paddr == run_paddr + run_len) {
+				run_len += chunk;
+			} else {
+				if (run_len)
+					elf_prefetch_phys(k->core, k->src, run_paddr, run_len);
+				run_paddr = paddr;
+				run_len = chunk;
+			}
+		}
+		vaddr += chunk;
+		len -= chunk;
+	}
+	if (run_len)
+		elf_prefetch_phys(k->core, k->src, run_paddr, run_len);
+}
+
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
 		    struct ds_err *err)
 {

@@ -57,6 +57,11 @@ int kernel_read(struct kernel *k, uint64_t vaddr, void *buf, size_t len,
 int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
 		     struct ds_err *err);
 
+/* Announce that kernel virtual [vaddr, vaddr+len) will be read soon
+ * (readahead of a vmcore file).  Untranslatable pages are skipped: the read
+ * itself reports them. */
+void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len);
+
 /* Read a u64 at a kernel virtual address. */
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
 		    struct ds_err *err);

@@ -709,6 +709,46 @@ static void test_rejections(void **state)
 }
 
 /* source_read: exact reads, "truncated" past EOF. */
+/* Readahead requests cover file data only: not holes between ranges, not
+ * the zero-filled tail past p_filesz, not bytes past the end of the file. */
+static void test_prefetch(void **state)
+{
+	struct img notes = { 0 }, im = { 0 };
+	struct opened o;
+	struct ds_err err = { 0 };
+	int r;
+
+	(void)state;
+	WHERE("elf_prefetch_phys");
+	(void)std_notes(&notes, 1);
+	struct seg segs[] = {
+		{ PT_NOTE, 0, 0, notes.size, notes.size, 0x1000 },
+		{ PT_LOAD, 0x100000, 0, 0x2000, 0x3000, 0x2000 },   /* 0x1000 zero tail */
+		{ PT_LOAD, 0x200000, 0, 0x1000, 0x1000, 0x4000 },
+	};
+	build(&im, sizeof(Elf64_Ehdr), segs, 3, &notes);
+	r = open_img(&o, &im, &err);
+	if (r)
+		fail_msg("%s: elf_core_open = %d: %s", where, r, err.msg);
+	elf_prefetch_phys(&o.core, &o.src, 0x0, 0x300000);     /* everything */
+	CHECK_EQ(o.src.prefetch_calls, 2);
+	CHECK_EQ(o.src.prefetch_bytes, 0x3000);
+	elf_prefetch_phys(&o.core, &o.src, 0x101000, 0x1000);  /* inside the first */
+	CHECK_EQ(o.src.prefetch_calls, 3);
+	CHECK_EQ(o.src.prefetch_bytes, 0x4000);
+	elf_prefetch_phys(&o.core, &o.src, 0x102000, 0x10000); /* zero tail + hole */
+	CHECK_EQ(o.src.prefetch_calls, 3);
+	elf_prefetch_phys(&o.core, &o.src, 0x400000, 0x1000);  /* past every range */
+	CHECK_EQ(o.src.prefetch_calls, 3);
+	source_prefetch(&o.src, o.src.size - 0x10, 0x1000);    /* clipped to the file */
+	CHECK_EQ(o.src.prefetch_bytes, 0x4000 + 0x10);
+	source_prefetch(&o.src, o.src.size, 0x1000);           /* nothing left */
+	CHECK_EQ(o.src.prefetch_calls, 4);
+	close_opened(&o);
+	img_free(&im);
+	img_free(&notes);
+}
+
 static void test_source_read(void **state)
 {
 	struct img im = { 0 };
@@ -772,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_no_notes),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_source_read),
+		cmocka_unit_test(test_prefetch),
 	};
 
 	atexit(remove_temp_files);
