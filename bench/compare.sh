@@ -14,6 +14,9 @@
 # syncs before it reboots), the tool's own wall time, peak anonymous memory
 # and peak RSS (bench/peakmem.py), and how much the page cache grew (the
 # input is read once beforehand, so only the output counts).
+# With COLD=1 the page cache is dropped before every run instead (needs
+# root): the input is then read from disk, as when a saved vmcore file is
+# filtered again; without it the input is warm, as /proc/vmcore is memory.
 # Appends one TSV row per run: case tool run wall_sync wall anon_kb rss_kb cache_growth_kb out_bytes rc
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +40,7 @@ one_run() {
 	local name=$1 tool=$2 run=$3 input=$4; shift 4
 	local out=$SCRATCH/out.kdump line c0 c1 s e
 	rm -f "$out"; sync
+	[ "${COLD:-0}" = 1 ] && echo 3 > /proc/sys/vm/drop_caches
 	c0=$(cached_kb)
 	s=$(date +%s.%N)
 	if [ "$tool" = dumpsieve ]; then
@@ -72,8 +76,10 @@ for spec in "$@"; do
 	done
 	# warm the page cache with the input (a capture kernel reads memory);
 	# data extents only: a sparse synthetic vmcore is mostly holes
-	"$HERE/warm.py" "$in_ours"
-	[ -n "$in_mdf" ] && [ "$in_mdf" != "$in_ours" ] && "$HERE/warm.py" "$in_mdf"
+	if [ "${COLD:-0}" != 1 ]; then
+		"$HERE/warm.py" "$in_ours"
+		[ -n "$in_mdf" ] && [ "$in_mdf" != "$in_ours" ] && "$HERE/warm.py" "$in_mdf"
+	fi
 	for r in $(seq 1 "$RUNS"); do
 		one_run "$name" dumpsieve "$r" "$in_ours" "${common[@]}" "${ours[@]}"
 		[ -n "$in_mdf" ] && one_run "$name" makedumpfile "$r" "$in_mdf" "${common[@]}" "${mdf[@]}"
