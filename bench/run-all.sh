@@ -80,6 +80,8 @@ for size in 64G 256G 1T; do
 		"synthetic idle $size -d 31 -l|$g/vmcore.elf|$g/vmcore.elf|-d 31 -l" \
 		"synthetic idle $size -d 31 -e -l|$g/vmcore.elf|$g/vmcore.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @"
 	if [ "$size" = 1T ]; then
+		TIMEOUT=1200 "$HERE/compare.sh" -n 2 -o "$OUT" \
+			"synthetic idle 1T -d 31 -l, 2 threads@synthetic idle 1T -d 31 -l|$g/vmcore.elf||-d 31 -l @OURS --num-threads 2 @"
 		# the same file from disk: the page cache dropped before every run
 		COLD=1 TIMEOUT=1200 "$HERE/compare.sh" -n 2 -o "$OUT" \
 			"synthetic idle 1T -d 31 -l, cold cache|$g/vmcore.elf|$g/vmcore.elf|-d 31 -l" \
