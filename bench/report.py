@@ -7,7 +7,8 @@ For each case: the median over runs of each tool's wall time (tool + sync,
 and the tool alone), the ratio makedumpfile / dumpsieve (above 1 = dumpsieve
 faster), peak anonymous memory, page-cache growth and output size.  A case
 run by dumpsieve alone (thread cases) is compared with the case named in
-its "vs" column: CASE@BASE means "ratio against BASE's dumpsieve median".
+its "vs" column: CASE@BASE means "ratio against BASE's dumpsieve median"
+(and against BASE's makedumpfile median, when BASE has one).
 """
 import collections
 import statistics
@@ -53,7 +54,11 @@ def main():
                       "%.1f / %.1f" % (med(ds, "out_bytes") / 1e6, med(md, "out_bytes") / 1e6)]
         elif base and base in rows and rows[base].get("dumpsieve"):
             b = rows[base]["dumpsieve"]
-            cells += ["%.2f" % ds_s, "—", "**%.2fx** vs %s" % (med(b, "wall_sync") / ds_s, base),
+            vs = "**%.2fx** vs %s" % (med(b, "wall_sync") / ds_s, base)
+            bm = rows[base].get("makedumpfile")
+            if bm:      # and against makedumpfile's (one-thread) run of the base case
+                vs += "; **%.2fx** vs its makedumpfile" % (med(bm, "wall_sync") / ds_s)
+            cells += ["%.2f" % ds_s, "—", vs,
                       "%.2fx" % (med(b, "wall") / ds_t),
                       "%.1f / —" % (med(ds, "anon_kb") / 1024),
                       "%.1f / —" % (med(ds, "cache_growth_kb") / 1024),

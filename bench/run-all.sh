@@ -85,6 +85,7 @@ for size in 64G 256G 1T; do
 		# the same file from disk: the page cache dropped before every run
 		COLD=1 TIMEOUT=1200 "$HERE/compare.sh" -n 2 -o "$OUT" \
 			"synthetic idle 1T -d 31 -l, cold cache|$g/vmcore.elf|$g/vmcore.elf|-d 31 -l" \
+			"synthetic idle 1T -d 31 -l, cold cache, 2 threads@synthetic idle 1T -d 31 -l, cold cache|$g/vmcore.elf||-d 31 -l @OURS --num-threads 2 @" \
 			"synthetic idle 1T -d 31 -e -l, cold cache|$g/vmcore.elf|$g/vmcore.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @"
 	fi
 	[ "$size" = 1T ] || rm -rf "$g"
