@@ -32,6 +32,8 @@ SCRATCH=${BENCH_SCRATCH:-/var/tmp/ds-bench}
 mkdir -p "$SCRATCH" "$HERE/results"
 export BENCH_SCRATCH=$SCRATCH DUMPSIEVE=$BIN
 make -C "$TOP" --no-print-directory build >&2
+# named before the run: the results file it writes makes the tree dirty
+VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 
 V1=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1)
 if [ "$SMOKE" = 1 ]; then
@@ -126,7 +128,7 @@ rm -rf "$g"
 	echo
 	echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
 	echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u +%Y-%m-%d),"
-	echo "dumpsieve $(git -C "$TOP" describe --always --dirty), makedumpfile $(makedumpfile -v 2>&1 | head -n 1 | awk '{print $3}')."
+	echo "dumpsieve $VERSION, makedumpfile $(makedumpfile -v 2>&1 | head -n 1 | awk '{print $3}')."
 	echo
 	python3 "$HERE/report.py" "$OUT"
 	echo
