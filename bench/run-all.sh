@@ -32,8 +32,6 @@ SCRATCH=${BENCH_SCRATCH:-/var/tmp/ds-bench}
 mkdir -p "$SCRATCH" "$HERE/results"
 export BENCH_SCRATCH=$SCRATCH DUMPSIEVE=$BIN
 make -C "$TOP" --no-print-directory build >&2
-# named before the run: the results file it writes makes the tree dirty
-VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 
 V1=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1)
 if [ "$SMOKE" = 1 ]; then
@@ -52,6 +50,8 @@ fi
 
 V4=$("$TOP/tests/vm/capture-vmcore.sh" -m 4096M | tail -n 1)
 OUT=$HERE/results/run-all.tsv
+# named before the run: the results file it writes makes the tree dirty
+VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 if [ "$PART" = synthetic ]; then
 	grep -v '^synthetic' "$OUT" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 else
