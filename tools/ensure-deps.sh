@@ -32,5 +32,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >&2
-apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+# several make targets (and several trees) may install at once: wait for
+# the dpkg lock instead of failing on it
+lock=(-o DPkg::Lock::Timeout=900)
+apt-get "${lock[@]}" update -q >&2
+apt-get "${lock[@]}" install -y -q --no-install-recommends "${missing[@]}" >&2
