@@ -24,6 +24,41 @@ static int fail(void)
 	return EXIT_FAILURE;
 }
 
+/* --dump-dmesg: the log to LOGFILE (or standard output with -F).  A log with
+ * damage keeps the records that could be trusted and fails, as
+ * makedumpfile does for a corrupt log buffer. */
+static int dump_dmesg(struct cli *cli)
+{
+	struct ds_dmesg_report rep;
+	struct ds_err err;
+
+	if (cli->check_params)
+		return EXIT_SUCCESS;
+	cli->ds.notice = report_damage;
+	cli->ds.vmcoreinfo = report_vmcoreinfo;
+	if (ds_dump_dmesg(&cli->ds, &rep, &err) < 0) {
+		report_error("%s", err.msg);
+		return fail();
+	}
+	report_debug("The log (%s): %llu records, %llu bytes; %llu records unfinished or given up "
+		     "by the kernel, %llu cut to their block",
+		     rep.layout, (unsigned long long)rep.records, (unsigned long long)rep.bytes,
+		     (unsigned long long)rep.not_finished, (unsigned long long)rep.truncated);
+	if (rep.partial_ignored)
+		report_common("--partial-dmesg: this kernel's log (%s) keeps no clear mark; "
+			      "the whole log was written", rep.layout);
+	if (rep.damaged) {
+		report_error("the log buffer is damaged (%llu times, see above); the %llu bytes "
+			     "that could be trusted are in %s",
+			     (unsigned long long)rep.damaged, (unsigned long long)rep.bytes,
+			     cli->ds.flatten ? "the output" : cli->dumpfile);
+		return fail();
+	}
+	report_common("\nThe dmesg log is saved to %s.", cli->ds.flatten ? "STDOUT" : cli->dumpfile);
+	report_common("\ndumpsieve Completed.");
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -64,6 +99,8 @@ int main(int argc, char **argv)
 		report_common("\ndumpsieve Completed.");
 		return EXIT_SUCCESS;
 	}
+	if (cli.mode == CLI_DMESG)
+		return dump_dmesg(&cli);
 	if (!ds_codec_available(cli.ds.codec)) {
 		report_error("%s compression was requested but this dumpsieve was built without it",
 			     ds_codec_name(cli.ds.codec));

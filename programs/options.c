@@ -19,6 +19,7 @@ enum long_only {
 	OPT_PARTIAL_DMESG, OPT_CONFIG, OPT_DISKSET, OPT_CYCLIC_BUFFER, OPT_EPPIC,
 	OPT_NON_MMAP, OPT_MEM_USAGE, OPT_SPLITBLOCK_SIZE, OPT_WORK_DIR,
 	OPT_NUM_THREADS, OPT_CHECK_PARAMS, OPT_DRY_RUN, OPT_SHOW_STATS,
+	OPT_DMESG_CALLER_ID,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,8 @@ static const struct option long_opts[] = {
 	{ "check-params", no_argument, NULL, OPT_CHECK_PARAMS },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "show-stats", no_argument, NULL, OPT_SHOW_STATS },
+	/* dumpsieve's own: the caller id column of makedumpfile 1.7.5+ */
+	{ "dmesg-caller-id", no_argument, NULL, OPT_DMESG_CALLER_ID },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -102,7 +105,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	unsigned show_stats = 0, debug = 0;
 	const char *codec_opt = NULL, *level_opt = NULL;
-	bool rearrange = false;
+	bool rearrange = false, dmesg = false;
 	char name[64];
 	int opt;
 
@@ -140,6 +143,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_CHECK_PARAMS: c->check_params = true; break;
 		case OPT_DRY_RUN: c->ds.dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
+		case OPT_DUMP_DMESG: dmesg = true; break;
+		case OPT_PARTIAL_DMESG: c->ds.partial_dmesg = true; break;
+		case OPT_DMESG_CALLER_ID: c->ds.dmesg_caller_id = true; break;
 		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
 		case OPT_WORK_DIR: c->ds.work_dir = optarg; break;
 		case OPT_CYCLIC_BUFFER: {
@@ -186,6 +192,37 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		c->message_level = ML_DEFAULT;
 	if (c->mode != CLI_DUMP)
 		return 0;
+	if (!dmesg && (c->ds.partial_dmesg || c->ds.dmesg_caller_id)) {
+		snprintf(errbuf, errlen, "option '%s' needs --dump-dmesg",
+			 c->ds.partial_dmesg ? "--partial-dmesg" : "--dmesg-caller-id");
+		return -1;
+	}
+	if (dmesg) {
+		const char *clash = rearrange ? "-R" : c->ds.dry_run ? "--dry-run" : NULL;
+
+		if (clash) {
+			snprintf(errbuf, errlen, "option '%s' cannot be used with --dump-dmesg", clash);
+			return -1;
+		}
+		c->mode = CLI_DMESG;
+		if (c->ds.flatten) {
+			if (argc - optind != 1) {
+				snprintf(errbuf, errlen, "-F --dump-dmesg takes one operand, VMCORE "
+					 "(the log goes to standard output)");
+				return -1;
+			}
+			c->vmcore = c->ds.input = argv[optind];
+			return 0;
+		}
+		if (argc - optind != 2) {
+			snprintf(errbuf, errlen, "%s (expected VMCORE LOGFILE)",
+				 argc - optind < 2 ? "missing operand" : "too many operands");
+			return -1;
+		}
+		c->vmcore = c->ds.input = argv[optind];
+		c->dumpfile = c->ds.output = argv[optind + 1];
+		return 0;
+	}
 	if (rearrange) {
 		const char *clash = c->ds.flatten ? "-F" : codec_opt ? codec_opt : level_opt;
 
@@ -226,6 +263,8 @@ static const char *const usage_lines[] = {
 	"  dumpsieve [OPTION]... VMCORE DUMPFILE",
 	"  dumpsieve -F [OPTION]... VMCORE > STREAM",
 	"  dumpsieve -R DUMPFILE < STREAM",
+	"  dumpsieve --dump-dmesg [--partial-dmesg] VMCORE LOGFILE",
+	"  dumpsieve -F --dump-dmesg VMCORE > LOGFILE",
 	"",
 	"Creates a kdump-compressed DUMPFILE from VMCORE (/proc/vmcore or an ELF",
 	"vmcore), leaving out the pages the dump level excludes.  Command line and",
@@ -243,6 +282,10 @@ static const char *const usage_lines[] = {
 	"  -F               write a flattened stream to standard output instead",
 	"                   (dumpsieve -F ... VMCORE | ssh host dumpsieve -R DUMPFILE)",
 	"  -R               read a flattened stream on standard input, write DUMPFILE",
+	"  --dump-dmesg     write the crashed kernel's log (as makedumpfile 1.7.2",
+	"                   does) instead of a dump; with -F to standard output",
+	"  --partial-dmesg  only the log after the last 'dmesg --clear'",
+	"  --dmesg-caller-id  add the caller column \"[    T123] \" (makedumpfile 1.7.5+)",
 	"  -D               debug messages",
 	"  --message-level ML  message mask 0-31: 1 progress, 2 common, 4 errors,",
 	"                   8 debug, 16 report (default 7)",

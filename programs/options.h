@@ -22,7 +22,7 @@
 #define ML_REPORT   16u
 #define ML_DEFAULT  (ML_PROGRESS | ML_COMMON | ML_ERROR)
 
-enum cli_mode { CLI_DUMP, CLI_REARRANGE, CLI_HELP, CLI_VERSION };
+enum cli_mode { CLI_DUMP, CLI_REARRANGE, CLI_DMESG, CLI_HELP, CLI_VERSION };
 
 struct cli {
 	enum cli_mode mode;
@@ -30,7 +30,7 @@ struct cli {
 	unsigned message_level;
 	bool check_params;
 	const char *vmcore;
-	const char *dumpfile;
+	const char *dumpfile;      /* DUMPFILE, or LOGFILE with --dump-dmesg */
 };
 
 /* Parse argv.  On error returns -1 with a one-line reason in errbuf (the

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "options.h"
@@ -72,6 +73,35 @@ void report_notice(void *arg, const char *msg)
 	(void)arg;
 	if (level & ML_COMMON)
 		fprintf(stderr, "dumpsieve: warning: %s\n", msg);
+}
+
+void report_damage(void *arg, const char *msg)
+{
+	(void)arg;
+	report_error("warning: %s", msg);
+}
+
+void report_vmcoreinfo(void *arg, const char *text, size_t len)
+{
+	size_t i = 0;
+
+	(void)arg;
+	if (!(level & ML_DEBUG))
+		return;
+	report_debug("VMCOREINFO   :");
+	while (i < len && text[i]) {
+		size_t n = 0;
+
+		while (i + n < len && text[i + n] && text[i + n] != '\n')
+			n++;
+		if (n) {
+			report_debug("  %.*s", (int)n, text + i);
+			if (n > 9 && !strncmp(text + i, "PAGESIZE=", 9))
+				report_debug("page_size    : %.*s", (int)(n - 9), text + i + 9);
+		}
+		i += n + 1;
+	}
+	report_debug(" ");
 }
 
 /* "Copying data                                      : [ 45.3 %] /" at most

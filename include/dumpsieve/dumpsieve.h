@@ -8,6 +8,7 @@
 #define DUMPSIEVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ds_err.h"
@@ -37,6 +38,17 @@ struct ds_options {
 	 * to a file in work_dir (--work-dir) when one is given. */
 	uint64_t map_budget;
 	const char *work_dir;
+
+	/* --dump-dmesg: the kernel log instead of a dump (ds_dump_dmesg).  The
+	 * log goes to `output`, or to standard output with `flatten` (-F). */
+	bool partial_dmesg;        /* only what came after the last `dmesg --clear` */
+	bool dmesg_caller_id;      /* the "[    T123] " column of makedumpfile 1.7.5+ */
+
+	/* The VMCOREINFO text of the input, as soon as it is known (for the
+	 * debug messages, which scripts parse for OSRELEASE= and CRASHTIME=).
+	 * May be NULL. */
+	void (*vmcoreinfo)(void *arg, const char *text, size_t len);
+	void *vmcoreinfo_arg;
 
 	/* A warning that does not stop the dump, e.g. a filtering rule that
 	 * cannot be applied for lack of VMCOREINFO.  May be NULL. */
@@ -68,6 +80,25 @@ struct ds_report {
 
 /* Create the dump described by o.  Returns 0 or -DS_E*. */
 int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *err);
+
+/* What --dump-dmesg found. */
+struct ds_dmesg_report {
+	char osrelease[65];
+	const char *layout;        /* which printk layout the kernel used */
+	uint64_t records;          /* lines written (0 for the plain layout) */
+	uint64_t bytes;            /* bytes written */
+	uint64_t not_finished;     /* records the kernel was still writing or had given up */
+	uint64_t truncated;        /* records whose text was cut to their block */
+	uint64_t damaged;          /* damages found (each reported through notice) */
+	bool partial_ignored;      /* --partial-dmesg: the kernel keeps no clear mark */
+};
+
+/* --dump-dmesg: write the crashed kernel's log (o->input; o->output, or
+ * standard output with o->flatten).  Returns 0 or -DS_E*.  A log with
+ * damage still returns 0 with rep->damaged > 0 when some records could be
+ * trusted (they are in the output; each damage went to o->notice); when
+ * none could, it fails and leaves no file. */
+int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struct ds_err *err);
 
 /* -R: rebuild `output` from the flattened stream read on in_fd.  Refuses
  * an existing file unless force; removes the output on failure. */

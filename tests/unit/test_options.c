@@ -296,6 +296,14 @@ static void test_rejected(void **state)
 		{ ARGS("-c", "-d", "31", "a"), -1, { "missing operand" } },
 		{ ARGS("a", "b", "c"), -1, { "too many operands" } },
 		{ ARGS("a", "b", "--", "c"), -1, { "too many operands" } },
+		/* --dump-dmesg */
+		{ ARGS("--partial-dmesg", "a", "b"), -1, { "'--partial-dmesg' needs --dump-dmesg" } },
+		{ ARGS("--dmesg-caller-id", "a", "b"), -1, { "'--dmesg-caller-id' needs" } },
+		{ ARGS("--dump-dmesg", "a"), -1, { "missing operand", "VMCORE LOGFILE" } },
+		{ ARGS("--dump-dmesg", "a", "b", "c"), -1, { "too many operands", "LOGFILE" } },
+		{ ARGS("-F", "--dump-dmesg", "a", "b"), -1, { "takes one operand", "standard output" } },
+		{ ARGS("--dry-run", "--dump-dmesg", "a", "b"), -1, { "'--dry-run' cannot be used with --dump-dmesg" } },
+		{ ARGS("-R", "--dump-dmesg", "b"), -1, { "'-R' cannot be used with --dump-dmesg" } },
 		/* recognised, implemented later */
 		{ ARGS("--split", "a", "b", "c"), -2, { "'--split'", "not supported yet" } },
 		{ ARGS("--reassemble", "a", "b"), -2, { "'--reassemble'", "not supported yet" } },
@@ -313,8 +321,6 @@ static void test_rejected(void **state)
 		{ ARGS("--splitblock-size", "1024", "a", "b"), -2, { "'--splitblock-size'" } },
 		{ ARGS("--config", "f", "a", "b"), -2, { "'--config'" } },
 		{ ARGS("--eppic", "f", "a", "b"), -2, { "'--eppic'" } },
-		{ ARGS("--dump-dmesg", "a", "b"), -2, { "'--dump-dmesg'" } },
-		{ ARGS("--partial-dmesg", "a", "b"), -2, { "'--partial-dmesg'" } },
 		{ ARGS("--mem-usage", "a"), -2, { "'--mem-usage'" } },
 		{ ARGS("--vtop", "0xffffffff81000000", "a"), -2, { "'--vtop'" } },
 		{ ARGS("--diskset=x", "a", "b"), -2, { "'--diskset'" } },
@@ -342,6 +348,43 @@ static void test_rejected(void **state)
 		/* one line */
 		CHECK(strchr(errbuf, '\n') == NULL);
 	}
+}
+
+/* --dump-dmesg: Debian's form (VMCORE LOGFILE), SUSE's (-F, one operand,
+ * the log on standard output), options a dump takes are accepted. */
+static void test_dmesg(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	CHECK_EQ(parse_argv(&c, ARGS("--dump-dmesg", "/proc/vmcore", "dmesg.202612051200")), 0);
+	CHECK_EQ(c.mode, CLI_DMESG);
+	CHECK_STR(c.ds.input, "/proc/vmcore");
+	CHECK_STR(c.ds.output, "dmesg.202612051200");
+	CHECK_STR(c.dumpfile, "dmesg.202612051200");
+	CHECK(!c.ds.flatten && !c.ds.partial_dmesg && !c.ds.dmesg_caller_id && !c.ds.force);
+	CHECK_EQ(c.message_level, 7);
+
+	CHECK_EQ(parse_argv(&c, ARGS("-F", "--message-level", "8", "--dump-dmesg", "/proc/vmcore")), 0);
+	CHECK_EQ(c.mode, CLI_DMESG);
+	CHECK(c.ds.flatten);
+	CHECK_STR(c.ds.input, "/proc/vmcore");
+	CHECK(c.ds.output == NULL);
+	CHECK_EQ(c.message_level, 8);
+
+	CHECK_EQ(parse_argv(&c, ARGS("a", "--partial-dmesg", "-f", "--dump", "b", "-ld31",
+				      "--dmesg-caller-id")), 0);
+	CHECK_EQ(c.mode, CLI_DMESG);
+	CHECK(c.ds.partial_dmesg && c.ds.dmesg_caller_id && c.ds.force);
+	CHECK_STR(c.ds.input, "a");
+	CHECK_STR(c.ds.output, "b");
+
+	/* help still wins */
+	CHECK_EQ(parse_argv(&c, ARGS("--dump-dmesg", "-h")), 0);
+	CHECK_EQ(c.mode, CLI_HELP);
+	CHECK_EQ(parse_argv(&c, ARGS("--check-params", "--dump-dmesg", "a", "b")), 0);
+	CHECK_EQ(c.mode, CLI_DMESG);
+	CHECK(c.check_params);
 }
 
 /* The message is cut to the buffer given, never overrun. */
@@ -450,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_flatten_rearrange),
 		cmocka_unit_test(test_rejected),
+		cmocka_unit_test(test_dmesg),
 		cmocka_unit_test(test_small_errbuf),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_usage),

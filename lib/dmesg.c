@@ -1,0 +1,169 @@
+/* dmesg.c - the --dump-dmesg job (ds_dump_dmesg): the crashed kernel's log
+ * as text, from any input the kernel model can read.
+ *
+ *   input    open the input and build the kernel model (VMCOREINFO, page
+ *            tables): the same steps a dump starts with
+ *   output   create LOGFILE (0600, refused if it exists unless -f), before
+ *            the work, or use standard output (-F)
+ *   log      lib/kernel/printk reads the log buffer through the kernel's
+ *            virtual reads and writes the text
+ *   finish   fsync; on failure, or when nothing could be trusted, the file
+ *            is removed: no empty or half-written log is left looking good
+ */
+#include <dumpsieve/dumpsieve.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elf/elf_read.h"
+#include "io/source.h"
+#include "kernel/kernel.h"
+#include "kernel/printk.h"
+
+struct dmesg_job {
+	const struct ds_options *o;
+	struct source src;
+	struct elf_core core;
+	struct kernel k;
+	bool k_init;
+	int fd;
+	const char *out_name;
+	bool created;
+};
+
+static int open_input(struct dmesg_job *j, struct ds_err *err)
+{
+	int r;
+
+	if ((r = source_open(&j->src, j->o->input, err)) < 0)
+		return r;
+	if (j->o->no_mmap)
+		source_disable_mmap(&j->src);
+	if ((r = elf_core_open(&j->core, &j->src, err)) < 0)
+		return r;
+	j->k_init = true;
+	if ((r = kernel_init(&j->k, &j->src, &j->core, err)) < 0)
+		return r;
+	if (j->o->vmcoreinfo)
+		j->o->vmcoreinfo(j->o->vmcoreinfo_arg,
+				 (const char *)j->core.notes + j->core.vmcoreinfo_off,
+				 (size_t)j->core.vmcoreinfo_size);
+	return 0;
+}
+
+static int open_output(struct dmesg_job *j, struct ds_err *err)
+{
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (j->o->force ? 0 : O_EXCL);
+
+	if (j->o->flatten) {
+		j->fd = STDOUT_FILENO;
+		j->out_name = "standard output";
+		return 0;
+	}
+	j->out_name = j->o->output;
+	j->fd = open(j->o->output, flags, 0600);
+	if (j->fd < 0) {
+		if (errno == EEXIST)
+			return ds_err_set(err, DS_EINVAL,
+					  "cannot create '%s': file exists (use -f to overwrite)",
+					  j->o->output);
+		return ds_err_sys(err, "cannot create '%s'", j->o->output);
+	}
+	j->created = true;
+	return 0;
+}
+
+static int write_out(void *arg, const void *buf, size_t len, struct ds_err *err)
+{
+	struct dmesg_job *j = arg;
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(j->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ds_err_sys(err, "cannot write the log to '%s'", j->out_name);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void warn_out(void *arg, const char *msg)
+{
+	struct dmesg_job *j = arg;
+
+	if (j->o->notice)
+		j->o->notice(j->o->notice_arg, msg);
+}
+
+static int read_kernel(void *arg, uint64_t vaddr, void *buf, size_t len, struct ds_err *err)
+{
+	struct dmesg_job *j = arg;
+
+	return kernel_read(&j->k, vaddr, buf, len, err);
+}
+
+static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *err)
+{
+	/* x86_64 is the only architecture yet: 8-byte longs, little-endian */
+	struct printk_mem mem = { read_kernel, j, 8, false };
+	struct printk_out out = { write_out, warn_out, j };
+	struct printk_opts po = { .partial = j->o->partial_dmesg,
+				  .caller_id = j->o->dmesg_caller_id };
+	struct printk_stats st;
+	int r;
+
+	if ((r = open_input(j, err)) < 0)
+		return r;
+	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", j->k.osrelease);
+	po.version = j->k.version;
+	if ((r = open_output(j, err)) < 0)
+		return r;
+	r = printk_dump(j->k.vi, &mem, &po, &out, &st, err);
+	rep->layout = printk_layout_name(st.layout);
+	rep->records = st.records;
+	rep->bytes = st.bytes;
+	rep->not_finished = st.not_finished;
+	rep->truncated = st.truncated;
+	rep->damaged = st.damaged;
+	rep->partial_ignored = st.partial_ignored;
+	if (r < 0)
+		return r;
+	if (st.damaged && st.bytes == 0)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "the %s log buffer is damaged: no record could be trusted",
+				  rep->layout);
+	if (j->created && fsync(j->fd) < 0 && errno != EINVAL)
+		return ds_err_sys(err, "cannot write the log to '%s'", j->out_name);
+	return 0;
+}
+
+int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struct ds_err *err)
+{
+	struct dmesg_job j;
+	int r;
+
+	memset(&j, 0, sizeof(j));
+	memset(rep, 0, sizeof(*rep));
+	j.o = o;
+	j.src.fd = -1;
+	j.fd = -1;
+	ds_err_clear(err);
+	r = run(&j, rep, err);
+	if (j.created && close(j.fd) < 0 && r == 0)
+		r = ds_err_sys(err, "cannot close '%s'", o->output);
+	if (r < 0 && j.created)
+		(void)unlink(o->output);
+	if (j.k_init)
+		kernel_release(&j.k);
+	elf_core_release(&j.core);
+	source_close(&j.src);
+	return r;
+}
