@@ -118,5 +118,18 @@ check "refuses to overwrite" 1 "cannot create 'exists.kdump': file exists \(use 
 [ -e "$WORK/exists.kdump" ] || { echo "FAIL existing file was removed"; fail=$((fail+1)); }
 check "output dir missing" 1 "cannot create 'nodir/x.kdump': No such file or directory" good.core nodir/x.kdump
 
+# --- --dump-dmesg: the command line and refusals (the log itself: unit and real tests) ---
+check "dmesg: --partial-dmesg alone" 1 "'--partial-dmesg' needs --dump-dmesg" --partial-dmesg good.core log
+check "dmesg: operands" 1 "missing operand \(expected VMCORE LOGFILE\)" --dump-dmesg good.core
+check "dmesg: -F operands" 1 "takes one operand, VMCORE" -F --dump-dmesg good.core log
+check "dmesg: --dry-run" 1 "'--dry-run' cannot be used with --dump-dmesg" --dry-run --dump-dmesg good.core log
+check "dmesg: check-params" 0 "" --check-params --dump-dmesg --partial-dmesg good.core log
+check "dmesg: no log in VMCOREINFO" 1 "VMCOREINFO describes no kernel log buffer" --dump-dmesg good.core log
+[ -e "$WORK/log" ] && { echo "FAIL dmesg: a failed log left 'log' behind"; fail=$((fail+1)); }
+: > "$WORK/exists.log"
+check "dmesg: refuses to overwrite" 1 "cannot create 'exists.log': file exists" --dump-dmesg good.core exists.log
+[ -e "$WORK/exists.log" ] || { echo "FAIL dmesg: existing file was removed"; fail=$((fail+1)); }
+check "dmesg: bad input" 1 "is not an ELF file" --dump-dmesg notelf.core log
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
