@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
+.PHONY: all deps test-deps build build-san build-clang static install check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
 
 all: build
 
@@ -36,12 +36,18 @@ static: deps
 	strip -o build-static/dumpsieve build-static/programs/dumpsieve
 	@ls -l build-static/dumpsieve
 
+# the binary, dumpsieve(8) and the documents under build/'s prefix
+# (/usr/local unless `meson configure build -Dprefix=/usr`); DESTDIR is honoured
+install: build
+	DESTDIR="$(DESTDIR)" $(MESON) install -C build --no-rebuild
+
 unit: build build-san
 	$(MESON) test -C build --print-errorlogs
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MESON) test -C build-san --print-errorlogs
 
 e2e: build build-san test-deps
 	tests/run-e2e.sh build-san/programs/dumpsieve
+	python3 tests/tools/progress_check.py build-san/programs/dumpsieve build/tests/mkvmcore
 
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve

@@ -50,6 +50,16 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const char *cli_short_options(void)
+{
+	return SHORT_OPTS;
+}
+
+const struct option *cli_long_options(void)
+{
+	return long_opts;
+}
+
 /* Strict unsigned decimal in [0, max]; makedumpfile's atoi took garbage as
  * 0, which turned typos into dump level 0 — we refuse them instead. */
 static bool parse_level(const char *s, unsigned max, unsigned *ret)

@@ -9,6 +9,7 @@
 #ifndef DS_OPTIONS_H
 #define DS_OPTIONS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +37,12 @@ struct cli {
 /* Parse argv.  On error returns -1 with a one-line reason in errbuf (the
  * caller adds the "Try --help" hint and exits 1). */
 int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen);
+
+/* The option table itself (getopt's short option string, and the long
+ * options ending with a zero row), for tests/tools/list-options.c: the
+ * manual page and --help are checked against it. */
+const char *cli_short_options(void);
+const struct option *cli_long_options(void);
 
 /* The usage text (for -h). */
 void cli_usage(void (*out)(const char *line, void *arg), void *arg);

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "options.h"
+#include "progress.h"
 
 static unsigned level = ML_DEFAULT;
 static FILE *msg_stream;   /* common, debug and report messages; NULL = stdout */
@@ -27,6 +29,17 @@ void report_to_stderr(void)
 static FILE *msgs(void)
 {
 	return msg_stream ? msg_stream : stdout;
+}
+
+/* The phase, percentage and time left (progress.c): in place on a
+ * terminal, plain lines elsewhere. */
+static struct progress shown;
+static bool shown_ready;
+
+static void progress_line_end(void)
+{
+	if (shown_ready)
+		progress_break(&shown);
 }
 
 static void vout(FILE *f, unsigned bit, const char *prefix, const char *fmt, va_list ap)
@@ -54,6 +67,7 @@ void report_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_line_end();
 	va_start(ap, fmt);
 	vout(stderr, ML_ERROR, "dumpsieve: ", fmt, ap);
 	va_end(ap);
@@ -71,6 +85,7 @@ void report_debug(const char *fmt, ...)
 void report_notice(void *arg, const char *msg)
 {
 	(void)arg;
+	progress_line_end();
 	if (level & ML_COMMON)
 		fprintf(stderr, "dumpsieve: warning: %s\n", msg);
 }
@@ -104,29 +119,19 @@ void report_vmcoreinfo(void *arg, const char *text, size_t len)
 	report_debug(" ");
 }
 
-/* "Copying data                                      : [ 45.3 %] /" at most
- * once a second, then once at 100 %. */
 void report_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
 {
-	static const char spinner[] = "/|\\-";
-	static struct timespec last;
-	static unsigned turn;
 	struct timespec now;
-	unsigned permille;
 
 	(void)arg;
-	if (!(level & ML_PROGRESS) || !total)
+	if (!(level & ML_PROGRESS))
 		return;
+	if (!shown_ready) {
+		progress_init(&shown, stderr, isatty(STDERR_FILENO));
+		shown_ready = true;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done < total && now.tv_sec == last.tv_sec)
-		return;
-	last = now;
-	permille = (unsigned)(done * 1000 / total);
-	fprintf(stderr, "\r%-50s: [%3u.%u %%] %c", phase, permille / 10, permille % 10,
-		spinner[turn++ % 4]);
-	if (done >= total)
-		fputc('\n', stderr);
-	fflush(stderr);
+	progress_update(&shown, phase, done, total, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 }
 
 void report_stats(const struct ds_report *r)
