@@ -1,4 +1,4 @@
-/* copy.c - read, zero check, compress and write each dumped page (copy.h).
+/* copy.c - read, zero check, compress and hand on each dumped page (copy.h).
  *
  * Serial path: one page at a time, compressed straight from the input's
  * mapping into one buffer.  No locks, no threads: a capture kernel with one
@@ -66,7 +66,7 @@ static int encode_page(const struct copy_job *c, struct codec_ctx *ctx,
 		       struct encoded *e, const struct repeat *rep,
 		       struct ds_err *err)
 {
-	uint32_t ps = c->k->page_size;
+	uint32_t ps = c->page_size;
 	long n;
 
 	e->zero = c->exclude_zero && page_is_zero(page, ps);
@@ -90,13 +90,14 @@ static int encode_page(const struct copy_job *c, struct codec_ctx *ctx,
 	return 0;
 }
 
-static int emit(struct copy_job *c, const struct encoded *e, struct ds_err *err)
+static int emit(struct copy_job *c, uint64_t pfn, const struct encoded *e,
+		struct ds_err *err)
 {
 	if (e->zero) {
 		c->zero_pages++;
-		return kdump_writer_add_zero(c->w, err);
+		return output_add_zero(c->out, pfn, err);
 	}
-	return kdump_writer_add_page(c->w, e->data, e->size, e->flags, err);
+	return output_add_page(c->out, pfn, e->data, e->size, e->flags, err);
 }
 
 /* Readahead for the copy.  The input is mapped without readahead (most of
@@ -126,8 +127,8 @@ static void prefetch_ahead(struct copy_job *c, struct prefetch *pf, uint64_t pfn
 	for (p = keepmap_next_dumped(km, pf->next_pfn > pfn ? pf->next_pfn : pfn);
 	     p < km->npfn && n < PREFETCH_PAGES; p = keepmap_next_dumped(km, p + 1)) {
 		if (run_start != UINT64_MAX && p - run_end > PREFETCH_GAP) {
-			elf_prefetch_phys(c->core, c->src, run_start << c->k->page_shift,
-					  (run_end - run_start) << c->k->page_shift);
+			input_prefetch(c->in, run_start << c->page_shift,
+				       (run_end - run_start) << c->page_shift);
 			run_start = UINT64_MAX;
 		}
 		if (run_start == UINT64_MAX)
@@ -137,52 +138,18 @@ static void prefetch_ahead(struct copy_job *c, struct prefetch *pf, uint64_t pfn
 			pf->trigger_pfn = p;
 	}
 	if (run_start != UINT64_MAX)
-		elf_prefetch_phys(c->core, c->src, run_start << c->k->page_shift,
-					  (run_end - run_start) << c->k->page_shift);
+		input_prefetch(c->in, run_start << c->page_shift,
+			       (run_end - run_start) << c->page_shift);
 	pf->next_pfn = p;
 }
 
-/* One page: *ret_page points into the input's mapping when the page lies
- * whole in one PT_LOAD's file data (no copy), else at buf, filled by reads;
- * bytes outside every PT_LOAD (a partial page at the edge of a RAM range)
- * read as zero. */
+/* One page: *ret_page points into the input's mapping when it can (no
+ * copy), else at buf (see input_read_page). */
 static int read_page(struct copy_job *c, struct prefetch *pf, uint64_t pfn, uint8_t *buf,
 		     const uint8_t **ret_page, struct ds_err *err)
 {
-	uint64_t paddr = pfn << c->k->page_shift;
-	uint32_t ps = c->k->page_size;
-	long i;
-
 	prefetch_ahead(c, pf, pfn);
-	i = elf_find_range(c->core, paddr);
-	*ret_page = buf;
-	if (i >= 0 && c->core->ranges[i].data_end >= paddr + ps) {
-		const struct phys_range *r = &c->core->ranges[i];
-		const void *p = source_peek(c->src, r->file_off + (paddr - r->start), ps);
-
-		if (p) {
-			*ret_page = p;
-			return 0;
-		}
-	}
-	if (i >= 0 && c->core->ranges[i].end - paddr >= ps)
-		return kernel_read_phys(c->k, paddr, buf, ps, err);
-	for (uint32_t off = 0; off < ps;) {
-		long ri = elf_find_range(c->core, paddr + off);
-		uint32_t n = 1;
-
-		if (ri >= 0) {
-			uint64_t room = c->core->ranges[ri].end - (paddr + off);
-
-			n = room < ps - off ? (uint32_t)room : ps - off;
-			if (kernel_read_phys(c->k, paddr + off, buf + off, n, err) < 0)
-				return -1;
-		} else {
-			buf[off] = 0;
-		}
-		off += n;
-	}
-	return 0;
+	return input_read_page(c->in, pfn << c->page_shift, c->page_size, buf, ret_page, err);
 }
 
 static void progress(const struct copy_job *c, uint64_t done, uint64_t total)
@@ -193,7 +160,7 @@ static void progress(const struct copy_job *c, uint64_t done, uint64_t total)
 
 static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 {
-	uint32_t ps = c->k->page_size;
+	uint32_t ps = c->page_size;
 	size_t cap = c->codec->bound(ps);
 	uint8_t *buf = malloc(ps), *out = malloc(cap), *last = malloc(ps);
 	struct codec_ctx *ctx = c->codec->ctx_new();
@@ -217,7 +184,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 		}
 		int how = encode_page(c, ctx, page, out, cap, &e, &rep, err);
 
-		if ((r = how) < 0 || (r = emit(c, &e, err)) < 0)
+		if ((r = how) < 0 || (r = emit(c, pfn, &e, err)) < 0)
 			goto out;
 		if (how == 0 && !e.zero && c->codec->id != CODEC_NONE) {
 			/* a fresh encoding: remember it (the input may move, so copy it) */
@@ -248,6 +215,7 @@ struct batch {
 	unsigned n;
 	uint8_t *in;                 /* n pages */
 	uint8_t *out;                /* n * cap */
+	uint64_t pfn[BATCH_PAGES];
 	struct encoded enc[BATCH_PAGES];
 	int rc;
 	struct ds_err err;
@@ -269,7 +237,7 @@ static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	const struct copy_job *c = p->c;
-	uint32_t ps = c->k->page_size;
+	uint32_t ps = c->page_size;
 	struct codec_ctx *ctx = c->codec->ctx_new();
 
 	pthread_mutex_lock(&p->lock);
@@ -317,7 +285,7 @@ static void *worker(void *arg)
 static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
 		      uint64_t *pfn, struct ds_err *err)
 {
-	uint32_t ps = c->k->page_size;
+	uint32_t ps = c->page_size;
 
 	b->n = 0;
 	while (b->n < BATCH_PAGES && *pfn < c->km->npfn) {
@@ -329,6 +297,7 @@ static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
 			return ds_err_wrap(err, "reading pfn 0x%" PRIx64, *pfn);
 		if (page != slot)
 			memcpy(slot, page, ps);
+		b->pfn[b->n] = *pfn;
 		b->n++;
 		*pfn = keepmap_next_dumped(c->km, *pfn + 1);
 	}
@@ -339,7 +308,7 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 {
 	struct pool p = { .c = c };
 	struct prefetch pf = { 0 };
-	uint32_t ps = c->k->page_size;
+	uint32_t ps = c->page_size;
 	pthread_t *tids;
 	unsigned started = 0, head = 0, tail = 0, inflight = 0;
 	uint64_t pfn = keepmap_next_dumped(c->km, 0), done = 0;
@@ -399,7 +368,7 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 			break;
 		}
 		for (unsigned i = 0; i < b->n && r == 0; i++)
-			r = emit(c, &b->enc[i], err);
+			r = emit(c, b->pfn[i], &b->enc[i], err);
 		done += b->n;
 		if (done / PROGRESS_STEP != (done - b->n) / PROGRESS_STEP)
 			progress(c, done, total);

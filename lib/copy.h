@@ -1,5 +1,6 @@
-/* copy.h - the copy phase: every dumped pfn, in pfn order, read once, zero
- * checked, compressed, handed to the kdump writer.  Serial when threads <= 1;
+/* copy.h - the copy phase: every dumped pfn, in pfn order, read once through
+ * the input seam, zero checked, compressed (when the output stores pages
+ * compressed), handed to the output seam.  Serial when threads <= 1;
  * otherwise worker threads compress batches of pages while the calling
  * thread reads and writes them in order, so the output is byte-identical. */
 #ifndef DS_COPY_H
@@ -11,20 +12,18 @@
 #include "common/err.h"
 #include "common/keepmap.h"
 #include "compress/codec.h"
-#include "elf/elf_read.h"
-#include "format/kdump_write.h"
-#include "io/source.h"
-#include "kernel/kernel.h"
+#include "input/input.h"
+#include "output/output.h"
 
 struct copy_job {
-	struct kernel *k;
-	struct elf_core *core;
-	struct source *src;
+	struct input *in;
+	uint32_t page_size;
+	unsigned page_shift;
 	const struct keepmap *km;
-	const struct codec_ops *codec;
-	bool exclude_zero;               /* dump level bit 1: share the zero page */
+	const struct codec_ops *codec;   /* CODEC_NONE: pages go out raw */
+	bool exclude_zero;               /* dump level bit 1: zero pages are not stored */
 	unsigned threads;                /* compression workers; <= 1: none */
-	struct kdump_writer *w;
+	struct output *out;
 	void (*progress)(void *arg, const char *phase, uint64_t done, uint64_t total);
 	void *progress_arg;
 

@@ -19,17 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elf/elf_read.h"
-#include "io/source.h"
 #include "kernel/kernel.h"
 #include "kernel/printk.h"
+#include "session.h"
 
 struct dmesg_job {
 	const struct ds_options *o;
-	struct source src;
-	struct elf_core core;
-	struct kernel k;
-	bool k_init;
+	struct session s;            /* open input + kernel model */
 	int fd;
 	const char *out_name;
 	bool created;
@@ -39,19 +35,12 @@ static int open_input(struct dmesg_job *j, struct ds_err *err)
 {
 	int r;
 
-	if ((r = source_open(&j->src, j->o->input, err)) < 0)
-		return r;
-	if (j->o->no_mmap)
-		source_disable_mmap(&j->src);
-	if ((r = elf_core_open(&j->core, &j->src, err)) < 0)
-		return r;
-	j->k_init = true;
-	if ((r = kernel_init(&j->k, &j->src, &j->core, err)) < 0)
+	if ((r = session_open_input(&j->s, err)) < 0 || (r = session_kernel(&j->s, err)) < 0)
 		return r;
 	if (j->o->vmcoreinfo)
 		j->o->vmcoreinfo(j->o->vmcoreinfo_arg,
-				 (const char *)j->core.notes + j->core.vmcoreinfo_off,
-				 (size_t)j->core.vmcoreinfo_size);
+				 (const char *)j->s.in.notes + j->s.in.vmcoreinfo_off,
+				 (size_t)j->s.in.vmcoreinfo_size);
 	return 0;
 }
 
@@ -107,7 +96,7 @@ static int read_kernel(void *arg, uint64_t vaddr, void *buf, size_t len, struct 
 {
 	struct dmesg_job *j = arg;
 
-	return kernel_read(&j->k, vaddr, buf, len, err);
+	return kernel_read(&j->s.k, vaddr, buf, len, err);
 }
 
 static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *err)
@@ -122,11 +111,11 @@ static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *
 
 	if ((r = open_input(j, err)) < 0)
 		return r;
-	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", j->k.osrelease);
-	po.version = j->k.version;
+	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", j->s.k.osrelease);
+	po.version = j->s.k.version;
 	if ((r = open_output(j, err)) < 0)
 		return r;
-	r = printk_dump(j->k.vi, &mem, &po, &out, &st, err);
+	r = printk_dump(j->s.k.vi, &mem, &po, &out, &st, err);
 	rep->layout = printk_layout_name(st.layout);
 	rep->records = st.records;
 	rep->bytes = st.bytes;
@@ -153,7 +142,7 @@ int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struc
 	memset(&j, 0, sizeof(j));
 	memset(rep, 0, sizeof(*rep));
 	j.o = o;
-	j.src.fd = -1;
+	session_init(&j.s, o);
 	j.fd = -1;
 	ds_err_clear(err);
 	r = run(&j, rep, err);
@@ -161,9 +150,6 @@ int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struc
 		r = ds_err_sys(err, "cannot close '%s'", o->output);
 	if (r < 0 && j.created)
 		(void)unlink(o->output);
-	if (j.k_init)
-		kernel_release(&j.k);
-	elf_core_release(&j.core);
-	source_close(&j.src);
+	session_end(&j.s, r);
 	return r;
 }

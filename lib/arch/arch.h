@@ -35,6 +35,8 @@ struct arch_ops {
 };
 
 const struct arch_ops *arch_find(uint16_t elf_machine);
+/* By utsname machine ("x86_64"), for inputs that record no ELF machine. */
+const struct arch_ops *arch_find_name(const char *machine);
 
 extern const struct arch_ops arch_x86_64_ops;
 

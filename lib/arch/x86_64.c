@@ -53,8 +53,9 @@ static bool in_kernel_image(uint64_t vaddr)
 	return vaddr >= START_KERNEL_MAP && vaddr < KERNEL_IMAGE_LIMIT;
 }
 
-/* phys_base: VMCOREINFO says it since 4.10; otherwise a kdump /proc/vmcore has
- * a PT_LOAD for the kernel text whose vaddr/paddr pair gives it. */
+/* phys_base: VMCOREINFO says it since 4.10; else a dump file's header may
+ * (kdump-compressed sub header); else a kdump /proc/vmcore maps the kernel
+ * text, and that mapping's vaddr/paddr pair gives it. */
 static int find_phys_base(struct kernel *k, struct ds_err *err)
 {
 	int64_t num;
@@ -63,16 +64,20 @@ static int find_phys_base(struct kernel *k, struct ds_err *err)
 		k->phys_base = (uint64_t)num;
 		return 0;
 	}
-	for (size_t i = 0; i < k->core->n_loads; i++) {
-		const struct elf_load *l = &k->core->loads[i];
+	if (k->in->has_phys_base) {
+		k->phys_base = k->in->phys_base;
+		return 0;
+	}
+	for (size_t i = 0; i < k->in->n_vmaps; i++) {
+		const struct input_vmap *m = &k->in->vmaps[i];
 
-		if (in_kernel_image(l->vaddr)) {
-			k->phys_base = l->paddr - (l->vaddr - START_KERNEL_MAP);
+		if (in_kernel_image(m->vaddr)) {
+			k->phys_base = m->paddr - (m->vaddr - START_KERNEL_MAP);
 			return 0;
 		}
 	}
 	return ds_err_set(err, DS_ENODATA,
-			  "VMCOREINFO has no NUMBER(phys_base) and no PT_LOAD maps the kernel text");
+			  "VMCOREINFO has no NUMBER(phys_base) and no mapping of the kernel text is known");
 }
 
 static int x86_64_init(struct kernel *k, struct ds_err *err)

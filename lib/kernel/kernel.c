@@ -8,24 +8,22 @@
 
 #include "../arch/arch.h"
 
-int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
-		struct ds_err *err)
+int kernel_init(struct kernel *k, struct input *in, struct ds_err *err)
 {
 	const char *osrel;
 	uint64_t page_size;
 	int r;
 
 	memset(k, 0, sizeof(*k));
-	k->src = src;
-	k->core = core;
-	if (!core->vmcoreinfo_size)
+	k->in = in;
+	if (!in->vmcoreinfo_size)
 		return ds_err_set(err, DS_ENODATA,
 				  "'%s' has no VMCOREINFO note (needed to find the kernel's data)",
-				  src->path);
-	r = vmcoreinfo_parse((const char *)core->notes + core->vmcoreinfo_off,
-			     core->vmcoreinfo_size, &k->vi, err);
+				  in->path);
+	r = vmcoreinfo_parse((const char *)in->notes + in->vmcoreinfo_off,
+			     in->vmcoreinfo_size, &k->vi, err);
 	if (r < 0)
-		return ds_err_wrap(err, "'%s'", src->path);
+		return ds_err_wrap(err, "'%s'", in->path);
 
 	osrel = vmci_string(k->vi, "OSRELEASE");
 	if (!osrel)
@@ -42,11 +40,20 @@ int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
 	k->page_shift = (unsigned)__builtin_ctzll(page_size);
 	(void)vmci_decimal(k->vi, "CRASHTIME", &k->crashtime);
 
-	k->arch = arch_find(core->machine);
-	if (!k->arch)
-		return ds_err_set(err, DS_EUNSUPP,
-				  "'%s': unsupported architecture (ELF machine %u)",
-				  src->path, core->machine);
+	if (in->page_size && in->page_size != page_size)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s': VMCOREINFO PAGESIZE=%" PRIu64 " but the file's pages are %u bytes",
+				  in->path, page_size, in->page_size);
+
+	k->arch = in->elf_machine ? arch_find(in->elf_machine) : arch_find_name(in->machine);
+	if (!k->arch) {
+		if (in->elf_machine)
+			return ds_err_set(err, DS_EUNSUPP,
+					  "'%s': unsupported architecture (ELF machine %u)",
+					  in->path, in->elf_machine);
+		return ds_err_set(err, DS_EUNSUPP, "'%s': unsupported architecture '%s'",
+				  in->path, in->machine);
+	}
 	return k->arch->init(k, err);
 }
 
@@ -61,7 +68,7 @@ void kernel_release(struct kernel *k)
 int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
 		     struct ds_err *err)
 {
-	return elf_read_phys(k->core, k->src, paddr, buf, len, err);
+	return input_read_phys(k->in, paddr, buf, len, err);
 }
 
 int kernel_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
@@ -123,7 +130,7 @@ void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len)
 				run_len += chunk;
 			} else {
 				if (run_len)
-					elf_prefetch_phys(k->core, k->src, run_paddr, run_len);
+					input_prefetch(k->in, run_paddr, run_len);
 				run_paddr = paddr;
 				run_len = chunk;
 			}
@@ -132,7 +139,7 @@ void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len)
 		len -= chunk;
 	}
 	if (run_len)
-		elf_prefetch_phys(k->core, k->src, run_paddr, run_len);
+		input_prefetch(k->in, run_paddr, run_len);
 }
 
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,

@@ -2,7 +2,7 @@
  * size, version, architecture, and reads of its virtual memory.
  *
  * struct kernel is the context the filter and the writers work from.  It is
- * built once from an opened ELF vmcore (kernel_init) and owns the parsed
+ * built once from an opened input of any format (kernel_init) and owns the parsed
  * VMCOREINFO and the architecture's private state.  Reads of kernel virtual
  * addresses go through the architecture's page-table walk with a one-entry
  * translation cache (the struct page scan reads the vmemmap sequentially, so
@@ -15,15 +15,13 @@
 #include <stdint.h>
 
 #include "../common/err.h"
-#include "../elf/elf_read.h"
-#include "../io/source.h"
+#include "../input/input.h"
 #include "vmcoreinfo.h"
 
 struct arch_ops;
 
 struct kernel {
-	struct source *src;
-	struct elf_core *core;
+	struct input *in;           /* physical memory and notes; not owned */
 	struct vmcoreinfo *vi;
 	const struct arch_ops *arch;
 	void *arch_data;
@@ -41,8 +39,7 @@ struct kernel {
 
 /* Parse VMCOREINFO, check the required keys, pick and initialise the
  * architecture.  Errors name the missing key or the unsupported machine. */
-int kernel_init(struct kernel *k, struct source *src, struct elf_core *core,
-		struct ds_err *err);
+int kernel_init(struct kernel *k, struct input *in, struct ds_err *err);
 void kernel_release(struct kernel *k);
 
 /* Translate a kernel virtual address (page-table walk, cached). */

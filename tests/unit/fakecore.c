@@ -304,25 +304,19 @@ int fc_open_kernel(struct fakecore *fc, struct fc_open *o, struct ds_err *err)
 
 	memset(o, 0, sizeof(*o));
 	fc_write(fc);
-	r = source_open(&o->src, fc->path, err);
+	r = input_open(&o->in, fc->path, NULL, err);
 	if (r < 0)
-		fail_msg("fakecore: source_open: %s", err->msg);
-	o->src_ok = true;
-	r = elf_core_open(&o->core, &o->src, err);
-	if (r < 0)
-		fail_msg("fakecore: elf_core_open: %s", err->msg);
-	o->core_ok = true;
+		fail_msg("fakecore: input_open: %s", err->msg);
+	o->in_ok = true;
 	o->k_tried = true;
-	return kernel_init(&o->k, &o->src, &o->core, err);
+	return kernel_init(&o->k, &o->in, err);
 }
 
 void fc_close(struct fc_open *o)
 {
 	if (o->k_tried)
 		kernel_release(&o->k);
-	if (o->core_ok)
-		elf_core_release(&o->core);
-	if (o->src_ok)
-		source_close(&o->src);
+	if (o->in_ok)
+		input_close(&o->in);
 	memset(o, 0, sizeof(*o));
 }

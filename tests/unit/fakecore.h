@@ -1,7 +1,7 @@
 /* fakecore.h - shared by test_x86_64 and test_memmap: builds a small ELF64
  * x86_64 vmcore in a temporary file whose physical memory holds hand-made
  * page tables (4 or 5 levels), the caller's data pages and a VMCOREINFO
- * note, then opens it with source_open + elf_core_open + kernel_init.
+ * note, then opens it through the input seam (input_open) + kernel_init.
  *
  * Physical memory is a list of regions, each one PT_LOAD.  Page tables are
  * taken from a region set aside at fc_init (the first page is the top level
@@ -15,8 +15,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "elf/elf_read.h"
-#include "io/source.h"
+#include "input/input.h"
 #include "kernel/kernel.h"
 
 #define FC_START_KERNEL_MAP 0xffffffff80000000ull
@@ -88,16 +87,15 @@ void fc_set_vmcoreinfo(struct fakecore *fc, const char *text);
 /* Write the ELF file (mkstemp under /tmp). */
 void fc_write(struct fakecore *fc);
 
-/* An opened fake core: source, ELF core and kernel. */
+/* An opened fake core: input and kernel. */
 struct fc_open {
-	struct source src;
-	struct elf_core core;
+	struct input in;
 	struct kernel k;
-	bool src_ok, core_ok, k_tried;
+	bool in_ok, k_tried;
 };
 
-/* fc_write, source_open, elf_core_open (these must succeed), then
- * kernel_init whose result is returned. */
+/* fc_write, input_open (these must succeed), then kernel_init whose result
+ * is returned. */
 int fc_open_kernel(struct fakecore *fc, struct fc_open *o, struct ds_err *err);
 void fc_close(struct fc_open *o);
 

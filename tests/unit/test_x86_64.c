@@ -185,7 +185,9 @@ static void test_init_fields(void **state)
 	CHECK_EQ(o.k.version, KERNEL_VERSION_CODE(6, 1, 0));
 	CHECK_EQ(o.k.crashtime, 1712345678);
 	CHECK_EQ(o.k.phys_base, 0);
-	CHECK_EQ(o.core.nr_prstatus, 2);
+	CHECK_EQ(o.in.nr_cpus, 2);
+	CHECK(arch_find_name("x86_64") == &arch_x86_64_ops);
+	CHECK(arch_find_name("aarch64") == NULL);
 	CHECK(o.k.vi != NULL);
 	CHECK_EQ(o.k.arch->section_size_bits(&o.k), 27);
 	CHECK_EQ(o.k.arch->max_physmem_bits(&o.k), 46);

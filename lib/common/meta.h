@@ -1,0 +1,31 @@
+/* meta.h - what a dump says about the crash, apart from its pages: the
+ * facts every output format records in its own way (the kdump-compressed
+ * headers, an ELF dump's notes, a split file's headers), gathered once by
+ * the dump from the input and the kernel model.  It belongs to no format.
+ */
+#ifndef DS_META_H
+#define DS_META_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define META_UTS_LEN 65
+
+struct dump_meta {
+	uint32_t page_size;              /* the crashed kernel's */
+	uint64_t max_pfn;                /* pfns [0, max_pfn) are described */
+	uint16_t elf_machine;            /* EM_* of the crashed machine */
+	/* the ELF note segment verbatim (NT_PRSTATUS per CPU, VMCOREINFO, ...) */
+	const uint8_t *notes;
+	uint64_t notes_size;
+	uint64_t vmcoreinfo_off, vmcoreinfo_size;   /* the VMCOREINFO desc in notes */
+	/* sysname, nodename, release, version, machine, domainname */
+	char utsname[6][META_UTS_LEN];
+	uint64_t crashtime;              /* seconds; 0 when unknown */
+	int32_t nr_cpus;
+	uint64_t phys_base;
+	uint32_t dump_level;             /* the -d the kept set answers to */
+	bool excluded_vmemmap;           /* -e left struct pages out */
+};
+
+#endif

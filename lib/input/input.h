@@ -1,0 +1,143 @@
+/* input.h - the input seam: where the crashed machine's memory and notes
+ * come from, whatever the file's format.
+ *
+ * One ops table per format, one file per member (elf.c: an ELF vmcore, i.e.
+ * /proc/vmcore or a file); input.c is the registry, the only list of them,
+ * and picks the member from the file's first bytes.  Everything above this
+ * seam (the kernel model, the page-table walk, the scan, the copy) reads
+ * physical memory through it and never learns what the file looks like: no
+ * PT_LOAD, descriptor or bitmap is visible outside its member.
+ *
+ * What a member tells (struct input, filled by open):
+ *   - the notes verbatim and where VMCOREINFO lies in them, the CPU count;
+ *   - the machine (ELF e_machine, or utsname machine for formats that
+ *     record it), and the page size when the format records one;
+ *   - hints a format may carry: phys_base, the kernel's virtual mappings;
+ *   - the physical map (input_max_pfn, input_map_pages): which pfns exist
+ *     in the crashed machine ("present") and which of them the input holds
+ *     data for.  A dump given as input lacks the pages it left out: they
+ *     stay out of every output made from it.
+ * and it serves exact reads of physical memory (an error names the address),
+ * whole pages for the copy (zero-copy when it can), and readahead hints.
+ */
+#ifndef DS_INPUT_H
+#define DS_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "../common/keepmap.h"
+#include "../io/source.h"
+
+#define INPUT_UTS_LEN 65
+
+/* A kernel virtual mapping the file records (an ELF PT_LOAD's p_vaddr):
+ * [vaddr, vaddr + size) -> [paddr, paddr + size).  Architectures use it to
+ * find phys_base on kernels whose VMCOREINFO does not say it. */
+struct input_vmap {
+	uint64_t vaddr, paddr, size;
+};
+
+struct input;
+
+struct input_ops {
+	const char *name;                /* "ELF vmcore", ... (messages) */
+
+	/* Do the file's first bytes (len of them, at least 8 unless the file
+	 * is shorter) look like this format? */
+	bool (*probe)(const uint8_t *head, size_t len);
+
+	/* Parse the file behind in->src; fill the fields of struct input. */
+	int (*open)(struct input *in, struct ds_err *err);
+	void (*close)(struct input *in);
+
+	/* pfns [0, result) may be present with pages of 2^page_shift bytes. */
+	uint64_t (*max_pfn)(const struct input *in, unsigned page_shift);
+
+	/* Set the present bits (and dumped bits) of the pfns the crashed
+	 * machine had, then clear the dumped bit of every pfn the input holds
+	 * no data for. */
+	int (*map_pages)(struct input *in, unsigned page_shift, struct keepmap *km,
+			 struct ds_err *err);
+
+	/* Read physical memory [paddr, paddr + len) exactly; a byte the input
+	 * does not hold is an error naming its address (DS_ENODATA). */
+	int (*read_phys)(struct input *in, uint64_t paddr, void *buf, size_t len,
+			 struct ds_err *err);
+
+	/* One page of `size` bytes at paddr (a present pfn): *ret_page points
+	 * at its bytes, either inside the input's mapping (valid until the
+	 * next call on this input) or at buf, which the member fills.  Bytes
+	 * of a present page that the machine did not have (a partial page at
+	 * the edge of a RAM range) read as zero. */
+	int (*read_page)(struct input *in, uint64_t paddr, uint32_t size, uint8_t *buf,
+			 const uint8_t **ret_page, struct ds_err *err);
+
+	/* [paddr, paddr + len) will be read soon.  Never fails. */
+	void (*prefetch)(struct input *in, uint64_t paddr, uint64_t len);
+};
+
+struct input {
+	const struct input_ops *ops;
+	void *priv;                      /* the member's state */
+	struct source src;
+	const char *path;                /* for messages; not owned */
+
+	/* Filled by the member's open. */
+	uint16_t elf_machine;            /* EM_*, 0 when the format does not say */
+	bool big_endian;                 /* the crashed machine's byte order */
+	char machine[INPUT_UTS_LEN];     /* utsname machine, "" when not recorded */
+	uint32_t page_size;              /* 0 when not recorded (VMCOREINFO says) */
+	const uint8_t *notes;            /* the ELF note segment, verbatim */
+	uint64_t notes_size;
+	uint64_t vmcoreinfo_off, vmcoreinfo_size;   /* the VMCOREINFO desc in notes */
+	unsigned nr_cpus;                /* "CORE" NT_PRSTATUS notes */
+	bool has_phys_base;
+	uint64_t phys_base;
+	const struct input_vmap *vmaps;
+	size_t n_vmaps;
+};
+
+struct input_config {
+	bool no_mmap;                    /* --non-mmap: pread only */
+};
+
+/* Open path and pick its format.  in is released on failure. */
+int input_open(struct input *in, const char *path, const struct input_config *cfg,
+	       struct ds_err *err);
+/* Safe on a zeroed or already released input. */
+void input_close(struct input *in);
+
+static inline uint64_t input_max_pfn(const struct input *in, unsigned page_shift)
+{
+	return in->ops->max_pfn(in, page_shift);
+}
+
+static inline int input_map_pages(struct input *in, unsigned page_shift,
+				  struct keepmap *km, struct ds_err *err)
+{
+	return in->ops->map_pages(in, page_shift, km, err);
+}
+
+static inline int input_read_phys(struct input *in, uint64_t paddr, void *buf,
+				  size_t len, struct ds_err *err)
+{
+	return in->ops->read_phys(in, paddr, buf, len, err);
+}
+
+static inline int input_read_page(struct input *in, uint64_t paddr, uint32_t size,
+				  uint8_t *buf, const uint8_t **ret_page, struct ds_err *err)
+{
+	return in->ops->read_page(in, paddr, size, buf, ret_page, err);
+}
+
+static inline void input_prefetch(struct input *in, uint64_t paddr, uint64_t len)
+{
+	in->ops->prefetch(in, paddr, len);
+}
+
+extern const struct input_ops input_elf_ops;
+
+#endif

@@ -1,0 +1,104 @@
+/* output.h - the output seam: where the kept pages go, whatever the format.
+ *
+ * One ops table per format, one file per member (kdump.c: kdump-compressed,
+ * through lib/format/kdump_write); output.c is the registry and owns the
+ * output files: it creates them, hands the member a sink (a file, the
+ * flattened stream on standard output with -F, or nothing with --dry-run),
+ * and is the one place where a failed dump's files are dealt with
+ * (output_fail).
+ *
+ * Call order: output_create (as soon as the input is known to be good, so
+ * that "file exists" comes before the work), output_begin once the kept set
+ * is final (the dump's metadata and the page maps), then output_add_page or
+ * output_add_zero once per dumped pfn in ascending pfn order, then
+ * output_finish; on any failure after output_create, output_fail.
+ *
+ * A member that stores pages compressed (takes_compressed) gets each page
+ * as the copy encoded it (flags 0: raw, size = page size; else one codec
+ * flag); one that does not gets raw pages only.  Zero pages (dump level bit
+ * 1) come as output_add_zero.
+ */
+#ifndef DS_OUTPUT_H
+#define DS_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "../common/keepmap.h"
+#include "../common/meta.h"
+#include "../compress/codec.h"
+#include "../io/sink.h"
+
+enum output_format {
+	OUTPUT_KDUMP,                    /* kdump-compressed (the default) */
+	OUTPUT_FORMAT_MAX
+};
+
+struct output_config {
+	enum output_format format;
+	const struct codec_ops *codec;   /* how pages are compressed, when they are */
+	const char *path;                /* DUMPFILE (unused with flatten or dry_run) */
+	bool force;                      /* overwrite an existing DUMPFILE */
+	bool flatten;                    /* -F: the flattened stream on standard output */
+	bool dry_run;                    /* write nothing */
+};
+
+struct output;
+
+struct output_ops {
+	const char *name;
+	bool takes_compressed;
+	int (*begin)(struct output *o, const struct dump_meta *m, const struct keepmap *km,
+		     struct ds_err *err);
+	int (*add_page)(struct output *o, uint64_t pfn, const void *data, uint32_t size,
+			uint32_t flags, struct ds_err *err);
+	int (*add_zero)(struct output *o, uint64_t pfn, struct ds_err *err);
+	/* Everything written and flushed; *ret_bytes = the dump's size. */
+	int (*finish)(struct output *o, uint64_t *ret_bytes, struct ds_err *err);
+	/* Give up; frees the member's state.  Safe before begin. */
+	void (*abort)(struct output *o);
+};
+
+struct output {
+	const struct output_ops *ops;
+	struct output_config cfg;
+	void *priv;                      /* the member's state, after begin */
+	struct sink sink;
+	int fd;                          /* the created DUMPFILE, or -1 */
+	bool created;
+};
+
+/* Create DUMPFILE (or set up the stream / dry run) for cfg's format. */
+int output_create(struct output *o, const struct output_config *cfg, struct ds_err *err);
+
+int output_begin(struct output *o, const struct dump_meta *m, const struct keepmap *km,
+		 struct ds_err *err);
+
+static inline int output_add_page(struct output *o, uint64_t pfn, const void *data,
+				  uint32_t size, uint32_t flags, struct ds_err *err)
+{
+	return o->ops->add_page(o, pfn, data, size, flags, err);
+}
+
+static inline int output_add_zero(struct output *o, uint64_t pfn, struct ds_err *err)
+{
+	return o->ops->add_zero(o, pfn, err);
+}
+
+/* Finish the format, close the file.  On failure the caller still calls
+ * output_fail. */
+int output_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err);
+
+/* The failure path of every dump: stop the member, close the file and
+ * remove it, so that no file that looks like a finished dump is left.
+ * Safe on a zeroed output and after output_finish. */
+void output_fail(struct output *o);
+
+/* Create path as makedumpfile does: mode 0600, refused if it exists unless
+ * force.  Shared with -R. */
+int output_create_file(const char *path, bool force, int *ret_fd, struct ds_err *err);
+
+extern const struct output_ops output_kdump_ops;
+
+#endif

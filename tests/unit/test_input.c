@@ -1,0 +1,147 @@
+/* test_input.c - the input seam's ELF member (lib/input/elf.c) on a fake
+ * ELF vmcore (tests/unit/fakecore.c): format choice, the physical map (which
+ * pfns are present: partial pages at the edges of a range are not, except a
+ * range's first page), exact reads that name the missing address, whole
+ * pages for the copy (zero-copy from the mapping, zeros outside the ranges
+ * and past p_filesz), and what the member tells about the file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "check.h"
+
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input/input.h"
+#include "fakecore.h"
+
+/* regions: tables at 0x100000 (fc_init); A [0x1000, 0x3800) ends inside a
+ * page; B [0x5000, 0x6000) with only 0x800 bytes in the file; C [0x8800,
+ * 0xa000) starts inside a page. */
+static void build(struct fakecore *fc)
+{
+	uint8_t *a, *b, *c;
+
+	fc_init(fc, 4, 0x100000, 1);
+	a = fc_add_region(fc, 0x1000, 0x2800);
+	b = fc_add_region(fc, 0x5000, 0x1000);
+	c = fc_add_region(fc, 0x8800, 0x1800);
+	for (unsigned i = 0; i < 0x2800; i++)
+		a[i] = (uint8_t)(i * 7 + 1);
+	memset(b, 0xbb, 0x1000);
+	fc->regions[fc->n_regions - 2].filesz = 0x800;
+	memset(c, 0xcc, 0x1800);
+	fc->regions[fc->n_regions - 1].vaddr = 0xffffffff81000000ull;
+	fc->nr_cpus = 3;
+	fc_set_vmcoreinfo(fc, "OSRELEASE=6.1.0\nPAGESIZE=4096\n");
+	fc_write(fc);
+}
+
+static void test_elf_member(void **state)
+{
+	struct fakecore fc;
+	struct input in;
+	struct keepmap km;
+	struct ds_err err = { 0 };
+	uint8_t buf[4096], exp[4096];
+	const uint8_t *page;
+	int r;
+
+	(void)state;
+	build(&fc);
+	WHERE("open");
+	r = input_open(&in, fc.path, NULL, &err);
+	if (r < 0)
+		fail_msg("input_open: %s", err.msg);
+	CHECK(in.ops == &input_elf_ops);
+	CHECK_EQ(in.elf_machine, EM_X86_64);
+	CHECK_EQ(in.page_size, 0);
+	CHECK_EQ(in.nr_cpus, 3);
+	CHECK(in.vmcoreinfo_size > 0);
+	CHECK(!memcmp(in.notes + in.vmcoreinfo_off, "OSRELEASE=6.1.0\n", 16));
+	CHECK_EQ(in.n_vmaps, 4);
+	CHECK_EQ(in.vmaps[3].vaddr, 0xffffffff81000000ull);
+	CHECK_EQ(in.vmaps[3].paddr, 0x8800);
+
+	WHERE("physical map");
+	CHECK_EQ(input_max_pfn(&in, 12), 0x101);
+	CHECK_EQ(keepmap_init(&km, 0x101, &err), 0);
+	CHECK_EQ(input_map_pages(&in, 12, &km, &err), 0);
+	for (uint64_t pfn = 0; pfn < 0x101; pfn++) {
+		bool want = pfn == 1 || pfn == 2 || pfn == 5 || pfn == 8 || pfn == 9 ||
+			    pfn == 0x100;
+
+		WHERE("pfn 0x%llx present", (unsigned long long)pfn);
+		CHECK_EQ(keepmap_is_present(&km, pfn), want);
+		CHECK_EQ(keepmap_is_dumped(&km, pfn), want);
+	}
+	keepmap_release(&km);
+
+	WHERE("a whole page in the file: zero-copy");
+	CHECK_EQ(input_read_page(&in, 0x2000, 4096, buf, &page, &err), 0);
+	CHECK(page != buf);
+	CHECK(!memcmp(page, fc_phys(&fc, 0x2000, 4096), 4096));
+
+	WHERE("a page with a p_memsz tail: zeros after p_filesz");
+	CHECK_EQ(input_read_page(&in, 0x5000, 4096, buf, &page, &err), 0);
+	memset(exp, 0xbb, 0x800);
+	memset(exp + 0x800, 0, 0x800);
+	CHECK(!memcmp(page, exp, 4096));
+
+	WHERE("a range's partial first page: zeros before it");
+	CHECK_EQ(input_read_page(&in, 0x8000, 4096, buf, &page, &err), 0);
+	memset(exp, 0, 0x800);
+	memset(exp + 0x800, 0xcc, 0x800);
+	CHECK(!memcmp(page, exp, 4096));
+
+	WHERE("read_phys across a range's end");
+	CHECK_EQ(input_read_phys(&in, 0x37f0, buf, 16, &err), 0);
+	CHECK(!memcmp(buf, fc_phys(&fc, 0x37f0, 16), 16));
+	CHECK_EQ(input_read_phys(&in, 0x37f0, buf, 17, &err), -DS_ENODATA);
+	CHECK_MSG(&err, "physical address 0x3800 is not in the vmcore");
+	input_prefetch(&in, 0, 0x10000);      /* holes are skipped, never fails */
+	input_close(&in);
+	input_close(&in);                     /* safe twice */
+	fc_free(&fc);
+}
+
+static void test_open_errors(void **state)
+{
+	struct input in;
+	struct ds_err err = { 0 };
+	char path[] = "/tmp/test_input.XXXXXX";
+	char junk[256];
+	int fd;
+
+	(void)state;
+	WHERE("missing file");
+	CHECK_EQ(input_open(&in, "/tmp/test_input.does-not-exist", NULL, &err), -DS_ESYS);
+	CHECK_MSG(&err, "cannot open");
+
+	WHERE("unknown format: the ELF member says what is wrong");
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	memset(junk, 'x', sizeof(junk));
+	CHECK_EQ(write(fd, junk, sizeof(junk)), sizeof(junk));
+	close(fd);
+	CHECK_EQ(input_open(&in, path, NULL, &err), -DS_ECORRUPT);
+	CHECK_MSG(&err, "is not an ELF file (bad magic)");
+	input_close(&in);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_elf_member),
+		cmocka_unit_test(test_open_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
