@@ -11,6 +11,7 @@
  *            main header last, fsync; on any failure the file is given up
  *
  * Each step lives in session.c, each phase's facts in its own module.
+ * -R (ds_rearrange) is in rearrange.c.
  */
 #include <dumpsieve/dumpsieve.h>
 
@@ -98,22 +99,6 @@ static int run(struct session *s, struct ds_report *rep, struct ds_err *err)
 		return r;
 	fill_report(s, rep);
 	return 0;
-}
-
-int ds_rearrange(int in_fd, const char *output, bool force, uint64_t *ret_bytes,
-		 struct ds_err *err)
-{
-	int fd = -1, r;
-
-	ds_err_clear(err);
-	if ((r = output_create_file(output, force, &fd, err)) < 0)
-		return r;
-	r = flat_rearrange(in_fd, "standard input", fd, output, ret_bytes, err);
-	if (close(fd) < 0 && r == 0)
-		r = ds_err_sys(err, "cannot close '%s'", output);
-	if (r < 0)
-		(void)unlink(output);
-	return r;
 }
 
 int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *err)

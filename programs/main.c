@@ -91,8 +91,23 @@ int main(int argc, char **argv)
 	if (cli.mode == CLI_REARRANGE) {
 		if (cli.check_params)
 			return EXIT_SUCCESS;
-		if (ds_rearrange(STDIN_FILENO, cli.dumpfile, cli.ds.force, NULL, &err) < 0) {
+		struct ds_rearranged rr;
+
+		if (ds_rearrange(STDIN_FILENO, cli.dumpfile, cli.ds.force, &rr, &err) < 0) {
 			report_error("%s", err.msg);
+			if (rr.incomplete && rr.kdump)
+				report_error("rebuilt %s from %llu bytes of stream (%llu records): "
+					     "%llu of its %llu pages are in it",
+					     cli.dumpfile, (unsigned long long)rr.stream_bytes,
+					     (unsigned long long)rr.records,
+					     (unsigned long long)rr.pages_kept,
+					     (unsigned long long)rr.pages_planned);
+			else if (rr.incomplete)
+				report_error("rebuilt %s from %llu bytes of stream (%llu records)",
+					     cli.dumpfile, (unsigned long long)rr.stream_bytes,
+					     (unsigned long long)rr.records);
+			if (rr.incomplete)
+				report_common("This is an incomplete dumpfile, but might analyzable.");
 			return fail();
 		}
 		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);

@@ -100,9 +100,24 @@ struct ds_dmesg_report {
  * none could, it fails and leaves no file. */
 int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struct ds_err *err);
 
+/* What -R rebuilt. */
+struct ds_rearranged {
+	uint64_t bytes;            /* size of DUMPFILE */
+	uint64_t records;          /* whole records applied */
+	uint64_t stream_bytes;     /* bytes of stream read */
+	bool cut;                  /* the stream stopped before its end marker (or failed) */
+	bool incomplete;           /* DUMPFILE was kept as an incomplete dump */
+	bool kdump;                /* ... kdump-compressed: the page counts say how much */
+	uint64_t pages_planned;    /* pages the dump was to hold */
+	uint64_t pages_kept;       /* pages it holds, readable */
+};
+
 /* -R: rebuild `output` from the flattened stream read on in_fd.  Refuses
- * an existing file unless force; removes the output on failure. */
-int ds_rearrange(int in_fd, const char *output, bool force, uint64_t *ret_bytes,
+ * an existing file unless force.  A stream that stops early, or whose dump
+ * says it is incomplete, fails (the message says why) but leaves the
+ * readable part as an incomplete dump (rep->incomplete); when nothing in it
+ * is a dump, the output is removed. */
+int ds_rearrange(int in_fd, const char *output, bool force, struct ds_rearranged *rep,
 		 struct ds_err *err);
 
 /* Is this codec built in?  (A requested codec that is not is an error,

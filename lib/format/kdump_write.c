@@ -1,10 +1,14 @@
 /* kdump_write.c - stream a kdump-compressed file (see kdump_write.h).
  *
- * I/O pattern: sub header, notes and bitmaps are written first; then page
- * data is appended through a 4 MiB buffer in ascending file order, and the
- * descriptors are gathered in a buffer and written to their table slots when
- * it fills.  Both buffers are flushed with pwrite at known offsets, so the
- * file never has to be read back.  Field offsets are the LP64 ones of
+ * I/O pattern: the main header (status INCOMPLETE), sub header, notes and
+ * both bitmaps are written first; then page data is appended through a
+ * 4 MiB buffer in ascending file order.  The descriptors of the pages in the
+ * buffer are gathered beside it, and each flush ("commit") writes both:
+ * data first on a file (a descriptor on disk always has its data there),
+ * descriptors first on a stream (-R keeps a page whose data arrived).  The
+ * rewrite of the main header without INCOMPLETE is the last write.  The
+ * file is read back only to pack the descriptors of a dump that ended early
+ * or lost pages (kdump_repair).  Field offsets are the LP64 ones of
  * docs/formats.md; integers are little-endian (x86_64).
  */
 #include "kdump_write.h"
@@ -14,6 +18,7 @@
 #include <string.h>
 
 #include "../compress/codec.h"
+#include "kdump_repair.h"
 
 /* Large buffers mean few, large writes; on a flattened stream they also mean
  * few records, and descriptor records (which land behind the data already
@@ -25,16 +30,20 @@
 
 struct kdump_writer {
 	struct sink *sink;
+	const struct keepmap *km;    /* the plan: which pfns the descriptors are for */
 	struct kdump_params p;
 	struct kdump_layout l;
 	uint64_t added;              /* descriptors produced so far */
+	uint64_t lost;               /* of them, pages that could not be read */
 	uint64_t data_pos;           /* file offset of the next page's data */
 	uint8_t *data_buf;
 	size_t data_len;             /* bytes pending in data_buf (end at data_pos) */
 	uint8_t *desc_buf;
-	size_t desc_len;             /* entries pending */
+	size_t desc_len;             /* entries pending: those of the pages in data_buf */
 	uint64_t desc_first;         /* index of desc_buf[0] */
 	uint64_t zero_desc_off;
+	uint64_t committed;          /* descriptors [0, committed) are out, data with them */
+	uint64_t lost_pending, lost_committed;   /* lost pages not yet out / out */
 };
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -119,11 +128,14 @@ static int write_at(struct kdump_writer *w, uint64_t off, const void *buf, size_
 	return sink_write_at(w->sink, off, buf, len, err);
 }
 
-static int write_main_header(struct kdump_writer *w, struct ds_err *err)
+static int write_main_header(struct kdump_writer *w, bool complete, struct ds_err *err)
 {
+	struct kdump_params p = w->p;
 	uint8_t hdr[KDUMP_MAIN_HEADER_SIZE];
 
-	kdump_encode_main_header(&w->p, &w->l, hdr);
+	if (!complete)
+		p.status |= KDUMP_STATUS_INCOMPLETE;
+	kdump_encode_main_header(&p, &w->l, hdr);
 	return write_at(w, 0, hdr, sizeof(hdr), err);
 }
 
@@ -135,14 +147,63 @@ static int flush_data(struct kdump_writer *w, struct ds_err *err)
 	return r;
 }
 
-static int flush_desc(struct kdump_writer *w, struct ds_err *err)
+static int flush_desc(struct kdump_writer *w, size_t n, struct ds_err *err)
 {
 	int r = write_at(w, w->l.desc_off + w->desc_first * DESC_SIZE, w->desc_buf,
-			 w->desc_len * DESC_SIZE, err);
+			 n * DESC_SIZE, err);
 
-	w->desc_first += w->desc_len;
+	w->desc_first += n;
 	w->desc_len = 0;
 	return r;
+}
+
+/* How many of the pending descriptors have their data below `end`: those
+ * of a data write that a full disk took only in part.  Data offsets grow
+ * with the index; zero pages share the first page of the data area. */
+static size_t descs_with_data(const struct kdump_writer *w, uint64_t end)
+{
+	size_t n = 0;
+
+	for (; n < w->desc_len; n++) {
+		const uint8_t *d = w->desc_buf + n * DESC_SIZE;
+		uint64_t off = 0;
+		uint32_t size = 0;
+
+		for (int i = 7; i >= 0; i--)
+			off = off << 8 | d[i];
+		for (int i = 3; i >= 0; i--)
+			size = size << 8 | d[8 + i];
+		if (off && off + size > end)
+			break;
+	}
+	return n;
+}
+
+/* Write the pending pages: their data and their descriptors, in the order
+ * that leaves no descriptor without its data behind a cut (see the top). */
+static int commit(struct kdump_writer *w, struct ds_err *err)
+{
+	int r;
+
+	if (w->sink->header_first) {
+		if ((r = flush_desc(w, w->desc_len, err)) < 0 || (r = flush_data(w, err)) < 0)
+			return r;
+	} else if ((r = flush_data(w, err)) < 0) {
+		/* save the descriptors of the pages that made it (the table's
+		 * space was reserved at open, so this write can still succeed) */
+		size_t n = descs_with_data(w, w->sink->fail_end);
+		struct ds_err ignored;
+
+		if (n && flush_desc(w, n, &ignored) == 0)
+			w->committed = w->desc_first;
+		return r;
+	} else if ((r = flush_desc(w, w->desc_len, err)) < 0) {
+		return r;
+	}
+	w->committed = w->desc_first;
+	w->lost_committed += w->lost_pending;
+	w->lost_pending = 0;
+	return 0;
 }
 
 static int write_bitmap(struct kdump_writer *w, const struct keepmap *km, bool dumped,
@@ -175,7 +236,9 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	if (!w)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	w->sink = sink;
+	w->km = km;
 	w->p = *p;
+	w->p.status &= ~KDUMP_STATUS_INCOMPLETE;
 	kdump_layout_compute(p, keepmap_count_dumped(km), &w->l);
 	w->data_buf = malloc(DATA_BUF_SIZE);
 	w->desc_buf = malloc(DESC_BUF_ENTRIES * DESC_SIZE);
@@ -186,17 +249,20 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	w->data_pos = w->l.data_off;
 
 	kdump_encode_sub_header(p, &w->l, sub);
-	/* On a file the main header comes last, so a dump cut short never has
-	 * a valid signature; on a stream ascending order matters more, and a
-	 * cut stream is recognised by its missing end marker. */
-	if ((sink->header_first && (r = write_main_header(w, err)) < 0) ||
+	/* From its first write the file is a dump that says it is incomplete;
+	 * the barrier makes that header durable before any page can be.  The
+	 * descriptor table is reserved, so that the descriptors of pages
+	 * written before the disk fills still find room. */
+	if ((r = write_main_header(w, false, err)) < 0 ||
 	    (r = write_at(w, p->block_size, sub, sizeof(sub), err)) < 0 ||
 	    (r = write_at(w, p->block_size + sizeof(sub), p->notes, p->notes_size, err)) < 0 ||
+	    (r = sink_barrier(sink, err)) < 0 ||
 	    (r = write_bitmap(w, km, false, w->l.bitmap1_off, err)) < 0 ||
 	    (r = write_bitmap(w, km, true, w->l.bitmap2_off, err)) < 0) {
 		kdump_writer_abort(w);
 		return r;
 	}
+	(void)sink_reserve(sink, w->l.desc_off, w->l.data_off - w->l.desc_off);
 	if (p->exclude_zero) {
 		/* the shared zero page: first thing in the data area */
 		memset(w->data_buf, 0, p->block_size);
@@ -217,7 +283,7 @@ static int add_desc(struct kdump_writer *w, uint64_t off, uint32_t size, uint32_
 		return ds_err_set(err, DS_EINVAL,
 				  "more pages than the %" PRIu64 " planned", w->l.num_dumpable);
 	if (w->desc_len == DESC_BUF_ENTRIES) {
-		int r = flush_desc(w, err);
+		int r = commit(w, err);
 
 		if (r < 0)
 			return r;
@@ -239,6 +305,17 @@ int kdump_writer_add_zero(struct kdump_writer *w, struct ds_err *err)
 	return add_desc(w, w->zero_desc_off, w->p.block_size, 0, err);
 }
 
+int kdump_writer_add_lost(struct kdump_writer *w, struct ds_err *err)
+{
+	int r = add_desc(w, 0, 0, 0, err);
+
+	if (r == 0) {
+		w->lost++;
+		w->lost_pending++;
+	}
+	return r;
+}
+
 int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t size,
 			  uint32_t flags, struct ds_err *err)
 {
@@ -247,7 +324,7 @@ int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t siz
 	if (size == 0 || size > w->p.block_size || (flags == 0 && size != w->p.block_size) ||
 	    (flags != 0 && size == w->p.block_size))
 		return ds_err_set(err, DS_EINVAL, "bad page size %u with flags 0x%x", size, flags);
-	if (w->data_len + size > DATA_BUF_SIZE && (r = flush_data(w, err)) < 0)
+	if (w->data_len + size > DATA_BUF_SIZE && (r = commit(w, err)) < 0)
 		return r;
 	if ((r = add_desc(w, w->data_pos, size, flags, err)) < 0)
 		return r;
@@ -257,27 +334,99 @@ int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t siz
 	return 0;
 }
 
+/* Pack the descriptors of a file read back (kdump_repair): pages without
+ * one, or whose data is not there, leave the 2nd bitmap. */
+static int repack(struct kdump_writer *w, bool mark_incomplete, uint64_t *ret_kept,
+		  struct ds_err *err)
+{
+	struct kdump_repair_io io = {
+		.fd = w->sink->fd, .name = w->sink->name, .size = w->sink->end,
+		.mark_incomplete = mark_incomplete,
+	};
+	struct kdump_repair_stats st;
+	int r = kdump_repair(&io, &st, err);
+
+	if (r == 0)
+		*ret_kept = st.kept;
+	return r;
+}
+
 int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_err *err)
 {
+	uint64_t kept;
 	int r;
 
-	if (w->added != w->l.num_dumpable) {
-		r = ds_err_set(err, DS_EINVAL, "wrote %" PRIu64 " pages, planned %" PRIu64,
-			       w->added, w->l.num_dumpable);
-		goto out;
-	}
-	/* descriptors before the data flush: on a stream, the last record
-	 * then ends at the file's end, which is what -R rebuilds */
-	if ((r = flush_desc(w, err)) < 0 || (r = flush_data(w, err)) < 0)
-		goto out;
-	if (!w->sink->header_first && (r = write_main_header(w, err)) < 0)
-		goto out;
-	if ((r = sink_finish(w->sink, w->data_pos, err)) < 0)
-		goto out;
+	if (w->added != w->l.num_dumpable)
+		return ds_err_set(err, DS_EINVAL, "wrote %" PRIu64 " pages, planned %" PRIu64,
+				  w->added, w->l.num_dumpable);
+	if ((r = commit(w, err)) < 0)
+		return r;
+	/* Unreadable pages leave the dump, as if excluded.  A stream cannot
+	 * be read back: there they keep their empty descriptors, which crash
+	 * reports as "page incomplete" and dumpsieve -R packs. */
+	if (w->lost && w->sink->readable && (r = repack(w, false, &kept, err)) < 0)
+		return r;
+	/* everything else on disk before the header says it is complete */
+	if ((r = sink_barrier(w->sink, err)) < 0 ||
+	    (r = write_main_header(w, true, err)) < 0 ||
+	    (r = sink_finish(w->sink, w->data_pos, err)) < 0)
+		return r;
 	if (ret_bytes)
 		*ret_bytes = w->data_pos;
-	r = 0;
-out:
+	kdump_writer_abort(w);
+	return 0;
+}
+
+/* On a stream still open, end the dump after the committed pages: the 2nd
+ * bitmap is sent again without the pfns past them, then the end marker, so
+ * that any -R rebuilds a dump whose every descriptor is there. */
+static int end_stream(struct kdump_writer *w, struct ds_err *err)
+{
+	uint64_t pfn = keepmap_next_dumped(w->km, 0), first_byte;
+	uint8_t *buf;
+	int r = 0;
+
+	for (uint64_t i = 0; i < w->committed && pfn < w->km->npfn; i++)
+		pfn = keepmap_next_dumped(w->km, pfn + 1);
+	first_byte = pfn / 8;
+	if (first_byte < w->l.bitmap_bytes) {
+		buf = calloc(1, BITMAP_CHUNK);
+		if (!buf)
+			return ds_err_set(err, DS_ENOMEM, "out of memory");
+		/* the committed pfns' bits of the first byte stay */
+		keepmap_copy_bytes(w->km, true, first_byte, buf, 1);
+		buf[0] &= (uint8_t)((1u << (pfn % 8)) - 1);
+		for (uint64_t pos = first_byte; pos < w->l.bitmap_bytes && r == 0; pos += BITMAP_CHUNK) {
+			size_t n = w->l.bitmap_bytes - pos < BITMAP_CHUNK ? w->l.bitmap_bytes - pos
+									  : BITMAP_CHUNK;
+
+			r = write_at(w, w->l.bitmap2_off + pos, buf, n, err);
+			buf[0] = 0;
+		}
+		free(buf);
+	}
+	return r ? r : sink_finish(w->sink, w->data_pos, err);
+}
+
+int kdump_writer_close_incomplete(struct kdump_writer *w, struct kdump_incomplete *ret,
+				  struct ds_err *err)
+{
+	struct ds_err first = { 0 };
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->planned = w->l.num_dumpable;
+	/* what is pending goes out if the output still takes it */
+	if (!w->sink->broken && commit(w, &first) < 0)
+		ds_err_clear(&first);
+	if (w->sink->readable) {
+		r = repack(w, true, &ret->kept, err);
+	} else {
+		ret->kept = w->committed - w->lost_committed;
+		if (w->sink->header_first && !w->sink->broken)
+			r = end_stream(w, err);
+	}
+	ret->lost = w->lost;
 	kdump_writer_abort(w);
 	return r;
 }

@@ -8,11 +8,19 @@
  * of descriptors is known right after the struct page scan, before any page
  * is read: the writer places the table and streams the data in one pass.
  *
+ * A dump file is a valid dump that says it is incomplete from its first
+ * write: the main header goes out first with the INCOMPLETE status flag,
+ * and only the last write, after everything else is on disk, rewrites it
+ * without the flag.  Whatever stops the dump in between (a full disk, -L,
+ * a signal, SIGKILL, a power cut), readers see an incomplete dump; every
+ * descriptor that reached the file has its data there (docs/formats.md,
+ * "Incomplete dumps").
+ *
  * Call order: kdump_writer_open, then kdump_writer_add_* once per dumped pfn
- * in pfn order, then kdump_writer_finish (writes the main header last, so a
- * file cut short never carries a valid signature; a stream sink gets it
- * first) or kdump_writer_abort.  The sink decides where bytes go: a file,
- * a flattened stream (-F), or nowhere (--dry-run).
+ * in pfn order, then kdump_writer_finish, or kdump_writer_close_incomplete
+ * when the dump cannot go on (keeps what is there, readable), or
+ * kdump_writer_abort (touches nothing more).  The sink decides where bytes
+ * go: a file, a flattened stream (-F), or nowhere (--dry-run).
  */
 #ifndef DS_KDUMP_WRITE_H
 #define DS_KDUMP_WRITE_H
@@ -73,12 +81,34 @@ int kdump_writer_add_zero(struct kdump_writer *w, struct ds_err *err);
 int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t size,
 			  uint32_t flags, struct ds_err *err);
 
-/* Flush everything, check that exactly num_dumpable pages were added, write
- * the main header, finish the sink (fsync, end marker).  *ret_bytes = the
- * dump's size.  Frees w in all cases. */
+/* The next dumped pfn could not be read: it leaves the dump (on a file its
+ * 2nd-bitmap bit is cleared at the end; a stream keeps an empty descriptor,
+ * which readers call a lost page). */
+int kdump_writer_add_lost(struct kdump_writer *w, struct ds_err *err);
+
+/* Flush everything, check that exactly num_dumpable pages were added, make
+ * it durable, then rewrite the main header without INCOMPLETE and finish
+ * the sink (fsync, end marker).  *ret_bytes = the dump's size.  Frees w on
+ * success; on failure w stays, for close_incomplete or abort. */
 int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_err *err);
 
-/* Stop without a header (the caller removes the file).  Frees w. */
+struct kdump_incomplete {
+	uint64_t planned;                /* pages the dump was to hold */
+	uint64_t kept;                   /* pages it holds, readable */
+	uint64_t lost;                   /* of the planned, unreadable in the input */
+};
+
+/* The dump cannot go on (the output failed or is full, a signal): write
+ * what is pending if the output still takes it, then leave a consistent
+ * incomplete dump: on a file the pages without their descriptor or data
+ * leave the 2nd bitmap (kdump_repair); a stream still open gets a 2nd
+ * bitmap ending at the last page sent and its end marker.  The header keeps
+ * INCOMPLETE.  Fills *ret; returns 0 or the error of the repair.  Frees w. */
+int kdump_writer_close_incomplete(struct kdump_writer *w, struct kdump_incomplete *ret,
+				  struct ds_err *err);
+
+/* Stop here and touch nothing more (the file, if any, says incomplete).
+ * Frees w. */
 void kdump_writer_abort(struct kdump_writer *w);
 
 /* Serialise the 464-byte main header / 104-byte sub header (x86_64 LP64

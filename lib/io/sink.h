@@ -10,6 +10,13 @@
  * writer that can produce its header early should do so on a stream
  * (header_first): crash sorts flattened records by insertion, so records
  * that arrive in ascending offset order cost it nothing.
+ *
+ * When the output fails (ENOSPC, EIO, EFBIG, EPIPE, or the -L size limit),
+ * the failing write returns the error and the sink remembers it: `broken`,
+ * and `fail_end`, the offset the bytes of that write reached (a file may
+ * take part of a write before it is full).  The writer decides what the
+ * bytes already out make of the dump: a file still takes writes where it
+ * has room; a stream takes nothing more (a cut record cannot be resumed).
  */
 #ifndef DS_SINK_H
 #define DS_SINK_H
@@ -27,6 +34,13 @@ struct sink_ops {
 			struct ds_err *err);
 	/* After the last write: end marker (flat), fsync (file). */
 	int (*finish)(struct sink *s, uint64_t final_size, struct ds_err *err);
+	/* Make the bytes written so far durable before any written later
+	 * (file: fdatasync); NULL where that means nothing. */
+	int (*barrier)(struct sink *s, struct ds_err *err);
+	/* Allocate [off, off+len) now, so that writing there later cannot
+	 * fail for want of space (file: fallocate); NULL or failing: not
+	 * reserved, which costs nothing but that promise. */
+	int (*reserve)(struct sink *s, uint64_t off, uint64_t len);
 };
 
 struct sink {
@@ -40,6 +54,15 @@ struct sink {
 	 * yet waited for (see file_write_at) */
 	uint64_t pending_off, pending_len;
 	bool keep_cache;           /* file: leave written pages in the page cache */
+	bool regular;              /* file: a regular file (it can be truncated) */
+	bool readable;             /* file: a writer may read back what it wrote
+	                            * (pread on fd): a regular file or a disk */
+	uint64_t end;              /* file: the highest offset written */
+	uint64_t sent;             /* flat: bytes of stream sent */
+	uint64_t limit;            /* -L: bytes the output may hold (file: its size;
+	                            * flat: the stream's length); 0 = no limit */
+	bool broken;               /* a write failed; nothing more goes out */
+	uint64_t fail_end;         /* the failed write's bytes reached this offset */
 };
 
 /* A regular file.  Written pages do not stay in the page cache: each write
@@ -47,6 +70,9 @@ struct sink {
  * pages, so at most two writes' worth (a few MiB) is cached or dirty at any
  * time — the capture kernel's memory is not spent on the dump. */
 void sink_file_init(struct sink *s, int fd, const char *name);
+/* fd is a block or character device (-f /dev/sdb, /dev/null): written in
+ * place, never truncated; read back only when it is a disk. */
+void sink_device_init(struct sink *s, int fd, const char *name, bool disk);
 /* Writes the flattened-format header at once. */
 int sink_flat_init(struct sink *s, int fd, const char *name, struct ds_err *err);
 void sink_null_init(struct sink *s);
@@ -62,10 +88,43 @@ static inline int sink_finish(struct sink *s, uint64_t final_size, struct ds_err
 	return s->ops->finish(s, final_size, err);
 }
 
+static inline int sink_barrier(struct sink *s, struct ds_err *err)
+{
+	return s->ops->barrier ? s->ops->barrier(s, err) : 0;
+}
+
+static inline bool sink_reserve(struct sink *s, uint64_t off, uint64_t len)
+{
+	return s->ops->reserve && s->ops->reserve(s, off, len) == 0;
+}
+
+/* The byte ranges of a file rebuilt by -R that arrived, merged. */
+struct flat_extents {
+	struct { uint64_t start, end; } *v;
+	size_t n, cap;
+	bool overflow;                   /* too scattered: some were not recorded */
+};
+
+bool flat_extents_have(const struct flat_extents *e, uint64_t off, uint64_t len);
+void flat_extents_release(struct flat_extents *e);
+
+struct flat_result {
+	uint64_t end;                    /* size of the rebuilt file */
+	uint64_t records;                /* whole records applied */
+	uint64_t stream_bytes;           /* bytes of stream read */
+	bool cut;                        /* it ended (or failed) before its end marker */
+};
+
 /* Rebuild a file from a flattened stream read from in_fd (-R).  Records
- * are applied in stream order; the stream must end with the end marker. */
+ * are applied in stream order; what they write is added to *ext.  A record
+ * ending past max_end (0: no limit) or past what a kdump-compressed main
+ * header at offset 0 allows is refused.  Returns 0 when the stream ends
+ * with its end marker; otherwise an error, with res->cut set when the
+ * stream just stopped (EOF, a read error): what arrived is in the file
+ * and in *ext, for the caller to make a dump of. */
 int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_name,
-		   uint64_t *ret_bytes, struct ds_err *err);
+		   uint64_t max_end, struct flat_extents *ext, struct flat_result *res,
+		   struct ds_err *err);
 
 #define FLAT_HEADER_SIZE 4096u
 

@@ -744,7 +744,7 @@ def scan_pages(d, src, pfn_ranges, zero_shared, progress):
     read = kd.read
     PH = kdumpfile.KDUMP_MACHPHYSADDR
 
-    data_off = d.data_off
+    data_off = d.data_start
     fsize = d.size
     zero_desc = (data_off, bs, 0, 0)
     zero = src.zero
@@ -930,18 +930,16 @@ def cmd_verify(a):
                  count_ranges(subtract_ranges(src_ranges, r1)))
     print("info: bitmap1 vs source PT_LOAD pages: %d only in bitmap1, %d only in source"
           % b1_vs_src)
-    zero_area_ok = None
-    if a.zero_shared or dump_level is not None and dump_level & 1:
-        zero_area_ok = (d.data_off + bs <= d.size
-                        and d.buf[d.data_off:d.data_off + bs] == src.zero)
-        if not zero_area_ok:
-            structural.append("dump_level %s: the first page of the data area (0x%x) is not a page of zeros"
-                              % (dump_level, d.data_off))
     if dump_level is not None and dump_level & 1 and not a.zero_shared:
         print("note: dump_level includes 1 (exclude zero pages) but --zero-shared was not given")
     if a.zero_shared and dump_level is not None and not dump_level & 1:
         print("note: --zero-shared given but dump_level %d does not include 1 (exclude zero pages)" % dump_level)
 
+    # where page data starts: right after the table, or further on in a dump
+    # that lost pages (see below); the shared zero page is the first page there
+    offs = [o for o, _, _, _ in DESC_STRUCT.iter_unpack(
+        memoryview(d.buf)[d.desc_off:d.desc_off + DESC_SIZE * count_ranges(pfn_ranges)]) if o > 0]
+    d.data_start = max(d.data_off, min(offs)) if offs else d.data_off
     if a.no_fork:
         progress = bytearray(8)
         r = scan_pages(d, src, pfn_ranges, a.zero_shared, progress)
@@ -957,15 +955,27 @@ def cmd_verify(a):
               % (r["libkdumpfile_max_pfn"], d.max_mapnr))
     # 1.5: page data begins immediately after the table (shared zero page first
     # when zero pages are excluded); anything else suggests the descriptor
-    # count does not match the 2nd bitmap
+    # count does not match the 2nd bitmap.  A dump that lost pages (it stopped
+    # early, or pages could not be read) keeps the table's place and size as
+    # planned and packs the descriptors it has to its front: there the data
+    # starts past the table's end, and the first page of data is the zero page.
+    data_start = d.data_start
     if r["min_offset"] is not None:
         allowed = [d.data_off]
         if dump_level is not None and dump_level & 1:
             allowed.append(d.data_off + bs)
-        if r["min_offset"] not in allowed:
+        if r["min_offset"] > d.data_off:
+            print("note: page data starts at 0x%x, 0x%x bytes past the %d-entry table "
+                  "(a table planned for %d pages)" % (data_start, data_start - d.data_off,
+                                                       n_total, (data_start - d.desc_off) // DESC_SIZE))
+        elif r["min_offset"] not in allowed:
             structural.append("lowest page data offset is 0x%x, expected %s (right after the %d-entry "
                               "descriptor table): bitmap 2 and descriptor table disagree?"
                               % (r["min_offset"], " or ".join("0x%x" % x for x in allowed), n_total))
+    if a.zero_shared or dump_level is not None and dump_level & 1:
+        if not (data_start + bs <= d.size and d.buf[data_start:data_start + bs] == src.zero):
+            structural.append("dump_level %s: the first page of the data area (0x%x) is not a page of zeros"
+                              % (dump_level, data_start))
     nprob = sum(r["problems"].values())
     print("pages checked:     %d" % r["checked"])
     print("pages equal:       %d" % r["equal"])
