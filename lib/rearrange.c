@@ -81,7 +81,8 @@ static bool says_incomplete(int fd)
 	       (h[424] & KDUMP_STATUS_INCOMPLETE);
 }
 
-int ds_rearrange(int in_fd, const char *output, bool force, struct ds_rearranged *rep,
+int ds_rearrange(int in_fd, const char *output, bool force,
+		 const volatile sig_atomic_t *cancel, struct ds_rearranged *rep,
 		 struct ds_err *err)
 {
 	struct outfile of;
@@ -95,8 +96,8 @@ int ds_rearrange(int in_fd, const char *output, bool force, struct ds_rearranged
 	ds_err_clear(err);
 	if ((r = outfile_open(&of, output, force, NULL, err)) < 0)
 		return r;
-	r = flat_rearrange(in_fd, "standard input", of.fd, output, output_reach(&of), &ext,
-			   &res, err);
+	r = flat_rearrange(in_fd, "standard input", of.fd, output, output_reach(&of), cancel,
+			   &ext, &res, err);
 	rep->bytes = res.end;
 	rep->records = res.records;
 	rep->stream_bytes = res.stream_bytes;

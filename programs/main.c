@@ -1,11 +1,23 @@
 /* main.c - dumpsieve's entry point: argv -> options -> ds_dump -> messages
- * and exit status.  The only place that exits.
+ * and exit status.  The only place that exits, and the only place that
+ * handles signals.
  *
  * Exit status (as makedumpfile): 0 success (also -h, -v, --check-params),
- * 1 any failure.  A failed dump leaves no DUMPFILE behind.
+ * 1 any failure.  A dump that could not be finished (disk full, -L, an
+ * output error, a signal) but holds pages is kept, flagged INCOMPLETE, with
+ * makedumpfile's "This is an incomplete dumpfile" line; a failure before
+ * any page could be written leaves no DUMPFILE behind.
+ *
+ * Signals: SIGTERM, SIGINT and SIGHUP ask the library to stop (it closes
+ * the dump as an incomplete dump and we exit 1); a second one kills at
+ * once (the file still says incomplete).  SIGXFSZ and SIGPIPE are ignored,
+ * so that an output past RLIMIT_FSIZE or a reader that went away are write
+ * errors (EFBIG, EPIPE), handled like a full disk.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <dumpsieve/dumpsieve.h>
@@ -22,6 +34,44 @@ static int fail(void)
 {
 	report_common("\ndumpsieve Failed.");
 	return EXIT_FAILURE;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	if (stop_signal) {           /* asked twice: stop now */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stop_signal = sig;
+}
+
+/* No SA_RESTART: a write or read that waits (a stalled pipe) is ended by
+ * the signal, and the library sees the request. */
+static void handle_signals(void)
+{
+	static const int stop[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		sigaction(stop[i], &sa, NULL);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The error, on a line of its own; a signal is named. */
+static void report_failure(const struct ds_err *err)
+{
+	if (err->status == DS_ECANCELED && stop_signal)
+		report_error("interrupted by SIG%s", sigabbrev_np(stop_signal) ?
+			     sigabbrev_np(stop_signal) : "?");
+	else
+		report_error("%s", err->msg);
 }
 
 /* --dump-dmesg: the log to LOGFILE (or standard output with -F).  A log with
@@ -77,6 +127,8 @@ int main(int argc, char **argv)
 	report_set_level(cli.message_level);
 	if (cli.ds.flatten)
 		report_to_stderr();
+	handle_signals();
+	cli.ds.cancel = &stop_signal;
 	if (cli.mode == CLI_HELP) {
 		cli_usage(print_line, stdout);
 		return EXIT_SUCCESS;
@@ -93,8 +145,9 @@ int main(int argc, char **argv)
 			return EXIT_SUCCESS;
 		struct ds_rearranged rr;
 
-		if (ds_rearrange(STDIN_FILENO, cli.dumpfile, cli.ds.force, &rr, &err) < 0) {
-			report_error("%s", err.msg);
+		if (ds_rearrange(STDIN_FILENO, cli.dumpfile, cli.ds.force, &stop_signal, &rr,
+				 &err) < 0) {
+			report_failure(&err);
 			if (rr.incomplete && rr.kdump)
 				report_error("rebuilt %s from %llu bytes of stream (%llu records): "
 					     "%llu of its %llu pages are in it",
@@ -127,9 +180,19 @@ int main(int argc, char **argv)
 	cli.ds.notice = report_notice;
 	cli.ds.progress = report_progress;
 	if (ds_dump(&cli.ds, &rep, &err) < 0) {
-		report_error("%s", err.msg);
+		report_failure(&err);
+		if (rep.incomplete) {
+			report_error("%s holds %llu of the %llu pages it was to hold",
+				     cli.ds.flatten ? "the stream" : cli.dumpfile,
+				     (unsigned long long)rep.kept_pages,
+				     (unsigned long long)rep.planned_pages);
+			report_common("This is an incomplete dumpfile, but might analyzable.");
+		}
 		return fail();
 	}
+	if (rep.unreadable_pages)
+		report_error("warning: %llu pages could not be read from %s; they are not in "
+			     "the dump", (unsigned long long)rep.unreadable_pages, cli.vmcore);
 	if (cli.ds.exclude_vmemmap && (cli.message_level & ML_PROGRESS))
 		fprintf(stderr, "Excluded %llu unused vmemmap pages\n",
 			(unsigned long long)rep.vmemmap_pages);

@@ -6,6 +6,8 @@
  */
 #include "options.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +102,38 @@ static bool parse_dump_levels(const char *arg, unsigned *ret)
 	return !first;
 }
 
+/* -L SIZE as makedumpfile's memparse: a number (decimal, or 0x hex) with an
+ * optional binary suffix K, M, G, T, P or E in either case; 0, a negative
+ * number, an overflow or anything after the suffix is refused. */
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	static const char suffixes[] = "kmgtpe";
+	unsigned long long v;
+	const char *unit;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (*end) {
+		unit = strchr(suffixes, tolower((unsigned char)*end));
+		if (!unit || end[1])
+			return false;
+		for (long i = 0; i <= unit - suffixes; i++) {
+			if (v > UINT64_MAX / 1024)
+				return false;
+			v *= 1024;
+		}
+	}
+	if (!v)
+		return false;
+	*ret = v;
+	return true;
+}
+
 static const char *option_name(int c, char *buf, size_t len)
 {
 	for (const struct option *o = long_opts; o->name; o++)
@@ -138,6 +172,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 			}
 			break;
 		case 'f': c->ds.force = true; break;
+		case 'L':
+			if (!parse_size(optarg, &c->ds.size_limit)) {
+				snprintf(errbuf, errlen, "limit size '%s' is invalid (bytes, > 0, with "
+					 "an optional K, M, G, T, P or E suffix)", optarg);
+				return -1;
+			}
+			break;
 		case 'F': c->ds.flatten = true; break;
 		case 'e': c->ds.exclude_vmemmap = true; break;
 		case 'R': rearrange = true; break;
@@ -289,6 +330,9 @@ static const char *const usage_lines[] = {
 	"  -e               also leave out the struct pages that describe only",
 	"                   excluded memory (no --work-dir needed)",
 	"  -f               overwrite an existing DUMPFILE",
+	"  -L SIZE          write at most SIZE bytes (K, M, G, T, P, E suffixes); a",
+	"                   dump that does not fit is kept incomplete, the pages most",
+	"                   useful to crash first",
 	"  -F               write a flattened stream to standard output instead",
 	"                   (dumpsieve -F ... VMCORE | ssh host dumpsieve -R DUMPFILE)",
 	"  -R               read a flattened stream on standard input, write DUMPFILE",
@@ -310,7 +354,8 @@ static const char *const usage_lines[] = {
 	"  -v               version and built-in compression",
 	"  -h, --help       this text",
 	"",
-	"Exit status: 0 success, 1 failure.",
+	"Exit status: 0 success, 1 failure (a dump that could not be finished is",
+	"kept, flagged incomplete, when it holds any page).",
 	NULL,
 };
 

@@ -19,6 +19,7 @@ enum ds_status {
 	DS_ECORRUPT,    /* dump data inconsistent, truncated or foreign */
 	DS_ENODATA,     /* a required field or page is absent */
 	DS_EUNSUPP,     /* architecture, format or codec not supported/built */
+	DS_ECANCELED,   /* stopped on the caller's request (a signal) */
 	DS_STATUS_MAX
 };
 

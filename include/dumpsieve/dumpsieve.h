@@ -7,6 +7,7 @@
 #ifndef DUMPSIEVE_H
 #define DUMPSIEVE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,13 @@ struct ds_options {
 	 * to a file in work_dir (--work-dir) when one is given. */
 	uint64_t map_budget;
 	const char *work_dir;
+	/* -L: the most bytes DUMPFILE (with -F: the stream) may hold; 0 = no
+	 * limit.  Reaching it closes the dump as an incomplete dump. */
+	uint64_t size_limit;
+	/* Stop as soon as possible once *cancel is non-zero (the caller's
+	 * signal handler sets it); a dump is then closed as an incomplete
+	 * dump, -R keeps what arrived.  May be NULL. */
+	const volatile sig_atomic_t *cancel;
 
 	/* --dump-dmesg: the kernel log instead of a dump (ds_dump_dmesg).  The
 	 * log goes to `output`, or to standard output with `flatten` (-F). */
@@ -76,6 +84,14 @@ struct ds_report {
 	uint64_t remaining_pages;
 	uint64_t write_bytes;
 	char osrelease[65];
+	/* A dump that could not be finished (the output filled or failed, -L,
+	 * cancel) but was kept: DUMPFILE is a readable dump flagged INCOMPLETE
+	 * holding kept_pages of the planned_pages. */
+	bool incomplete;
+	uint64_t planned_pages, kept_pages;
+	/* Pages of VMCORE that could not be read (EIO, a short file): left out
+	 * of the dump, which goes on. */
+	uint64_t unreadable_pages;
 };
 
 /* Create the dump described by o.  Returns 0 or -DS_E*. */
@@ -117,7 +133,8 @@ struct ds_rearranged {
  * says it is incomplete, fails (the message says why) but leaves the
  * readable part as an incomplete dump (rep->incomplete); when nothing in it
  * is a dump, the output is removed. */
-int ds_rearrange(int in_fd, const char *output, bool force, struct ds_rearranged *rep,
+int ds_rearrange(int in_fd, const char *output, bool force,
+		 const volatile sig_atomic_t *cancel, struct ds_rearranged *rep,
 		 struct ds_err *err);
 
 /* Is this codec built in?  (A requested codec that is not is an error,

@@ -316,9 +316,15 @@ void sink_null_init(struct sink *s)
 
 /* ---- reader (-R) ---- */
 
-/* Read exactly len bytes; *ret_got tells how many came before EOF. */
+static int stopped(struct ds_err *err)
+{
+	return ds_err_set(err, DS_ECANCELED, "stopped on request");
+}
+
+/* Read exactly len bytes; *ret_got tells how many came before EOF.  A
+ * signal that asks to stop (*cancel) ends a read that waits. */
 static int read_exact(int fd, void *buf, size_t len, size_t *ret_got, const char *name,
-		      struct ds_err *err)
+		      const volatile sig_atomic_t *cancel, struct ds_err *err)
 {
 	uint8_t *p = buf;
 	size_t got = 0;
@@ -328,9 +334,10 @@ static int read_exact(int fd, void *buf, size_t len, size_t *ret_got, const char
 		ssize_t n = read(fd, p + got, len - got);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !(cancel && *cancel))
 				continue;
-			return ds_err_sys(err, "cannot read %s", name);
+			*ret_got = got;
+			return errno == EINTR ? stopped(err) : ds_err_sys(err, "cannot read %s", name);
 		}
 		if (n == 0)
 			break;
@@ -440,8 +447,8 @@ static uint64_t kdump_size_bound(const uint8_t *hdr)
 }
 
 int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_name,
-		   uint64_t max_end, struct flat_extents *ext, struct flat_result *res,
-		   struct ds_err *err)
+		   uint64_t max_end, const volatile sig_atomic_t *cancel,
+		   struct flat_extents *ext, struct flat_result *res, struct ds_err *err)
 {
 	uint8_t hdr[FLAT_HEADER_SIZE], rec[16];
 	uint8_t *buf = NULL;
@@ -450,7 +457,7 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = read_exact(in_fd, hdr, sizeof(hdr), &got, in_name, err)) < 0)
+	if ((r = read_exact(in_fd, hdr, sizeof(hdr), &got, in_name, cancel, err)) < 0)
 		return r;
 	if (got < sizeof(hdr))
 		return ds_err_set(err, DS_ECORRUPT,
@@ -471,7 +478,12 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 		uint64_t off, size, rec_pos = pos;
 
 		res->stream_bytes = pos;
-		if ((r = read_exact(in_fd, rec, sizeof(rec), &got, in_name, err)) < 0) {
+		if (cancel && *cancel) {
+			res->cut = true;
+			r = stopped(err);
+			goto out;
+		}
+		if ((r = read_exact(in_fd, rec, sizeof(rec), &got, in_name, cancel, err)) < 0) {
 			res->cut = true;
 			goto out;
 		}
@@ -510,11 +522,8 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 			size_t n = size < COPY_CHUNK ? (size_t)size : COPY_CHUNK;
 			uint64_t end;
 
-			if ((r = read_exact(in_fd, buf, n, &got, in_name, err)) < 0) {
-				res->cut = true;
-				goto out;
-			}
-			if (got < n) {
+			r = read_exact(in_fd, buf, n, &got, in_name, cancel, err);
+			if (r < 0 || got < n) {
 				/* the part that came is kept: -R may still use it */
 				if (got && pwrite_all(out_fd, off, buf, got, out_name, &end, err) == 0) {
 					extents_add(ext, off, off + got);
@@ -523,10 +532,11 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 				}
 				res->cut = true;
 				res->stream_bytes = pos + got;
-				r = ds_err_set(err, DS_ECORRUPT,
-					       "%s ends at byte %" PRIu64 " inside a record's data "
-					       "(record %" PRIu64 " at byte %" PRIu64 ")", in_name,
-					       pos + got, res->records + 1, rec_pos);
+				if (r == 0)
+					r = ds_err_set(err, DS_ECORRUPT,
+						       "%s ends at byte %" PRIu64 " inside a record's data "
+						       "(record %" PRIu64 " at byte %" PRIu64 ")", in_name,
+						       pos + got, res->records + 1, rec_pos);
 				goto out;
 			}
 			if ((r = pwrite_all(out_fd, off, buf, n, out_name, &end, err)) < 0)

@@ -21,6 +21,7 @@
 #ifndef DS_SINK_H
 #define DS_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -118,13 +119,15 @@ struct flat_result {
 /* Rebuild a file from a flattened stream read from in_fd (-R).  Records
  * are applied in stream order; what they write is added to *ext.  A record
  * ending past max_end (0: no limit) or past what a kdump-compressed main
- * header at offset 0 allows is refused.  Returns 0 when the stream ends
- * with its end marker; otherwise an error, with res->cut set when the
- * stream just stopped (EOF, a read error): what arrived is in the file
- * and in *ext, for the caller to make a dump of. */
+ * header at offset 0 allows is refused.  Once *cancel (may be NULL) is
+ * non-zero it stops (a read that waits is ended by the signal that set
+ * it).  Returns 0 when the stream ends with its end marker; otherwise an
+ * error, with res->cut set when the stream just stopped (EOF, a read
+ * error, cancel): what arrived is in the file and in *ext, for the caller
+ * to make a dump of. */
 int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_name,
-		   uint64_t max_end, struct flat_extents *ext, struct flat_result *res,
-		   struct ds_err *err);
+		   uint64_t max_end, const volatile sig_atomic_t *cancel,
+		   struct flat_extents *ext, struct flat_result *res, struct ds_err *err);
 
 #define FLAT_HEADER_SIZE 4096u
 

@@ -380,7 +380,7 @@ static int rearrange(const char *in, const char *out, struct ds_rearranged *rep,
 	int fd = open(in, O_RDONLY), r;
 
 	assert_true(fd >= 0);
-	r = ds_rearrange(fd, out, true, rep, err);
+	r = ds_rearrange(fd, out, true, NULL, rep, err);
 	close(fd);
 	return r;
 }
@@ -568,7 +568,7 @@ static void test_stopped_half_way(void **state)
 		struct flat_result res;
 		int in = open(path, O_RDONLY), o = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 
-		CHECK_EQ(flat_rearrange(in, path, o, out, 0, &ext, &res, &err), 0);
+		CHECK_EQ(flat_rearrange(in, path, o, out, 0, NULL, &ext, &res, &err), 0);
 		close(in);
 		close(o);
 		flat_extents_release(&ext);

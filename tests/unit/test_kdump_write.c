@@ -778,7 +778,7 @@ static void flat_round_trip(const struct kdump_params *p, const struct keepmap *
 		struct flat_extents ext = { 0 };
 		struct flat_result res;
 
-		r = flat_rearrange(in, stream, out, rebuilt, 0, &ext, &res, &err);
+		r = flat_rearrange(in, stream, out, rebuilt, 0, NULL, &ext, &res, &err);
 		if (r)
 			fail_msg("%s: flat_rearrange = %d: %s", where, r, err.msg);
 		bytes_rebuilt = res.end;

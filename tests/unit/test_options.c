@@ -165,6 +165,23 @@ static void test_flags(void **state)
 	CHECK_EQ(c.ds.map_budget, 1024u << 10);
 	CHECK(c.ds.work_dir && !strcmp(c.ds.work_dir, "/tmp"));
 
+	CHECK_EQ(c.ds.size_limit, 0);
+	/* -L as makedumpfile's memparse: binary suffixes, either case, 0x */
+	static const struct { const char *arg; uint64_t bytes; } sizes[] = {
+		{ "1", 1 }, { "4096", 4096 }, { "0x1000", 4096 }, { "3k", 3072 },
+		{ "3K", 3072 }, { "10M", 10u << 20 }, { "2g", 2ull << 30 },
+		{ "1T", 1ull << 40 }, { "1p", 1ull << 50 }, { "15E", 15ull << 60 },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		WHERE("-L %s", sizes[i].arg);
+		CHECK_EQ(parse_argv(&c, ARGS("-L", sizes[i].arg, "a", "b")), 0);
+		CHECK_EQ(c.ds.size_limit, sizes[i].bytes);
+	}
+	WHERE("-L10M attached");
+	CHECK_EQ(parse_argv(&c, ARGS("-cL10M", "a", "b")), 0);
+	CHECK_EQ(c.ds.size_limit, 10u << 20);
+	CHECK_EQ(c.ds.codec, DS_CODEC_ZLIB);
+
 	CHECK_EQ(parse_argv(&c, ARGS("--num-thr", "4", "a", "b")), 0);
 	CHECK_EQ(c.ds.num_threads, 4);
 	CHECK_EQ(parse_argv(&c, ARGS("--num-threads=-3", "a", "b")), 0);
@@ -314,7 +331,13 @@ static void test_rejected(void **state)
 		{ ARGS("-i", "vmcoreinfo", "a", "b"), -2, { "'-i'" } },
 		{ ARGS("-g", "vmcoreinfo", "vmlinux"), -2, { "'-g'" } },
 		{ ARGS("-b", "8", "a", "b"), -2, { "'-b'" } },
-		{ ARGS("-L", "1G", "a", "b"), -2, { "'-L'" } },
+		{ ARGS("-L", "0", "a", "b"), -1, { "limit size '0' is invalid" } },
+		{ ARGS("-L", "1X", "a", "b"), -1, { "limit size '1X' is invalid" } },
+		{ ARGS("-L", "1GB", "a", "b"), -1, { "limit size '1GB' is invalid" } },
+		{ ARGS("-L", "-5", "a", "b"), -1, { "limit size '-5' is invalid" } },
+		{ ARGS("-L", "", "a", "b"), -1, { "limit size '' is invalid" } },
+		{ ARGS("-L", "16E", "a", "b"), -1, { "limit size '16E' is invalid" } },
+		{ ARGS("-L", "99999999999999999999", "a", "b"), -1, { "is invalid" } },
 		{ ARGS("--num-thr", "x", "a", "b"), -1, { "number of threads 'x' is invalid" } },
 		{ ARGS("--cyclic-buffer", "x", "a", "b"), -1, { "cyclic buffer size 'x' is invalid" } },
 		{ ARGS("--cyclic-buffer", "0", "a", "b"), -1, { "cyclic buffer size '0' is invalid" } },
