@@ -19,6 +19,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ struct encoded {
 	const uint8_t *data;
 	uint32_t size, flags;
 	bool zero;
+	bool lost;                   /* the input could not give it: left out */
 };
 
 /* Eight words per test: one branch per 64 bytes lets the compiler use wide
@@ -69,6 +71,7 @@ static int encode_page(const struct copy_job *c, struct codec_ctx *ctx,
 	uint32_t ps = c->page_size;
 	long n;
 
+	e->lost = false;
 	e->zero = c->exclude_zero && page_is_zero(page, ps);
 	e->data = page;
 	e->size = ps;
@@ -93,6 +96,8 @@ static int encode_page(const struct copy_job *c, struct codec_ctx *ctx,
 static int emit(struct copy_job *c, uint64_t pfn, const struct encoded *e,
 		struct ds_err *err)
 {
+	if (e->lost)
+		return output_add_lost(c->out, pfn, err);
 	if (e->zero) {
 		c->zero_pages++;
 		return output_add_zero(c->out, pfn, err);
@@ -152,6 +157,24 @@ static int read_page(struct copy_job *c, struct prefetch *pf, uint64_t pfn, uint
 	return input_read_page(c->in, pfn << c->page_shift, c->page_size, buf, ret_page, err);
 }
 
+/* A page the input could not give (EIO in /proc/vmcore, a file that shrank,
+ * a mapping that faulted): it is counted and left out, and the dump goes
+ * on; the first such error is kept for the report. */
+static void unreadable(struct copy_job *c, uint64_t pfn, const struct ds_err *why)
+{
+	if (!c->unreadable_pages++)
+		snprintf(c->first_unreadable, sizeof(c->first_unreadable),
+			 "pfn 0x%" PRIx64 ": %s", pfn, why->msg);
+}
+
+static bool stop_requested(const struct copy_job *c, struct ds_err *err)
+{
+	if (!c->cancel || !*c->cancel)
+		return false;
+	ds_err_set(err, DS_ECANCELED, "stopped on request");
+	return true;
+}
+
 static void progress(const struct copy_job *c, uint64_t done, uint64_t total)
 {
 	if (c->progress)
@@ -178,9 +201,17 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 		const uint8_t *page;
 		struct encoded e;
 
-		if ((r = read_page(c, &pf, pfn, buf, &page, err)) < 0) {
-			r = ds_err_wrap(err, "reading pfn 0x%" PRIx64, pfn);
+		if (stop_requested(c, err)) {
+			r = -DS_ECANCELED;
 			goto out;
+		}
+		if (read_page(c, &pf, pfn, buf, &page, err) < 0) {
+			struct encoded lost = { .lost = true };
+
+			unreadable(c, pfn, err);
+			if ((r = emit(c, pfn, &lost, err)) < 0)
+				goto out;
+			goto next;
 		}
 		int how = encode_page(c, ctx, page, out, cap, &e, &rep, err);
 
@@ -194,6 +225,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 			if (e.data == page)          /* raw: the mapping may move */
 				rep.enc.data = last;
 		}
+next:
 		if (++done % PROGRESS_STEP == 0)
 			progress(c, done, total);
 	}
@@ -261,7 +293,9 @@ static void *worker(void *arg)
 			 * until the batch is written */
 			struct repeat rep = { 0 };
 
-			if (i > 0 && !b->enc[i - 1].zero) {
+			if (b->enc[i].lost)
+				continue;
+			if (i > 0 && !b->enc[i - 1].zero && !b->enc[i - 1].lost) {
 				rep.in = b->in + (size_t)(i - 1) * ps;
 				rep.enc = b->enc[i - 1];
 			}
@@ -291,12 +325,16 @@ static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
 	while (b->n < BATCH_PAGES && *pfn < c->km->npfn) {
 		uint8_t *slot = b->in + (size_t)b->n * ps;
 		const uint8_t *page;
-		int r = read_page(c, pf, *pfn, slot, &page, err);
 
-		if (r < 0)
-			return ds_err_wrap(err, "reading pfn 0x%" PRIx64, *pfn);
-		if (page != slot)
+		if (stop_requested(c, err))
+			return -DS_ECANCELED;
+		b->enc[b->n].lost = false;
+		if (read_page(c, pf, *pfn, slot, &page, err) < 0) {
+			unreadable(c, *pfn, err);
+			b->enc[b->n].lost = true;
+		} else if (page != slot) {
 			memcpy(slot, page, ps);
+		}
 		b->pfn[b->n] = *pfn;
 		b->n++;
 		*pfn = keepmap_next_dumped(c->km, *pfn + 1);

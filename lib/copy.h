@@ -6,6 +6,7 @@
 #ifndef DS_COPY_H
 #define DS_COPY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,10 +25,13 @@ struct copy_job {
 	bool exclude_zero;               /* dump level bit 1: zero pages are not stored */
 	unsigned threads;                /* compression workers; <= 1: none */
 	struct output *out;
+	const volatile sig_atomic_t *cancel;   /* stop when set (may be NULL) */
 	void (*progress)(void *arg, const char *phase, uint64_t done, uint64_t total);
 	void *progress_arg;
 
 	uint64_t zero_pages;             /* out: pages that pointed at the zero page */
+	uint64_t unreadable_pages;       /* out: pages the input could not give: left out */
+	char first_unreadable[DS_ERR_MSG_MAX + 32];   /* out: why the first one */
 };
 
 int copy_pages(struct copy_job *c, struct ds_err *err);

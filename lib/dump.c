@@ -22,8 +22,14 @@
 #include "compress/codec.h"
 #include "filter/classify.h"
 #include "io/sink.h"
+#include "io/source.h"
 #include "output/output.h"
 #include "session.h"
+
+bool ds_input_fault(void *addr)
+{
+	return source_fault(addr);
+}
 
 const char *ds_version(void)
 {
@@ -111,5 +117,12 @@ int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *er
 	session_init(&s, o);
 	r = run(&s, rep, err);
 	session_end(&s, r);
+	/* a dump that could not be finished but was kept (session_end) */
+	rep->unreadable_pages = s.unreadable_pages;
+	if (r < 0 && s.out.left.kept) {
+		rep->incomplete = true;
+		rep->planned_pages = s.out.left.planned;
+		rep->kept_pages = s.out.left.pages;
+	}
 	return r;
 }

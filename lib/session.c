@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arch/arch.h"
 #include "compress/codec.h"
@@ -38,12 +39,14 @@ void session_init(struct session *s, const struct ds_options *o)
 	memset(s, 0, sizeof(*s));
 	s->o = o;
 	s->in.src.fd = -1;
-	s->out.fd = -1;
+	s->out.file.fd = -1;
 }
 
 int session_open_input(struct session *s, struct ds_err *err)
 {
-	struct input_config cfg = { .no_mmap = s->o->no_mmap };
+	struct input_config cfg = {
+		.no_mmap = s->o->no_mmap, .faults_handled = s->o->faults_handled,
+	};
 	int r;
 
 	if ((r = input_open(&s->in, s->o->input, &cfg, err)) < 0)
@@ -61,7 +64,15 @@ int session_kernel(struct session *s, struct ds_err *err)
 int session_create_output(struct session *s, const struct output_config *cfg,
 			  struct ds_err *err)
 {
-	int r = output_create(&s->out, cfg, err);
+	struct output_config c = *cfg;
+	int r;
+
+	/* DUMPFILE must not be VMCORE, whatever the name says */
+	if (s->in_open && fstat(s->in.src.fd, &s->in_stat) == 0)
+		c.input = &s->in_stat;
+	c.size_limit = s->o->size_limit;
+	c.cancel = s->o->cancel;
+	r = output_create(&s->out, &c, err);
 
 	s->out_open = true;          /* output_fail is safe after a failed create */
 	return r;
@@ -208,12 +219,17 @@ int session_write(struct session *s, struct ds_err *err)
 		.km = &s->km,
 		.codec = s->out.ops->takes_compressed ? s->out.cfg.codec : codec_find(CODEC_NONE),
 		.exclude_zero = m.dump_level & DL_EXCLUDE_ZERO,
-		.threads = o->num_threads, .out = &s->out,
+		.threads = o->num_threads, .out = &s->out, .cancel = o->cancel,
 		.progress = o->progress, .progress_arg = o->progress_arg,
 	};
-	if ((r = copy_pages(&cj, err)) < 0)
-		return r;
+	r = copy_pages(&cj, err);
 	s->zero_pages = cj.zero_pages;
+	s->unreadable_pages = cj.unreadable_pages;
+	if (cj.unreadable_pages)
+		session_notice(s, "%" PRIu64 " pages could not be read and are not in the dump "
+			       "(the first, %s)", cj.unreadable_pages, cj.first_unreadable);
+	if (r < 0)
+		return r;
 	return output_finish(&s->out, &s->write_bytes, err);
 }
 

@@ -26,6 +26,8 @@
 
 #include <dumpsieve/dumpsieve.h>
 
+#include <sys/stat.h>
+
 #include "common/keepmap.h"
 #include "common/meta.h"
 #include "filter/classify.h"
@@ -48,6 +50,8 @@ struct session {
 	struct scan_stats scan;
 	uint64_t vmemmap_pages;          /* -e: struct page pages left out */
 	uint64_t zero_pages;             /* session_write: pages found zero */
+	uint64_t unreadable_pages;       /* session_write: pages the input could not give */
+	struct stat in_stat;             /* the input file, never written over */
 	uint64_t write_bytes;            /* the output's size */
 
 	bool in_open, k_init, out_open, maps_built;

@@ -12,7 +12,9 @@
  * the dump as an incomplete dump and we exit 1); a second one kills at
  * once (the file still says incomplete).  SIGXFSZ and SIGPIPE are ignored,
  * so that an output past RLIMIT_FSIZE or a reader that went away are write
- * errors (EFBIG, EPIPE), handled like a full disk.
+ * errors (EFBIG, EPIPE), handled like a full disk.  SIGBUS goes to the
+ * library (ds_input_fault): VMCORE is read through mmap, where a page that
+ * cannot be read is a SIGBUS; it becomes the error read(2) would give.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +50,16 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
+/* A page of VMCORE that cannot be read through its mapping: the library
+ * turns it into the read error read(2) would give (ds_input_fault does not
+ * return).  Any other SIGBUS is a real crash: the default action. */
+static void on_bus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	if (!ds_input_fault(si->si_addr))
+		signal(sig, SIG_DFL);   /* the fault repeats on return, and kills */
+}
+
 /* No SA_RESTART: a write or read that waits (a stalled pipe) is ended by
  * the signal, and the library sees the request. */
 static void handle_signals(void)
@@ -62,6 +74,11 @@ static void handle_signals(void)
 		sigaction(stop[i], &sa, NULL);
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;   /* the library jumps out of it */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
 }
 
 /* The error, on a line of its own; a signal is named. */
@@ -179,6 +196,7 @@ int main(int argc, char **argv)
 
 	cli.ds.notice = report_notice;
 	cli.ds.progress = report_progress;
+	cli.ds.faults_handled = true;    /* handle_signals routes SIGBUS */
 	if (ds_dump(&cli.ds, &rep, &err) < 0) {
 		report_failure(&err);
 		if (rep.incomplete) {
@@ -190,9 +208,7 @@ int main(int argc, char **argv)
 		}
 		return fail();
 	}
-	if (rep.unreadable_pages)
-		report_error("warning: %llu pages could not be read from %s; they are not in "
-			     "the dump", (unsigned long long)rep.unreadable_pages, cli.vmcore);
+
 	if (cli.ds.exclude_vmemmap && (cli.message_level & ML_PROGRESS))
 		fprintf(stderr, "Excluded %llu unused vmemmap pages\n",
 			(unsigned long long)rep.vmemmap_pages);

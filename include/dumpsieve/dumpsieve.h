@@ -32,6 +32,10 @@ struct ds_options {
 	bool dry_run;              /* do everything but write */
 	bool flatten;              /* -F: flattened stream on standard output */
 	bool no_mmap;              /* --non-mmap: read the input with pread only */
+	/* The caller's SIGBUS handler, installed with SA_SIGINFO | SA_NODEFER,
+	 * calls ds_input_fault: VMCORE may then be read through mmap (a page
+	 * that cannot be read is a SIGBUS there).  Without it: read(2) only. */
+	bool faults_handled;
 	unsigned num_threads;      /* compression threads; 0 or 1: none (serial) */
 	bool exclude_vmemmap;      /* -e: drop struct pages of excluded memory */
 	/* Memory for the page maps' mixed parts (--cyclic-buffer, in bytes here);
@@ -136,6 +140,12 @@ struct ds_rearranged {
 int ds_rearrange(int in_fd, const char *output, bool force,
 		 const volatile sig_atomic_t *cancel, struct ds_rearranged *rep,
 		 struct ds_err *err);
+
+/* For the caller's SIGBUS handler (see ds_options.faults_handled), with
+ * the fault address (si_addr): a fault in a read of VMCORE through its
+ * mapping makes that read fail as read(2) would, and this does not return;
+ * any other fault returns false (restore the default action and return). */
+bool ds_input_fault(void *addr);
 
 /* Is this codec built in?  (A requested codec that is not is an error,
  * never a silent uncompressed dump.) */

@@ -27,8 +27,8 @@ int input_open(struct input *in, const char *path, const struct input_config *cf
 	in->path = path;
 	if ((r = source_open(&in->src, path, err)) < 0)
 		return r;
-	if (cfg && cfg->no_mmap)
-		source_disable_mmap(&in->src);
+	if (cfg && cfg->faults_handled && !cfg->no_mmap)
+		source_enable_mmap(&in->src);
 	len = in->src.size < sizeof(head) ? (size_t)in->src.size : sizeof(head);
 	if (len && (r = source_read(&in->src, 0, head, len, err)) < 0)
 		goto fail;

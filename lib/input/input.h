@@ -102,6 +102,8 @@ struct input {
 
 struct input_config {
 	bool no_mmap;                    /* --non-mmap: pread only */
+	/* the caller's SIGBUS handler calls source_fault (else pread only) */
+	bool faults_handled;
 };
 
 /* Open path and pick its format.  in is released on failure. */

@@ -7,8 +7,56 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+static int refuse_kind(const char *path, mode_t mode, struct ds_err *err)
+{
+	return ds_err_set(err, DS_EINVAL,
+			  "'%s' is a %s: a dump file needs random access "
+			  "(use -F to write a flattened stream to a pipe)", path,
+			  S_ISFIFO(mode) ? "FIFO" : S_ISSOCK(mode) ? "socket" : "special file");
+}
+
+static int refuse_input(const char *path, struct ds_err *err)
+{
+	return ds_err_set(err, DS_EINVAL,
+			  "'%s' is the input file itself (same device and inode): "
+			  "refusing to overwrite it", path);
+}
+
+int outfile_check(const char *path, bool force, const struct stat *input,
+		  struct ds_err *err)
+{
+	struct stat st;
+	char dir[4096];
+	const char *slash;
+
+	if (stat(path, &st) == 0) {
+		if (!force)
+			return ds_err_set(err, DS_EINVAL,
+					  "cannot create '%s': file exists (use -f to overwrite)", path);
+		if (input && st.st_dev == input->st_dev && st.st_ino == input->st_ino)
+			return refuse_input(path, err);
+		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode))
+			return refuse_kind(path, st.st_mode, err);
+		if (access(path, W_OK) < 0)
+			return ds_err_sys(err, "cannot create '%s'", path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return ds_err_sys(err, "cannot create '%s'", path);
+	/* a new file: its directory must let us create it */
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (access(dir, W_OK | X_OK) < 0)
+		return ds_err_sys(err, "cannot create '%s'", path);
+	return 0;
+}
 
 int outfile_open(struct outfile *of, const char *path, bool force,
 		 const struct stat *input, struct ds_err *err)
@@ -35,9 +83,7 @@ int outfile_open(struct outfile *of, const char *path, bool force,
 	}
 	if (input && st.st_dev == input->st_dev && st.st_ino == input->st_ino) {
 		close(fd);
-		return ds_err_set(err, DS_EINVAL,
-				  "'%s' is the input file itself (same device and inode): "
-				  "refusing to overwrite it", path);
+		return refuse_input(path, err);
 	}
 	if (S_ISREG(st.st_mode)) {
 		/* ours: created now (O_EXCL) or to be replaced (-f) */
@@ -56,11 +102,7 @@ int outfile_open(struct outfile *of, const char *path, bool force,
 		of->kind = OUTFILE_CHARDEV;
 	} else {
 		close(fd);
-		return ds_err_set(err, DS_EINVAL,
-				  "'%s' is a %s: a dump file needs random access "
-				  "(use -F to write a flattened stream to a pipe)", path,
-				  S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket"
-							       : "special file");
+		return refuse_kind(path, st.st_mode, err);
 	}
 	of->fd = fd;
 	return 0;

@@ -29,6 +29,14 @@ struct outfile {
 	ino_t ino;
 };
 
+/* Would outfile_open succeed?  The same refusals and messages, checked
+ * without creating or touching anything, so that a dump can check its
+ * output before the work and create it only when it has something to
+ * write (a run that fails before its first write leaves nothing behind, and
+ * -f does not empty an old dump before a new one exists). */
+int outfile_check(const char *path, bool force, const struct stat *input,
+		  struct ds_err *err);
+
 /* Open path for writing a dump.  input: the VMCORE's stat, or NULL (-R).
  * An existing regular file is truncated only here, after the checks. */
 int outfile_open(struct outfile *of, const char *path, bool force,

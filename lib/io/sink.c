@@ -39,8 +39,13 @@ static uint64_t get_be64(const uint8_t *p)
 	return v;
 }
 
+static bool cancelled(const volatile sig_atomic_t *cancel)
+{
+	return cancel && *cancel;
+}
+
 static int write_all(int fd, const void *buf, size_t len, const char *name,
-		     struct ds_err *err)
+		     const volatile sig_atomic_t *cancel, struct ds_err *err)
 {
 	const uint8_t *p = buf;
 
@@ -48,8 +53,10 @@ static int write_all(int fd, const void *buf, size_t len, const char *name,
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !cancelled(cancel))
 				continue;
+			if (errno == EINTR)
+				return ds_err_set(err, DS_ECANCELED, "stopped on request");
 			return ds_err_sys(err, "cannot write to %s", name);
 		}
 		p += n;
@@ -61,7 +68,8 @@ static int write_all(int fd, const void *buf, size_t len, const char *name,
 /* Write len bytes at off; *ret_end = how far they got, also on failure
  * (a full disk takes part of a write before it says ENOSPC). */
 static int pwrite_all(int fd, uint64_t off, const void *buf, size_t len,
-		      const char *name, uint64_t *ret_end, struct ds_err *err)
+		      const char *name, const volatile sig_atomic_t *cancel,
+		      uint64_t *ret_end, struct ds_err *err)
 {
 	const uint8_t *p = buf;
 
@@ -70,8 +78,10 @@ static int pwrite_all(int fd, uint64_t off, const void *buf, size_t len,
 		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !cancelled(cancel))
 				continue;
+			if (errno == EINTR)
+				return ds_err_set(err, DS_ECANCELED, "stopped on request");
 			return ds_err_sys(err, "cannot write '%s' at offset 0x%" PRIx64, name, off);
 		}
 		if (n == 0)          /* a device with no room left says 0, not ENOSPC */
@@ -126,7 +136,7 @@ static int file_write_at(struct sink *s, uint64_t off, const void *buf, size_t l
 	int r;
 
 	s->bytes += fits;
-	r = pwrite_all(s->fd, off, buf, fits, s->name, &end, err);
+	r = pwrite_all(s->fd, off, buf, fits, s->name, s->cancel, &end, err);
 	if (end > s->end)
 		s->end = end;
 	if (r == 0 && fits < len)
@@ -215,7 +225,7 @@ void sink_device_init(struct sink *s, int fd, const char *name, bool disk)
 static int flat_send(struct sink *s, const void *buf, size_t len, struct ds_err *err)
 {
 	size_t fits = within_limit(s, s->sent, len);
-	int r = write_all(s->fd, buf, fits, s->name, err);
+	int r = write_all(s->fd, buf, fits, s->name, s->cancel, err);
 
 	if (r == 0 && fits < len)
 		r = limit_reached(s, err);
@@ -525,7 +535,7 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 			r = read_exact(in_fd, buf, n, &got, in_name, cancel, err);
 			if (r < 0 || got < n) {
 				/* the part that came is kept: -R may still use it */
-				if (got && pwrite_all(out_fd, off, buf, got, out_name, &end, err) == 0) {
+				if (got && pwrite_all(out_fd, off, buf, got, out_name, NULL, &end, err) == 0) {
 					extents_add(ext, off, off + got);
 					if (off + got > res->end)
 						res->end = off + got;
@@ -539,7 +549,7 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 						       pos + got, res->records + 1, rec_pos);
 				goto out;
 			}
-			if ((r = pwrite_all(out_fd, off, buf, n, out_name, &end, err)) < 0)
+			if ((r = pwrite_all(out_fd, off, buf, n, out_name, NULL, &end, err)) < 0)
 				goto out;
 			/* a kdump-compressed header bounds the rest of the file */
 			if (off == 0 && n >= KDUMP_MAIN_HEADER_BYTES && !memcmp(buf, "KDUMP   ", 8)) {

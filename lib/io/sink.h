@@ -63,6 +63,9 @@ struct sink {
 	uint64_t limit;            /* -L: bytes the output may hold (file: its size;
 	                            * flat: the stream's length); 0 = no limit */
 	bool broken;               /* a write failed; nothing more goes out */
+	/* a write that waits (a stalled pipe, a slow disk) is given up when a
+	 * signal interrupts it and *cancel is set; may be NULL */
+	const volatile sig_atomic_t *cancel;
 	uint64_t fail_end;         /* the failed write's bytes reached this offset */
 };
 

@@ -1,10 +1,25 @@
 /* source.c - exact positioned reads of the input file, through mmap windows
- * or pread (see source.h). */
+ * or pread (see source.h).
+ *
+ * A page of a mapping that cannot be read (EIO from /proc/vmcore or a disk,
+ * a file that shrank) is a SIGBUS at the instruction that touches it, not
+ * an error code.  Every read from a mapping is therefore a copy made under a
+ * guard: the thread-local `guard` says which bytes are being copied, the
+ * program's SIGBUS handler passes the fault address to source_fault, and a
+ * fault inside the guarded bytes jumps back here; the window is dropped and
+ * the read done again with pread, which returns the error the caller would
+ * have seen with --non-mmap (or the data, when the fault was passing).  The
+ * copy also gives callers aligned pages: a PT_LOAD's data may start at any
+ * file offset.
+ */
 #include "source.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,13 +28,46 @@
 #define WINDOW_SIZE (64ull << 20)     /* per window; 2 windows = 128 MiB of address space */
 #define SMALL_READ 4096u              /* reads below this use the second window */
 
+static _Thread_local struct {
+	sigjmp_buf jump;
+	const uint8_t *lo, *hi;              /* the bytes being copied */
+	volatile sig_atomic_t armed;
+} guard;
+
+bool source_fault(const void *addr)
+{
+	const uint8_t *a = addr;
+
+	if (!guard.armed || a < guard.lo || a >= guard.hi)
+		return false;
+	guard.armed = 0;
+	siglongjmp(guard.jump, 1);
+}
+
+/* memcpy from a mapping; false when a page of it faulted.  The handler
+ * runs with SA_NODEFER, so SIGBUS is not left blocked by the jump, and
+ * sigsetjmp need not save the signal mask (a system call per read). */
+static bool copy_mapped(void *dst, const uint8_t *from, size_t len)
+{
+	if (sigsetjmp(guard.jump, 0)) {
+		guard.armed = 0;
+		return false;
+	}
+	guard.lo = from;
+	guard.hi = from + len;
+	guard.armed = 1;
+	memcpy(dst, from, len);
+	guard.armed = 0;
+	return true;
+}
+
 int source_open(struct source *src, const char *path, struct ds_err *err)
 {
 	struct stat st;
 
 	memset(src, 0, sizeof(*src));
 	src->path = path;
-	src->use_mmap = true;
+	src->use_mmap = false;
 	src->window_size = WINDOW_SIZE;
 	src->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (src->fd < 0)
@@ -39,6 +87,11 @@ int source_open(struct source *src, const char *path, struct ds_err *err)
 	return 0;
 }
 
+void source_enable_mmap(struct source *src)
+{
+	src->use_mmap = true;
+}
+
 void source_disable_mmap(struct source *src)
 {
 	src->use_mmap = false;
@@ -56,6 +109,9 @@ void source_close(struct source *src)
 {
 	for (int i = 0; i < SOURCE_WINDOWS; i++)
 		unmap_window(&src->win[i]);
+	free(src->bounce);
+	src->bounce = NULL;
+	src->bounce_len = 0;
 	if (src->fd >= 0)
 		close(src->fd);
 	src->fd = -1;
@@ -115,6 +171,14 @@ static int check_range(const struct source *src, uint64_t off, size_t len,
 	return 0;
 }
 
+/* A read through a window that faulted: drop the window (it is mapped
+ * again on the next read there, which may work: a fault can pass). */
+static void window_faulted(struct source *src, struct source_window *w)
+{
+	unmap_window(w);
+	src->faults++;
+}
+
 const void *source_peek(struct source *src, uint64_t off, size_t len)
 {
 	struct source_window *w;
@@ -122,7 +186,22 @@ const void *source_peek(struct source *src, uint64_t off, size_t len)
 	if (off > src->size || len > src->size - off)
 		return NULL;
 	w = window_for(src, off, len);
-	return w ? w->map + (off - w->off) : NULL;
+	if (!w)
+		return NULL;
+	if (len > src->bounce_len) {
+		void *b = NULL;
+
+		if (posix_memalign(&b, 64, len) != 0)
+			return NULL;
+		free(src->bounce);
+		src->bounce = b;
+		src->bounce_len = len;
+	}
+	if (!copy_mapped(src->bounce, w->map + (off - w->off), len)) {
+		window_faulted(src, w);
+		return NULL;             /* the caller's source_read says why */
+	}
+	return src->bounce;
 }
 
 void source_prefetch(struct source *src, uint64_t off, uint64_t len)
@@ -149,8 +228,9 @@ int source_read(struct source *src, uint64_t off, void *buf, size_t len,
 		return r;
 	w = window_for(src, off, len);
 	if (w) {
-		memcpy(buf, w->map + (off - w->off), len);
-		return 0;
+		if (copy_mapped(buf, w->map + (off - w->off), len))
+			return 0;
+		window_faulted(src, w);
 	}
 	while (len) {
 		ssize_t n = pread(src->fd, p, len, (off_t)off);

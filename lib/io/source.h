@@ -10,6 +10,11 @@
  * for the struct page arrays, the copy for the pages it keeps.  Two windows are kept: one follows the
  * bulk stream (struct pages, then page data), the other absorbs the
  * scattered small reads (page tables, mem_section) without evicting it.
+ *
+ * A page that cannot be read (EIO, a file that shrank) makes a read fail
+ * with the error pread gives, in either mode: through a mapping it is a
+ * SIGBUS, which the program hands to source_fault (source.c says how).
+ * Mapping is used only when the caller says it does (source_enable_mmap).
  */
 #ifndef DS_SOURCE_H
 #define DS_SOURCE_H
@@ -38,20 +43,34 @@ struct source {
 	uint64_t clock;
 	uint64_t mmap_calls, pread_calls;   /* for benchmarks and tests */
 	uint64_t prefetch_calls, prefetch_bytes;
+	uint64_t faults;      /* reads through a mapping that faulted */
+	uint8_t *bounce;      /* source_peek's copy */
+	size_t bounce_len;
 };
 
+/* Opened for pread only; source_enable_mmap adds the mapping windows. */
 int source_open(struct source *src, const char *path, struct ds_err *err);
+/* Read through mmap windows from now on.  Only for a caller whose SIGBUS
+ * handler (installed with SA_SIGINFO | SA_NODEFER) calls source_fault. */
+void source_enable_mmap(struct source *src);
 /* --non-mmap: pread only, from now on. */
 void source_disable_mmap(struct source *src);
+
+/* For the SIGBUS handler: when addr is in bytes this thread is reading
+ * through a mapping, the read is abandoned (it fails or is done again with
+ * pread) and this does not return; otherwise it returns false and the
+ * fault is not ours. */
+bool source_fault(const void *addr);
 void source_close(struct source *src);
 
 /* Read exactly len bytes at off. */
 int source_read(struct source *src, uint64_t off, void *buf, size_t len,
 		struct ds_err *err);
 
-/* A pointer to the len bytes at off, valid until the next source_* call, or
- * NULL when they cannot be mapped (then use source_read).  Lets the copy
- * loop compress straight from the mapping. */
+/* A pointer to a copy of the len bytes at off (64-byte aligned), valid
+ * until the next source_* call, or NULL when they cannot be mapped or
+ * faulted (then use source_read, which says why).  One copy from the
+ * mapping instead of a read(2). */
 const void *source_peek(struct source *src, uint64_t off, size_t len);
 
 /* Tell the kernel that [off, off+len) will be read soon (readahead of a

@@ -55,12 +55,32 @@ static int kdump_add_zero(struct output *o, uint64_t pfn, struct ds_err *err)
 	return kdump_writer_add_zero(o->priv, err);
 }
 
+static int kdump_add_lost(struct output *o, uint64_t pfn, struct ds_err *err)
+{
+	(void)pfn;
+	return kdump_writer_add_lost(o->priv, err);
+}
+
 static int kdump_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)
 {
-	struct kdump_writer *w = o->priv;
+	int r = kdump_writer_finish(o->priv, ret_bytes, err);
 
-	o->priv = NULL;              /* kdump_writer_finish frees it in all cases */
-	return kdump_writer_finish(w, ret_bytes, err);
+	if (r == 0)
+		o->priv = NULL;      /* freed; on failure it stays for close_incomplete */
+	return r;
+}
+
+static int kdump_close_incomplete(struct output *o, struct output_incomplete *ret,
+				  struct ds_err *err)
+{
+	struct kdump_incomplete inc;
+	int r = kdump_writer_close_incomplete(o->priv, &inc, err);
+
+	o->priv = NULL;
+	ret->planned = inc.planned;
+	ret->pages = inc.kept;
+	ret->lost = inc.lost;
+	return r;
 }
 
 static void kdump_abort(struct output *o)
@@ -75,6 +95,8 @@ const struct output_ops output_kdump_ops = {
 	.begin = kdump_begin,
 	.add_page = kdump_add_page,
 	.add_zero = kdump_add_zero,
+	.add_lost = kdump_add_lost,
 	.finish = kdump_finish,
+	.close_incomplete = kdump_close_incomplete,
 	.abort = kdump_abort,
 };

@@ -1,10 +1,15 @@
 /* output.c - the registry of output formats and the life of the output
  * files (output.h).  The only list of formats; the only place that creates,
- * closes or removes a dump file. */
+ * closes, keeps or removes a dump file (through lib/io/outfile: FIFOs and
+ * VMCORE itself refused, devices written in place and never removed).
+ *
+ * A file is checked at output_create and created at output_begin, right
+ * before the member's first write (its header), so a file under the final
+ * name is always a dump that says what it is.  On failure after that, the
+ * member closes what it wrote as an incomplete dump if it holds pages.
+ */
 #include "output.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,27 +17,12 @@ static const struct output_ops *const members[OUTPUT_FORMAT_MAX] = {
 	[OUTPUT_KDUMP] = &output_kdump_ops,
 };
 
-int output_create_file(const char *path, bool force, int *ret_fd, struct ds_err *err)
-{
-	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL);
-	int fd = open(path, flags, 0600);
-
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return ds_err_set(err, DS_EINVAL,
-					  "cannot create '%s': file exists (use -f to overwrite)", path);
-		return ds_err_sys(err, "cannot create '%s'", path);
-	}
-	*ret_fd = fd;
-	return 0;
-}
-
 int output_create(struct output *o, const struct output_config *cfg, struct ds_err *err)
 {
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	o->fd = -1;
+	o->file.fd = -1;
 	o->cfg = *cfg;
 	if (cfg->format >= OUTPUT_FORMAT_MAX || !members[cfg->format])
 		return ds_err_set(err, DS_EINVAL, "unknown output format %d", (int)cfg->format);
@@ -41,29 +31,28 @@ int output_create(struct output *o, const struct output_config *cfg, struct ds_e
 		sink_null_init(&o->sink);
 		return 0;
 	}
-	if (cfg->flatten)
-		return sink_flat_init(&o->sink, STDOUT_FILENO, "standard output", err);
-	if ((r = output_create_file(cfg->path, cfg->force, &o->fd, err)) < 0)
+	if (cfg->flatten) {
+		r = sink_flat_init(&o->sink, STDOUT_FILENO, "standard output", err);
+		o->sink.limit = cfg->size_limit;
+		o->sink.cancel = cfg->cancel;
 		return r;
-	o->created = true;
-	sink_file_init(&o->sink, o->fd, cfg->path);
-	return 0;
+	}
+	return outfile_check(cfg->path, cfg->force, cfg->input, err);
 }
 
 int output_begin(struct output *o, const struct dump_meta *m, const struct keepmap *km,
 		 struct ds_err *err)
 {
+	int r;
+
+	if (!o->cfg.dry_run && !o->cfg.flatten) {
+		if ((r = outfile_open(&o->file, o->cfg.path, o->cfg.force, o->cfg.input, err)) < 0)
+			return r;
+		outfile_sink(&o->file, &o->sink);
+		o->sink.limit = o->cfg.size_limit;
+		o->sink.cancel = o->cfg.cancel;
+	}
 	return o->ops->begin(o, m, km, err);
-}
-
-static int close_file(struct output *o, struct ds_err *err)
-{
-	int fd = o->fd;
-
-	o->fd = -1;
-	if (fd >= 0 && close(fd) < 0)
-		return ds_err_sys(err, "cannot close '%s'", o->cfg.path);
-	return 0;
 }
 
 int output_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)
@@ -72,21 +61,25 @@ int output_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)
 
 	if (r < 0)
 		return r;
-	if ((r = close_file(o, err)) < 0)
-		return r;
-	o->created = false;          /* finished: from now on it is the user's */
-	return 0;
+	o->finished = true;          /* from now on the file is the user's */
+	return outfile_close(&o->file, err);
 }
 
 void output_fail(struct output *o)
 {
 	struct ds_err ignored;
 
-	if (o->ops && o->priv)
-		o->ops->abort(o);
-	(void)close_file(o, &ignored);
-	/* never leave a file that looks like a finished dump */
-	if (o->created)
-		(void)unlink(o->cfg.path);
-	o->created = false;
+	memset(&o->left, 0, sizeof(o->left));
+	if (o->ops && o->priv && !o->finished) {
+		if (o->ops->close_incomplete &&
+		    o->ops->close_incomplete(o, &o->left, &ignored) == 0 && o->left.pages)
+			o->left.kept = true;
+		else if (o->priv)
+			o->ops->abort(o);
+		o->priv = NULL;
+	}
+	if (o->left.kept || o->finished)
+		(void)outfile_close(&o->file, &ignored);
+	else
+		outfile_discard(&o->file);   /* nothing readable in it (or never made) */
 }

@@ -21,13 +21,16 @@
 #ifndef DS_OUTPUT_H
 #define DS_OUTPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "../common/err.h"
 #include "../common/keepmap.h"
 #include "../common/meta.h"
 #include "../compress/codec.h"
+#include "../io/outfile.h"
 #include "../io/sink.h"
 
 enum output_format {
@@ -42,6 +45,17 @@ struct output_config {
 	bool force;                      /* overwrite an existing DUMPFILE */
 	bool flatten;                    /* -F: the flattened stream on standard output */
 	bool dry_run;                    /* write nothing */
+	uint64_t size_limit;             /* -L: bytes the output may take; 0 = no limit */
+	const volatile sig_atomic_t *cancel;   /* a write that waits ends when set */
+	const struct stat *input;        /* VMCORE: never written over; NULL if none */
+};
+
+/* What a dump that could not be finished left behind (output_fail). */
+struct output_incomplete {
+	bool kept;                       /* a readable dump flagged incomplete is there */
+	uint64_t planned;                /* pages it was to hold */
+	uint64_t pages;                  /* pages it holds */
+	uint64_t lost;                   /* of the planned, unreadable in the input */
 };
 
 struct output;
@@ -54,8 +68,16 @@ struct output_ops {
 	int (*add_page)(struct output *o, uint64_t pfn, const void *data, uint32_t size,
 			uint32_t flags, struct ds_err *err);
 	int (*add_zero)(struct output *o, uint64_t pfn, struct ds_err *err);
-	/* Everything written and flushed; *ret_bytes = the dump's size. */
+	/* The page at pfn could not be read from the input: it is left out. */
+	int (*add_lost)(struct output *o, uint64_t pfn, struct ds_err *err);
+	/* Everything written and flushed; *ret_bytes = the dump's size.  On
+	 * failure the member's state stays, for close_incomplete or abort. */
 	int (*finish)(struct output *o, uint64_t *ret_bytes, struct ds_err *err);
+	/* The dump cannot go on: leave what was written a readable dump
+	 * flagged incomplete, if the format can; fills *ret.  Frees the
+	 * member's state.  NULL: the member cannot. */
+	int (*close_incomplete)(struct output *o, struct output_incomplete *ret,
+				struct ds_err *err);
 	/* Give up; frees the member's state.  Safe before begin. */
 	void (*abort)(struct output *o);
 };
@@ -65,11 +87,15 @@ struct output {
 	struct output_config cfg;
 	void *priv;                      /* the member's state, after begin */
 	struct sink sink;
-	int fd;                          /* the created DUMPFILE, or -1 */
-	bool created;
+	struct outfile file;             /* DUMPFILE once begun (fd -1 before) */
+	bool finished;
+	struct output_incomplete left;   /* after output_fail */
 };
 
-/* Create DUMPFILE (or set up the stream / dry run) for cfg's format. */
+/* Check that DUMPFILE can be written (or set up the stream / dry run) for
+ * cfg's format.  A file is created only by output_begin, when the dump has
+ * its first bytes: a dump that fails before leaves nothing behind, and -f
+ * leaves the old file alone until then. */
 int output_create(struct output *o, const struct output_config *cfg, struct ds_err *err);
 
 int output_begin(struct output *o, const struct dump_meta *m, const struct keepmap *km,
@@ -86,18 +112,21 @@ static inline int output_add_zero(struct output *o, uint64_t pfn, struct ds_err 
 	return o->ops->add_zero(o, pfn, err);
 }
 
+static inline int output_add_lost(struct output *o, uint64_t pfn, struct ds_err *err)
+{
+	return o->ops->add_lost(o, pfn, err);
+}
+
 /* Finish the format, close the file.  On failure the caller still calls
  * output_fail. */
 int output_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err);
 
-/* The failure path of every dump: stop the member, close the file and
- * remove it, so that no file that looks like a finished dump is left.
- * Safe on a zeroed output and after output_finish. */
+/* The failure path of every dump.  What was written stays when it is a
+ * readable dump holding pages: the member closes it as an incomplete dump
+ * (o->left says how much is in it).  Otherwise the member stops and a
+ * file this run created (or was told to replace) is removed; a device is
+ * never removed.  Safe on a zeroed output and after output_finish. */
 void output_fail(struct output *o);
-
-/* Create path as makedumpfile does: mode 0600, refused if it exists unless
- * force.  Shared with -R. */
-int output_create_file(const char *path, bool force, int *ret_fd, struct ds_err *err);
 
 extern const struct output_ops output_kdump_ops;
 

@@ -56,7 +56,8 @@ static void test_elf_member(void **state)
 	(void)state;
 	build(&fc);
 	WHERE("open");
-	r = input_open(&in, fc.path, NULL, &err);
+	/* mapped reads (the program routes SIGBUS to source_fault) */
+	r = input_open(&in, fc.path, &(struct input_config){ .faults_handled = true }, &err);
 	if (r < 0)
 		fail_msg("input_open: %s", err.msg);
 	CHECK(in.ops == &input_elf_ops);
@@ -83,10 +84,12 @@ static void test_elf_member(void **state)
 	}
 	keepmap_release(&km);
 
-	WHERE("a whole page in the file: zero-copy");
+	WHERE("a whole page in the file: one copy from the mapping, aligned");
 	CHECK_EQ(input_read_page(&in, 0x2000, 4096, buf, &page, &err), 0);
 	CHECK(page != buf);
+	CHECK_EQ((uintptr_t)page % 64, 0);
 	CHECK(!memcmp(page, fc_phys(&fc, 0x2000, 4096), 4096));
+	CHECK_EQ(in.src.mmap_calls, 1);
 
 	WHERE("a page with a p_memsz tail: zeros after p_filesz");
 	CHECK_EQ(input_read_page(&in, 0x5000, 4096, buf, &page, &err), 0);
