@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps build build-san build-clang static install check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
+.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang static install check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
 
 all: build
 
@@ -16,6 +16,9 @@ deps:
 
 test-deps:
 	@tools/ensure-deps.sh test
+
+arch-deps:
+	@tools/ensure-deps.sh arch
 
 build: deps
 	@[ -f build/build.ninja ] || $(MESON) setup build --werror -Dbuildtype=debugoptimized
@@ -64,18 +67,24 @@ kdumpcheck: static test-deps
 crashcheck: build test-deps
 	tests/crash/run.sh build/programs/dumpsieve
 
+# real vmcores of arm64, ppc64el, s390x, riscv64, i386 under QEMU, against
+# each architecture's own makedumpfile (under qemu-user); cached captures
+archcheck: build arch-deps
+	tests/arch/run.sh build/programs/dumpsieve
+
 # the benchmark harness on one small case: it runs and its rows are sane
 # (timing claims come only from bench/run-all.sh, see docs/performance.md)
 benchsmoke: build test-deps
 	bench/run-all.sh --smoke
 
-check: test-deps build build-san build-clang static
+check: test-deps arch-deps build build-san build-clang static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory realcheck
 	$(MAKE) --no-print-directory gencheck
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
+	$(MAKE) --no-print-directory archcheck
 	$(MAKE) --no-print-directory benchsmoke
 
 demo: build test-deps

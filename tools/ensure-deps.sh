@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # ensure-deps.sh - install the Debian packages a make target needs.
 #
-# Usage: tools/ensure-deps.sh build|test
+# Usage: tools/ensure-deps.sh build|test|arch
 #   build  compilers, meson/ninja, the four codec libraries, cmocka
 #   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader)
+#   arch   + what the architecture tier (tests/arch) needs on the host: QEMU
+#          for arm64, ppc64el, s390x, riscv64 (with OpenSBI), qemu-user for the
+#          other architectures' makedumpfile, and cross compilers with their
+#          static libc for the guests' workload program
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command is printed and the script fails.
 set -euo pipefail
@@ -13,10 +17,16 @@ build_pkgs=(gcc clang meson ninja-build pkg-config zlib1g-dev liblzo2-dev
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
 	makedumpfile python3 python3-libkdumpfile kexec-tools crash time)
 
+arch_pkgs=(qemu-user qemu-system-arm qemu-system-ppc qemu-system-misc opensbi
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+	gcc-i686-linux-gnu libc6-dev-i386-cross)
+
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;
 test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+arch)  want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${arch_pkgs[@]}") ;;
+*) echo "usage: $0 build|test|arch" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -6,7 +6,9 @@ Owned by the dumpsieve test suite (tests/tools/dumpcheck.py).  It is the
 code with the collector, it parses the on-disk format itself from the written
 specification in /work/shared/reference/kdump-format.md (sections 1.1-1.6:
 main header, sub header, the two bitmaps, the page descriptor table and the
-page data area; LP64 little-endian layout, i.e. x86_64), and it reads the
+page data area), in the layout of the dumped machine: LP64 little-endian
+(x86_64, arm64, ppc64le, riscv64), LP64 big-endian (s390x) or i386 (4-byte
+longs, 8-byte members 4-aligned), chosen from utsname.machine; and it reads the
 stored pages back through libkdumpfile (python3-libkdumpfile 0.5.1) to prove
 a third-party reader accepts every dumpable page.
 
@@ -18,8 +20,9 @@ Subcommands
       Page frame numbers present in DUMP as merged inclusive ranges
       ("0xSTART-0xEND" per line, then "total N").  DUMP may be
       kdump-compressed (2nd bitmap by default, --bitmap 1 for the 1st) or an
-      ELF64 little-endian core (pages with file data, i.e. covered by some
-      PT_LOAD's p_filesz, even partially; --bitmap 1 = covered by p_memsz).
+      ELF core, ELF32 or ELF64 of either byte order (pages with file data,
+      i.e. covered by some PT_LOAD's p_filesz, even partially; --bitmap 1 =
+      covered by p_memsz).
   compare A B [--expect FILE]
       Compare the 2nd-bitmap pfn sets of A and B.  Without --expect the check
       passes iff they are identical.  With --expect, FILE lists the allowed
@@ -67,10 +70,39 @@ import time
 KDUMP_SIGNATURE = b"KDUMP   "
 DISKDUMP_SIGNATURE = b"DISKDUMP"
 FLAT_SIGNATURE = b"makedumpfile"
-MAIN_HEADER_SIZE = 464          # LP64 disk_dump_header
-SUB_HEADER_SIZE = 104           # LP64 kdump_sub_header (v6)
 DESC_SIZE = 24                  # page_desc: s64 offset, u32 size, u32 flags, u64 page_flags
-DESC_STRUCT = struct.Struct("<qIIQ")
+
+
+class Layout:
+    """The C layout makedumpfile of one architecture writes (kdump-format.md
+    1.2, 1.3): byte order, and where the main and sub header fields are."""
+
+    def __init__(self, name, order, long_size):
+        self.name, self.order = name, order
+        if long_size == 8:      # LP64: timeval is two 8-byte longs at 408
+            self.main = struct.Struct(order + "qqIiiIIIIIIi")
+            self.main_at, self.main_size = 408, 464
+            self.sub = struct.Struct(order + "QiiQQqQqQqQQQQ")
+        else:                   # i386: 4-byte longs, 8-byte members 4-aligned
+            self.main = struct.Struct(order + "iiIiiIIIIIIi")
+            self.main_at, self.main_size = 404, 452
+            self.sub = struct.Struct(order + "IiiIIqIqIqIQQQ")
+        self.sub_size = self.sub.size
+        self.desc = struct.Struct(order + "qIIQ")
+
+
+LP64_LE = Layout("LP64 little-endian", "<", 8)
+LP64_BE = Layout("LP64 big-endian", ">", 8)
+I386 = Layout("i386 (ILP32 little-endian)", "<", 4)
+# utsname.machine of the crashed kernel -> layout of its makedumpfile
+MACHINE_LAYOUT = {"x86_64": LP64_LE, "aarch64": LP64_LE, "ppc64le": LP64_LE,
+                  "riscv64": LP64_LE, "loongarch64": LP64_LE,
+                  "s390x": LP64_BE, "ppc64": LP64_BE,
+                  "i386": I386, "i486": I386, "i586": I386, "i686": I386}
+# the x86_64 layout, for callers that know no better
+MAIN_HEADER_SIZE = LP64_LE.main_size
+SUB_HEADER_SIZE = LP64_LE.sub_size
+DESC_STRUCT = LP64_LE.desc
 
 FLAG_ZLIB = 0x01
 FLAG_LZO = 0x02
@@ -236,12 +268,12 @@ def cstr(raw):
     return raw.split(b"\0", 1)[0].decode("ascii", "backslashreplace")
 
 
-def parse_notes(buf, start, size):
-    """ELF64 notes in buf[start:start+size] -> [(name, type, desc_off, desc_size)]."""
+def parse_notes(buf, start, size, order="<"):
+    """ELF notes in buf[start:start+size] -> [(name, type, desc_off, desc_size)]."""
     notes = []
     pos, end = start, start + size
     while pos + 12 <= end:
-        namesz, descsz, ntype = struct.unpack_from("<III", buf, pos)
+        namesz, descsz, ntype = struct.unpack_from(order + "III", buf, pos)
         if namesz == 0 and descsz == 0 and ntype == 0:
             break
         name_off = pos + 12
@@ -274,19 +306,25 @@ class KdumpFile:
 
     def _parse(self):
         b = self.buf
-        if self.size < MAIN_HEADER_SIZE:
+        if self.size < 12 + 65 * 6:
             self.fail("file too short for a kdump main header (%d bytes)" % self.size)
         h = {}
         h["signature"] = bytes(b[0:8])
         if h["signature"] != KDUMP_SIGNATURE:
             self.fail("bad signature %r (expected %r)" % (h["signature"], KDUMP_SIGNATURE))
-        h["header_version"], = struct.unpack_from("<i", b, 8)
         for i, name in enumerate(UTS_FIELDS):
             h["utsname_" + name] = cstr(b[12 + 65 * i:12 + 65 * (i + 1)])
+        lay = MACHINE_LAYOUT.get(h["utsname_machine"])
+        if lay is None:
+            self.fail("utsname.machine %r: no known kdump header layout" % h["utsname_machine"])
+        self.layout = lay
+        if self.size < lay.main_size:
+            self.fail("file too short for a %s kdump main header (%d bytes)" % (lay.name, self.size))
+        h["header_version"], = struct.unpack_from(lay.order + "i", b, 8)
         (h["timestamp_sec"], h["timestamp_usec"], h["status"], h["block_size"],
          h["sub_hdr_size"], h["bitmap_blocks"], h["max_mapnr"], h["total_ram_blocks"],
          h["device_blocks"], h["written_blocks"], h["current_cpu"],
-         h["nr_cpus"]) = struct.unpack_from("<qqIiiIIIIIIi", b, 408)
+         h["nr_cpus"]) = lay.main.unpack_from(b, lay.main_at)
         self.hdr = h
         bs = h["block_size"]
         if bs < 512 or bs > (1 << 20) or bs & (bs - 1):
@@ -300,13 +338,13 @@ class KdumpFile:
             self.fail("sub_hdr_size %d < 1" % h["sub_hdr_size"])
         if h["bitmap_blocks"] < 1:
             self.fail("bitmap_blocks is 0")
-        if self.size < bs + SUB_HEADER_SIZE:
+        if self.size < bs + lay.sub_size:
             self.fail("file too short for the sub header")
         s = {}
         (s["phys_base"], s["dump_level"], s["split"], s["start_pfn"], s["end_pfn"],
          s["offset_vmcoreinfo"], s["size_vmcoreinfo"], s["offset_note"], s["size_note"],
          s["offset_eraseinfo"], s["size_eraseinfo"], s["start_pfn_64"], s["end_pfn_64"],
-         s["max_mapnr_64"]) = struct.unpack_from("<QiiQQqQqQqQQQQ", b, bs)
+         s["max_mapnr_64"]) = lay.sub.unpack_from(b, bs)
         v = h["header_version"]
         # fields that do not exist in older versions
         absent = []
@@ -392,7 +430,7 @@ class KdumpFile:
             return False, "note area extends beyond end of file"
         if bytes(self.buf[vo:vo + 10]) != b"OSRELEASE=":
             return False, "bytes at offset_vmcoreinfo do not start with OSRELEASE="
-        for name, ntype, doff, dsz in parse_notes(self.buf, no, ns):
+        for name, ntype, doff, dsz in parse_notes(self.buf, no, ns, self.layout.order):
             if name == "VMCOREINFO":
                 if doff == vo and dsz == vs:
                     return True, "VMCOREINFO note descriptor at 0x%x, %d bytes" % (doff, dsz)
@@ -402,7 +440,7 @@ class KdumpFile:
 
 
 # ---------------------------------------------------------------------------
-# ELF64 little-endian core
+# ELF core: ELF32 or ELF64, either byte order
 # ---------------------------------------------------------------------------
 
 class ElfCore:
@@ -414,20 +452,27 @@ class ElfCore:
         b = buf
         if size < 64 or bytes(b[0:4]) != b"\x7fELF":
             raise CheckFailed("%s: not an ELF file" % path)
-        if b[4] != 2 or b[5] != 1:
-            raise CheckFailed("%s: not ELF64 little-endian (class %d, data %d)" % (path, b[4], b[5]))
-        e_type, = struct.unpack_from("<H", b, 16)
+        if b[4] not in (1, 2) or b[5] not in (1, 2):
+            raise CheckFailed("%s: bad ELF class %d or data encoding %d" % (path, b[4], b[5]))
+        o = "<" if b[5] == 1 else ">"
+        self.elf64 = b[4] == 2
+        e_type, = struct.unpack_from(o + "H", b, 16)
         if e_type != 4:
             raise CheckFailed("%s: ELF type %d is not ET_CORE" % (path, e_type))
-        self.e_flags, = struct.unpack_from("<I", b, 48)
-        e_phoff, e_shoff = struct.unpack_from("<QQ", b, 32)
-        e_phentsize, e_phnum = struct.unpack_from("<HH", b, 54)
+        if self.elf64:
+            e_phoff, e_shoff, self.e_flags = struct.unpack_from(o + "QQI", b, 32)
+            e_phentsize, e_phnum = struct.unpack_from(o + "HH", b, 54)
+            phfmt, shdr_size, shdr_info = o + "IIQQQQQQ", 64, 44
+        else:
+            e_phoff, e_shoff, self.e_flags = struct.unpack_from(o + "III", b, 28)
+            e_phentsize, e_phnum = struct.unpack_from(o + "HH", b, 42)
+            phfmt, shdr_size, shdr_info = o + "IIIIIIII", 40, 28
         if e_phnum == PN_XNUM:
-            if e_shoff == 0 or e_shoff + 64 > size:
+            if e_shoff == 0 or e_shoff + shdr_size > size:
                 raise CheckFailed("%s: e_phnum is PN_XNUM but there is no section header 0" % path)
-            e_phnum, = struct.unpack_from("<I", b, e_shoff + 44)
-        if e_phentsize < 56:
-            raise CheckFailed("%s: e_phentsize %d < 56" % (path, e_phentsize))
+            e_phnum, = struct.unpack_from(o + "I", b, e_shoff + shdr_info)
+        if e_phentsize < struct.calcsize(phfmt):
+            raise CheckFailed("%s: e_phentsize %d < %d" % (path, e_phentsize, struct.calcsize(phfmt)))
         if e_phoff + e_phnum * e_phentsize > size:
             raise CheckFailed("%s: program headers beyond end of file" % path)
         try:
@@ -437,8 +482,11 @@ class ElfCore:
         self.loads = []         # (paddr, filesz, memsz, offset)
         self.notes = []
         for i in range(e_phnum):
-            (p_type, _flags, p_offset, _vaddr, p_paddr, p_filesz,
-             p_memsz, _align) = struct.unpack_from("<IIQQQQQQ", b, e_phoff + i * e_phentsize)
+            v = struct.unpack_from(phfmt, b, e_phoff + i * e_phentsize)
+            if self.elf64:
+                p_type, _flags, p_offset, _vaddr, p_paddr, p_filesz, p_memsz, _align = v
+            else:
+                p_type, p_offset, _vaddr, p_paddr, p_filesz, p_memsz, _flags, _align = v
             if p_type == PT_LOAD:
                 if p_filesz > p_memsz:
                     raise CheckFailed("%s: PT_LOAD #%d has p_filesz 0x%x > p_memsz 0x%x"
@@ -655,6 +703,7 @@ def cmd_header(a):
         lines.append("%s = %s" % (name, value))
 
     put("signature", h["signature"].decode("ascii", "backslashreplace"))
+    put("layout", d.layout.name)
     put("header_version", h["header_version"])
     for name in UTS_FIELDS:
         put("utsname_" + name, h["utsname_" + name])
@@ -685,7 +734,7 @@ def cmd_header(a):
     put("vmcoreinfo_at_offset_detail", why)
     # derived values
     if s["offset_note"] and s["size_note"] and s["offset_note"] + s["size_note"] <= d.size:
-        notes = parse_notes(d.buf, s["offset_note"], s["size_note"])
+        notes = parse_notes(d.buf, s["offset_note"], s["size_note"], d.layout.order)
         counts = {}
         for name, ntype, _o, _z in notes:
             key = "%s/%d" % (name, ntype)
@@ -753,7 +802,7 @@ def scan_pages(d, src, pfn_ranges, zero_shared, progress):
     ii = 0
     nint = len(intervals)
     pack_progress = struct.Struct("<Q").pack_into
-    descs = DESC_STRUCT.iter_unpack(memoryview(d.buf)[d.desc_off:d.desc_off + DESC_SIZE * count_ranges(pfn_ranges)])
+    descs = d.layout.desc.iter_unpack(memoryview(d.buf)[d.desc_off:d.desc_off + DESC_SIZE * count_ranges(pfn_ranges)])
     segment_page = src.segment_page
     min_off = None
 
@@ -915,9 +964,9 @@ def cmd_verify(a):
     src = SourcePages(src_elf, bs)
     src_ranges = src_elf.ranges(bs, memsz=True)
     print("source: %s: ELF, %d PT_LOAD, %d pages" % (a.source, len(src_elf.loads), count_ranges(src_ranges)))
-    print("dump:   %s: kdump-compressed v%d, block_size %d, dump_level %s, status 0x%x, "
+    print("dump:   %s: kdump-compressed v%d (%s), block_size %d, dump_level %s, status 0x%x, "
           "max_mapnr 0x%x, bitmap1 %d pfns, bitmap2 %d pfns%s"
-          % (a.dump, h["header_version"], bs, dump_level, h["status"], d.max_mapnr,
+          % (a.dump, h["header_version"], d.layout.name, bs, dump_level, h["status"], d.max_mapnr,
              count_ranges(r1), n_total,
              ", split [0x%x, 0x%x): %d pfns" % (d.split_range + (count_ranges(pfn_ranges),))
              if d.split_range else ""))

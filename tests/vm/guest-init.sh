@@ -17,6 +17,14 @@
 #    disk whose serial is "dsout" (ext4) on /mnt/out, and sources /collect in
 #    a subshell with OUT=/mnt/out/dump (see "collector" below).  Then it
 #    prints "DS_COLLECT_DONE rc=N", unmounts and powers off.
+#    With RAW_VMCORE=1 (tests/vm/capture-vmcore.sh -a ARCH, kdump after the
+#    QEMU dump) it instead copies /proc/vmcore raw onto the virtio disk whose
+#    serial is "dsraw" and prints "DS_RAW_DONE size=BYTES rc=N".
+# Other /etc/ds.conf knobs: NEED_FWCFG (1: fail unless qemu_fw_cfg probed,
+# the default without KDUMP), KALLSYMS_TEXT (arm64 kdump: see below).
+# The first kernel prints "ds-init: vmcoreinfo PADDR SIZE" (from
+# /sys/kernel/vmcoreinfo): where QEMU has no vmcoreinfo device, the host reads
+# the note from guest memory there.
 # Any failure prints "DS_FAILED <reason>" and powers off.
 #
 # Busy workload, sizes in percent of MemTotal (knobs in /etc/ds.conf):
@@ -93,6 +101,16 @@ if [ -e /proc/vmcore ]; then
 	while read -r ko; do
 		insmod "$ko" || fail "insmod $ko"
 	done < /etc/ds-modules-capture
+	if [ -n "$RAW_VMCORE" ]; then
+		dev=$(disk_by_serial dsraw) || fail "no virtio disk with serial dsraw"
+		size=$(stat -c %s /proc/vmcore)
+		dd if=/proc/vmcore of="$dev" bs=1M conv=fsync 2>/tmp/dd.err
+		rc=$?
+		tail -n 1 /tmp/dd.err
+		sync
+		echo "DS_RAW_DONE size=$size rc=$rc"
+		poweroff -f
+	fi
 	dev=$(disk_by_serial dsout) || fail "no virtio disk with serial dsout"
 	mount -t ext4 "$dev" /mnt/out || fail "mount $dev"
 	export OUT=/mnt/out/dump
@@ -121,8 +139,10 @@ say "kernel $(uname -r), workload $WORKLOAD${KDUMP:+, kdump}"
 while read -r ko; do
 	insmod "$ko" || fail "insmod $ko"
 done < /etc/ds-modules
-[ -n "$KDUMP" ] || [ -e /sys/firmware/qemu_fw_cfg/rev ] ||
+if [ -n "$KDUMP" ]; then need_fwcfg=${NEED_FWCFG:-0}; else need_fwcfg=${NEED_FWCFG:-1}; fi
+[ "$need_fwcfg" = 0 ] || [ -e /sys/firmware/qemu_fw_cfg/rev ] ||
 	fail "qemu_fw_cfg did not probe (no VMCOREINFO)"
+say "vmcoreinfo $(cat /sys/kernel/vmcoreinfo 2>/dev/null)"
 
 mt=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 pct() { echo $((mt * $1 / 100)); }
@@ -141,8 +161,22 @@ fi
 
 if [ -n "$KDUMP" ]; then
 	say "crashkernel: $(cat /sys/kernel/kexec_crash_size) bytes reserved"
+	# arm64: kexec-tools 2.0.25 places the kernel-text PT_LOAD of /proc/vmcore
+	# from _text in /proc/kallsyms, which a 6.1 arm64 kernel without
+	# KALLSYMS_ALL does not list (only _stext): /proc/vmcore then gets a
+	# garbage segment.  KALLSYMS_TEXT is _stext - _text (System.map); the low
+	# 32 bits are enough (busybox arithmetic is signed 64-bit)
+	if [ -n "$KALLSYMS_TEXT" ] && ! grep -q ' _text$' /proc/kallsyms; then
+		st=$(awk '$3 == "_stext" { print $1; exit }' /proc/kallsyms)
+		hi=${st%????????}
+		lo=$(printf %08x $((0x${st#"$hi"} - KALLSYMS_TEXT)))
+		{ echo "$hi$lo T _text"; cat /proc/kallsyms; } > /tmp/kallsyms
+		mount --bind /tmp/kallsyms /proc/kallsyms || fail "bind-mount kallsyms"
+		say "kallsyms: _text = $hi$lo"
+	fi
 	kexec -p /mnt/data/kdump/vmlinuz --initrd=/mnt/data/kdump/initrd.cpio \
 		--append="$(cat /mnt/data/kdump/cmdline)" || fail "kexec -p failed (rc $?)"
+	umount /proc/kallsyms 2>/dev/null
 	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "kexec -p: capture kernel not loaded"
 	say "capture kernel loaded"
 fi

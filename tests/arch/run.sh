@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# tests/arch/run.sh - the architecture tier: dumpsieve on real vmcores of
+# Debian kernels of arm64, ppc64el, s390x, riscv64 and i386, against that
+# architecture's own makedumpfile.
+#
+# Usage: tests/arch/run.sh path/to/dumpsieve
+#
+# For each architecture (ARCHES, default "arm64 ppc64el s390x riscv64 i386")
+# tests/vm/capture-vmcore.sh -a ARCH boots the Debian kernel under QEMU (TCG,
+# busy workload; cached in $DS_CACHE/vmcores) and gives its vmcores: the QEMU
+# dump made readable (vmcore.fixed.elf) and, where Debian's kernel can kdump
+# under QEMU (arm64, ppc64el, i386), the capture kernel's /proc/vmcore
+# (vmcore.kdump.elf).  The oracle is Debian's makedumpfile of ARCH run under
+# qemu-user (tests/arch/oracle.sh).  One "ok"/"FAIL"/"SKIP" line per check:
+#   oracle    makedumpfile -l -d L (L = 31, 1, 16) succeeds; while dumpsieve
+#             skips the architecture, every page makedumpfile stored must also
+#             read back through libkdumpfile equal to the source
+#             (tests/tools/dumpcheck.py verify): the oracle and the checker
+#             work before the library does (afterwards the byte-identical
+#             check below covers makedumpfile's file too)
+#   dumpsieve -l -d L: the pfn set equals makedumpfile's (or differs exactly
+#             as tests/arch/expected-diff/ARCH-INPUT-dL.txt lists, with the
+#             reason), every stored page equals the source page (libkdumpfile),
+#             and the file is byte-identical to makedumpfile's
+#   -e        (arm64, ppc64el) every page of -e -l -d 31 equals the source
+# While the library does not support an architecture (dumpsieve exits 1
+# saying so), its dumpsieve checks print SKIP with that message; an
+# architecture listed in LANDED must not skip (a SKIP there is a FAIL).
+# Ends with "N passed, M failed, K skipped".  DS_CACHE as in tests/vm.
+set -u
+BIN=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3                      # has the libkdumpfile bindings
+CHECK="$PY $TOP/tests/tools/dumpcheck.py"
+ORACLE=$HERE/oracle.sh
+ARCHES=${ARCHES:-arm64 ppc64el s390x riscv64 i386}
+# architectures the library supports: their dumpsieve checks must run
+LANDED=${LANDED:-}
+WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-arch.XXXXXX)}
+trap 'rm -rf "$WORK"' EXIT
+pass=0 fail=0 skip=0
+ok()   { echo "ok   $*"; pass=$((pass+1)); }
+bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+skipped() { echo "SKIP $*"; skip=$((skip+1)); }
+
+# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
+run_check() {
+	local name=$1; shift
+	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
+	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
+}
+# same_bytes A B: identical files; if not, show where the headers differ
+same_bytes() {
+	cmp "$1" "$2" && return 0
+	diff <($CHECK header "$1") <($CHECK header "$2")
+	return 1
+}
+# unsupported LOG: dumpsieve's message (in LOG) says the library does not
+# handle this architecture or vmcore class yet
+unsupported() {
+	grep -qE "unsupported architecture|32-bit ELF file|big-endian ELF file|page size .*not supported" "$1"
+}
+landed() { case " $LANDED " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# capture settings per architecture: capture-vmcore.sh arguments
+capture_args() {
+	case $1 in
+	*) echo "-a $1 -m ${ARCH_MEM:-1024M}" ;;
+	esac
+}
+
+test_arch() {
+	local arch=$1 dir in tag src L ref ours zero expect reason t0=$SECONDS
+	# shellcheck disable=SC2046
+	dir=$(nice -n 10 "$TOP/tests/vm/capture-vmcore.sh" $(capture_args "$arch") 2>"$WORK/capture-$arch.log" | tail -n 1)
+	if [ -z "$dir" ] || [ ! -e "$dir/.done" ]; then
+		bad "$arch: capture a vmcore"; tail -n 30 "$WORK/capture-$arch.log" | sed 's/^/  | /'
+		return
+	fi
+	# shellcheck disable=SC1091
+	. "$dir/meta.env"
+	ok "$arch: captured $(basename "$dir") (page size $PAGE_SIZE; $((SECONDS - t0))s)"
+	"$ORACLE" "$arch" > "$WORK/oracle.log" 2>&1 ||
+		{ bad "$arch: oracle sysroot"; sed 's/^/  | /' "$WORK/oracle.log"; return; }
+
+	reason=
+	for in in fixed kdump; do
+		src=$dir/vmcore.$in.elf
+		[ -e "$src" ] || continue
+		tag="$arch $in"
+		for L in 31 1 16; do
+			ref=$WORK/$arch-$in-ref-d$L.kdump ours=$WORK/$arch-$in-ours-d$L.kdump
+			zero=; [ $((L & 1)) = 1 ] && zero=--zero-shared
+			rm -f "$ref" "$ours"
+			if ! "$ORACLE" "$arch" makedumpfile -l -d $L --message-level 4 "$src" "$ref" \
+				> "$WORK/mdf.log" 2>&1; then
+				bad "$tag -d $L: makedumpfile ($arch) failed"; sed 's/^/  | /' "$WORK/mdf.log" | tail -n 10
+				continue
+			fi
+			if [ -z "$reason" ] && ! "$BIN" -l -d $L --message-level 4 "$src" "$ours" > "$WORK/ds.log" 2>&1; then
+				if unsupported "$WORK/ds.log" && ! landed "$arch"; then
+					reason="not supported by the library yet ($(head -n1 "$WORK/ds.log" | cut -c1-150))"
+				else
+					bad "$tag -d $L: dumpsieve failed"; sed 's/^/  | /' "$WORK/ds.log" | tail -n 10
+					rm -f "$ref"; continue
+				fi
+			fi
+			if [ -n "$reason" ]; then
+				# the oracle side alone: it must work before the library lands
+				run_check "$tag -d $L: oracle: libkdumpfile reads every page makedumpfile ($arch) stored, = source" \
+					$CHECK verify $zero "$src" "$ref"
+				skipped "$tag -d $L: dumpsieve: $reason"
+				rm -f "$ref"; continue
+			fi
+			expect=$HERE/expected-diff/$arch-$in-d$L.txt
+			if [ -f "$expect" ]; then
+				run_check "$tag -d $L: pfn set = makedumpfile's but the listed differences" \
+					$CHECK compare "$ours" "$ref" --expect "$expect"
+			else
+				run_check "$tag -d $L: pfn set = makedumpfile's" $CHECK compare "$ours" "$ref"
+			fi
+			run_check "$tag -d $L: every stored page = source page (libkdumpfile reads all)" \
+				$CHECK verify $zero "$src" "$ours"
+			run_check "$tag -d $L: file byte-identical to makedumpfile's" same_bytes "$ours" "$ref"
+			rm -f "$ref" "$ours"
+		done
+		case $arch in arm64|ppc64el) ;; *) continue ;; esac
+		if [ -n "$reason" ]; then skipped "$tag -e -d 31: dumpsieve: $reason"; continue; fi
+		ours=$WORK/$arch-$in-e.kdump
+		rm -f "$ours"
+		if "$BIN" -e -l -d 31 --message-level 4 "$src" "$ours" > "$WORK/ds.log" 2>&1; then
+			run_check "$tag -e -d 31: every stored page = source page" \
+				$CHECK verify --zero-shared "$src" "$ours"
+		else
+			bad "$tag -e -d 31: dumpsieve failed"; sed 's/^/  | /' "$WORK/ds.log" | tail -n 10
+		fi
+		rm -f "$ours"
+	done
+	echo "$arch: $((SECONDS - t0))s"
+}
+
+T0=$SECONDS
+for a in $ARCHES; do test_arch "$a"; done
+echo "architecture tier: $((SECONDS - T0))s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
