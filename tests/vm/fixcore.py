@@ -114,7 +114,7 @@ def fix(arch, path, vmcoreinfo_text=None, ram_end=None):
     end = os.path.getsize(path)
     note_off = (end + 7) & ~7
     phdrs = [dict(type=PT_NOTE, flags=0, offset=note_off, vaddr=0, paddr=0,
-                  filesz=len(blob), memsz=0, align=0)] + loads
+                  filesz=len(blob), memsz=len(blob), align=0)] + loads
     ehsize, phentsize = (64, 56) if elf64 else (52, 32)
     if ehsize + phentsize * len(phdrs) > first_data:
         raise CoreError("%s: no room for %d program headers before the first segment at 0x%x"

@@ -183,7 +183,9 @@ fi
 
 case "$WORKLOAD" in
 busy)
-	mount -t tmpfs -o size=$((mt / 2))m scratch /mnt/scratch || fail "mount tmpfs"
+	# nr_inodes: the default (half the pages) is only ~5000 with 64 KiB pages
+	mount -t tmpfs -o size=$((mt / 2))m,nr_inodes=$((SLAB_FILES * 2 + 1000)) scratch /mnt/scratch ||
+		fail "mount tmpfs"
 
 	say "anon $(pct $ANON_PCT)M, zero $(pct $ZERO_PCT)M, $SLAB_FILES files"
 	workload hold -a "$(pct $ANON_PCT)" -z "$(pct $ZERO_PCT)" -n "$SLAB_FILES" \

@@ -249,7 +249,7 @@ vm_arch_vars() {
 		VA_DEBARCH=s390x VA_TRIPLET=s390x-linux-gnu VA_KDUMP=0 VA_VMCOREINFO_DEV=0
 		VA_KPKG_RE='^linux-image-6\.1\.0-[0-9]+-s390x$'
 		VA_QEMU=qemu-system-s390x VA_MACHINE=s390-ccw-virtio VA_CONSOLE=ttysclp0 VA_BLK=virtio-blk-ccw
-		VA_MODULES="virtio_ccw virtio_blk crc32c_generic ext4"
+		VA_MODULES="virtio_blk crc32c_generic ext4"   # virtio_ccw is built in
 		VA_HOST_PKGS="qemu-system-misc gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
 	riscv64)
 		# bookworm has no riscv64: kernel and packages from trixie
