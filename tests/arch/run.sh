@@ -31,31 +31,14 @@ set -u
 BIN=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3                      # has the libkdumpfile bindings
-CHECK="$PY $TOP/tests/tools/dumpcheck.py"
 ORACLE=$HERE/oracle.sh
 ARCHES=${ARCHES:-arm64 ppc64el s390x riscv64 i386}
 # architectures the library supports: their dumpsieve checks must run
 LANDED=${LANDED:-}
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-arch.XXXXXX)}
 trap 'rm -rf "$WORK"' EXIT
-pass=0 fail=0 skip=0
-ok()   { echo "ok   $*"; pass=$((pass+1)); }
-bad()  { echo "FAIL $*"; fail=$((fail+1)); }
-skipped() { echo "SKIP $*"; skip=$((skip+1)); }
-
-# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
-run_check() {
-	local name=$1; shift
-	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
-	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
-}
-# same_bytes A B: identical files; if not, show where the headers differ
-same_bytes() {
-	cmp "$1" "$2" && return 0
-	diff <($CHECK header "$1") <($CHECK header "$2")
-	return 1
-}
+# shellcheck source=../checklib.sh
+. "$TOP/tests/checklib.sh"              # PY, CHECK, ok, bad, skipped, run_check, same_bytes
 # unsupported LOG: dumpsieve's message (in LOG) says the library does not
 # handle this architecture or vmcore class yet
 unsupported() {

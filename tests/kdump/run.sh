@@ -28,13 +28,10 @@ set -u
 BIN=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3                      # has the libkdumpfile bindings
-CHECK="$PY $TOP/tests/tools/dumpcheck.py"
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-kdump-test.XXXXXX)}
 MEM=${MEM:-1024M} CRASHKERNEL=${CRASHKERNEL:-256M}
-pass=0 fail=0
-ok()   { echo "ok   $*"; pass=$((pass+1)); }
-bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+# shellcheck source=../checklib.sh
+. "$TOP/tests/checklib.sh"              # PY, CHECK, ok, bad, run_check
 finish() {
 	echo "$pass passed, $fail failed"
 	if [ $fail -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"
@@ -43,12 +40,6 @@ finish() {
 	exit
 }
 
-# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
-run_check() {
-	local name=$1; shift
-	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
-	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
-}
 # have FILE...: all exist and are not empty (else say which is missing)
 have() {
 	local f

@@ -27,27 +27,10 @@ BIN=$(realpath "$1")
 SAN_BIN=${2:+$(realpath "$2")}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3                      # has the libkdumpfile bindings
-CHECK="$PY $TOP/tests/tools/dumpcheck.py"
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-real.XXXXXX)}
 trap 'rm -rf "$WORK"' EXIT
-pass=0 fail=0
-ok()   { echo "ok   $*"; pass=$((pass+1)); }
-bad()  { echo "FAIL $*"; fail=$((fail+1)); }
-
-# run_check NAME CMD...: ok when CMD exits 0; its output shown on failure
-run_check() {
-	local name=$1; shift
-	if "$@" >"$WORK/check.log" 2>&1; then ok "$name"
-	else bad "$name"; sed 's/^/  | /' "$WORK/check.log" | tail -n 30; fi
-}
-
-# same_bytes A B: the files are identical; if not, show where the headers differ
-same_bytes() {
-	cmp "$1" "$2" && return 0
-	diff <($CHECK header "$1") <($CHECK header "$2")
-	return 1
-}
+# shellcheck source=../checklib.sh
+. "$TOP/tests/checklib.sh"              # PY, CHECK, ok, bad, run_check, same_bytes
 
 test_config() {
 	local tag=$1; shift
