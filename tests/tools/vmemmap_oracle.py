@@ -4,8 +4,9 @@
   vmemmap_oracle.py VMCORE_ELF PLAIN_DUMP E_DUMP [--makedumpfile MDF_E_DUMP]
 
 PLAIN_DUMP is dumpsieve's -d L output without -e, E_DUMP the same with -e.
-From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own x86_64
-page-table walk, own mem_section decoding) this lists every page of the
+From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own
+page-table walk of x86_64 (4/5 levels), arm64 (any granule, from
+TCR_EL1_T1SZ) or ppc64le radix, own mem_section decoding) this lists every page of the
 struct page arrays and the pfns its struct pages describe; a page must be
 dropped by -e iff every pfn it describes is present and not dumped in
 PLAIN_DUMP's bitmaps.  Passes iff (PLAIN - E) equals that set exactly and
@@ -28,6 +29,7 @@ class Core:
     def __init__(self, path):
         self.f = open(path, "rb")
         eh = self.f.read(64)
+        self.machine, = struct.unpack_from("<H", eh, 18)
         phoff, = struct.unpack_from("<Q", eh, 32)
         phnum, = struct.unpack_from("<H", eh, 56)
         self.f.seek(phoff)
@@ -70,22 +72,12 @@ def main():
     core = Core(sys.argv[1])
     vi = core.vmcoreinfo()
     ps = int(vi["PAGESIZE"])
-    phys_base = int(vi.get("NUMBER(phys_base)", "0")) & (2**64 - 1)
+    vtop = {EM_X86_64: x86_64_vtop, EM_AARCH64: arm64_vtop,
+            EM_PPC64: ppc64_radix_vtop}.get(core.machine)
+    if vtop is None:
+        sys.exit("vmemmap_oracle: no page-table walk for ELF machine %d" % core.machine)
+    vtop = vtop(core, vi, ps)
     levels = 5 if vi.get("NUMBER(pgtable_l5_enabled)", "0") == "1" else 4
-    pgd = int(vi["SYMBOL(init_top_pgt)"], 16) - START_KERNEL_MAP + phys_base
-    mask = 0x000ffffffffff000
-
-    def vtop(va):
-        table = pgd & (2**64 - 1)
-        shifts = [48, 39, 30, 21, 12][5 - levels:]
-        for i, sh in enumerate(shifts):
-            e, = struct.unpack("<Q", core.phys(table + ((va >> sh) & 0x1ff) * 8, 8))
-            if not e & 1:
-                return None
-            if i == len(shifts) - 1 or (sh in (21, 30) and e & 0x80):
-                size = 1 << sh
-                return (e & mask & ~(size - 1)) | (va & (size - 1))
-            table = e & mask
 
     def rd64(va):
         return struct.unpack("<Q", core.phys(vtop(va), 8))[0]
@@ -158,6 +150,84 @@ def main():
                   % fmt(it_drops & expected))
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
+
+
+EM_X86_64, EM_AARCH64, EM_PPC64 = 62, 183, 21
+
+
+def x86_64_vtop(core, vi, _ps):
+    phys_base = int(vi.get("NUMBER(phys_base)", "0")) & (2**64 - 1)
+    levels = 5 if vi.get("NUMBER(pgtable_l5_enabled)", "0") == "1" else 4
+    pgd = int(vi["SYMBOL(init_top_pgt)"], 16) - START_KERNEL_MAP + phys_base
+    mask = 0x000ffffffffff000
+
+    def vtop(va):
+        table = pgd & (2**64 - 1)
+        shifts = [48, 39, 30, 21, 12][5 - levels:]
+        for i, sh in enumerate(shifts):
+            e, = struct.unpack("<Q", core.phys(table + ((va >> sh) & 0x1ff) * 8, 8))
+            if not e & 1:
+                return None
+            if i == len(shifts) - 1 or (sh in (21, 30) and e & 0x80):
+                size = 1 << sh
+                return (e & mask & ~(size - 1)) | (va & (size - 1))
+            table = e & mask
+    return vtop
+
+
+def arm64_vtop(core, vi, ps):
+    """arm64 translation-table walk (ARM ARM D8): descriptors are little-
+    endian; bit 0 valid; at the last level a page, above it bit 1 set is a
+    table and clear a block.  48-bit output addresses (no LPA/LPA2)."""
+    shift = ps.bit_length() - 1
+    t1sz = vi.get("NUMBER(TCR_EL1_T1SZ)")
+    va_bits = 64 - int(t1sz, 0) if t1sz else int(vi["NUMBER(VA_BITS)"])
+    per = shift - 3
+    levels = -(-(va_bits - shift) // per)
+    pgd = (int(vi["SYMBOL(swapper_pg_dir)"], 16) - int(vi["NUMBER(kimage_voffset)"], 0)) % 2**64
+    oa = ((1 << 48) - 1) & ~(ps - 1)
+
+    def vtop(va):
+        table = pgd
+        for lvl in range(levels):
+            sh = shift + (levels - 1 - lvl) * per
+            idx = ((va & ((1 << va_bits) - 1)) >> sh) & ((1 << per) - 1)
+            e, = struct.unpack("<Q", core.phys(table + idx * 8, 8))
+            if not e & 1:
+                return None
+            if lvl == levels - 1 or not e & 2:
+                size = 1 << sh
+                return (e & oa & ~(size - 1)) | (va & (size - 1))
+            table = e & oa
+    return vtop
+
+
+def ppc64_radix_vtop(core, vi, ps):
+    """ppc64 radix tree (Book3S-64): entries are big-endian; bit 63 valid,
+    bit 62 leaf; a directory entry holds the next table's address below its
+    8 low (size) bits.  Index bits 13/9/9/5 (64K pages) or 13/9/9/9 (4K)."""
+    if vi.get("NUMBER(RADIX_MMU)", "1") != "1":
+        sys.exit("vmemmap_oracle: ppc64 hash MMU: no walk here")
+    pgd = int(vi["SYMBOL(swapper_pg_dir)"], 16) - 0xc000000000000000
+    shift = ps.bit_length() - 1
+    bits = [13, 9, 9, 5 if shift == 16 else 9]
+    shifts = [shift + bits[3] + 18, shift + bits[3] + 9, shift + bits[3], shift]
+    rpn = ((1 << 56) - 1) & ~(ps - 1)
+
+    def vtop(va):
+        table = pgd
+        for lvl in range(4):
+            idx = (va >> shifts[lvl]) & ((1 << bits[lvl]) - 1)
+            e, = struct.unpack(">Q", core.phys(table + idx * 8, 8))
+            if not e >> 63:
+                return None
+            if e >> 62 & 1:
+                size = 1 << shifts[lvl]
+                return (e & rpn & ~(size - 1)) | (va & (size - 1))
+            if lvl == 3:
+                return None
+            table = e & ~0xc0000000000000ff & ((1 << 60) - 1)
+    return vtop
 
 
 def fmt(s):
