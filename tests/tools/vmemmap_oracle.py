@@ -97,7 +97,9 @@ def main():
     extreme = int(vi.get("LENGTH(mem_section)", "-1")) in (-1, (nr_sections + per_root - 1) // per_root)
     per_sec = 1 << sec_bits
     ms = int(vi["SYMBOL(mem_section)"], 16)
-    expected = set()
+    # the struct page array of each present section: (first pfn, end pfn, base)
+    # with the array at base + pfn * SIZE(page)
+    arrays = []
     for nr in range((max_pfn + per_sec - 1) // per_sec):
         if extreme:
             root = rd64(ms + (nr // per_root) * 8)
@@ -106,19 +108,38 @@ def main():
             coded = rd64(root + (nr % per_root) * ms_size)
         else:
             coded = rd64(ms + nr * ms_size)
-        if not coded & 1:
-            continue
-        first_pfn = nr * per_sec
-        end_pfn = min(first_pfn + per_sec, max_pfn)
-        va0 = (coded & ~0x3f) + first_pfn * sz_page
-        va_end = va0 + (end_pfn - first_pfn) * sz_page
-        va = (va0 + ps - 1) // ps * ps
-        while va + ps <= va_end:
-            lo = first_pfn + (va - va0) // sz_page
-            hi = first_pfn + (va + ps - 1 - va0) // sz_page
-            if all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1)):
-                expected.add(vtop(va) // ps)
-            va += ps
+        if coded & 1:
+            arrays.append((nr * per_sec, min(nr * per_sec + per_sec, max_pfn), coded & ~0x3f))
+    expected = set()
+
+    def droppable(lo, hi):
+        return all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1))
+
+    if arrays and len({b for _, _, b in arrays}) == 1:
+        # SPARSEMEM_VMEMMAP: one virtually contiguous array, in which a page
+        # may describe several (small) sections, as with 64 KiB pages and
+        # 16 MiB sections on ppc64; pfns of absent sections count as kept
+        base = arrays[0][2]
+        covered = set()
+        for first, end, _ in arrays:
+            covered.update(range((base + first * sz_page) // ps, -(-(base + end * sz_page) // ps)))
+        for vpage in sorted(covered):
+            lo = max(0, (vpage * ps - base) // sz_page)
+            hi = (vpage * ps + ps - 1 - base) // sz_page
+            if hi < max_pfn and droppable(lo, hi):
+                expected.add(vtop(vpage * ps) // ps)
+    else:
+        # classic SPARSEMEM: one array per section; pages wholly inside one
+        for first, end, b in arrays:
+            va0 = b + first * sz_page
+            va_end = b + end * sz_page
+            va = (va0 + ps - 1) // ps * ps
+            while va + ps <= va_end:
+                lo = first + (va - va0) // sz_page
+                hi = first + (va + ps - 1 - va0) // sz_page
+                if droppable(lo, hi):
+                    expected.add(vtop(va) // ps)
+                va += ps
     dropped = {p for p in range(max_pfn) if test(bm2, p) and not test(bm2e, p)}
     added = {p for p in range(max_pfn) if test(bm2e, p) and not test(bm2, p)}
     status = struct.unpack_from("<I", open(sys.argv[3], "rb").read(464), 424)[0]
