@@ -72,6 +72,9 @@ kpkg_newest() {
 vm_pick_kernel() {
 	local re=${VA_KPKG_RE:-'^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'}
 	if [ -z "${KPKG:-}" ]; then
+		# set up the private apt first: kpkg_newest runs in $(...), where a
+		# failure would only end the subshell
+		[ -z "${VA_SUITE:-}" ] || vm_apt "$VA_SUITE" "$VA_DEBARCH"
 		KPKG=$(kpkg_newest)
 		if [ -z "$KPKG" ] && [ -z "${VA_SUITE:-}" ] && [ "$(id -u)" = 0 ]; then
 			apt-get update; APT_UPDATED=1
@@ -341,7 +344,7 @@ vm_apt_cmd() {
 }
 
 vm_apt_update() {
-	msg "apt-get update (${VM_APT_CONF%/*})"
+	msg "apt-get update (${VM_APT_CONF%/*})" >&2     # callers may capture stdout
 	vm_apt_cmd apt-get -q update > "${VM_APT_CONF%/*}/update.log" 2>&1 ||
 		die "apt-get update failed: $(grep -E '^(E|W):' "${VM_APT_CONF%/*}/update.log" | head -n 3)"
 }
@@ -394,7 +397,9 @@ vm_sysroot() {
 		flock 9
 		[ -e "$s/.done" ] && exit 0
 		debs=$CACHE/debs/$suite-$arch
+		vm_apt "$suite" "$arch"          # here, not in the process substitution
 		mapfile -t pkgs < <(vm_lib_closure "$suite" "$arch" "$@")
+		[ ${#pkgs[@]} -ge $# ] || die "no packages for $* ($suite, $arch)"
 		missing=()
 		for p in "${pkgs[@]}"; do
 			ls "$debs/${p}"_*.deb >/dev/null 2>&1 || missing+=("$p")
