@@ -986,7 +986,7 @@ def cmd_verify(a):
 
     # where page data starts: right after the table, or further on in a dump
     # that lost pages (see below); the shared zero page is the first page there
-    offs = [o for o, _, _, _ in DESC_STRUCT.iter_unpack(
+    offs = [o for o, _, _, _ in d.layout.desc.iter_unpack(
         memoryview(d.buf)[d.desc_off:d.desc_off + DESC_SIZE * count_ranges(pfn_ranges)]) if o > 0]
     d.data_start = max(d.data_off, min(offs)) if offs else d.data_off
     if a.no_fork:
