@@ -7,7 +7,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang static install check unit e2e realcheck gencheck kdumpcheck crashcheck benchsmoke demo clean
+.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang static install deb check unit e2e realcheck gencheck kdumpcheck crashcheck debcheck benchsmoke demo clean
 
 all: build
 
@@ -44,6 +44,10 @@ static: deps
 install: build
 	DESTDIR="$(DESTDIR)" $(MESON) install -C build --no-rebuild
 
+# the Debian package (dpkg-buildpackage on a copy of the tree): build-deb/*.deb
+deb: test-deps
+	tools/mkdeb.sh build-deb
+
 unit: build build-san
 	$(MESON) test -C build --print-errorlogs
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MESON) test -C build-san --print-errorlogs
@@ -72,6 +76,11 @@ crashcheck: build test-deps
 archcheck: build arch-deps
 	tests/arch/run.sh build/programs/dumpsieve
 
+# make install, the Debian package and lintian (installing it is tested in a
+# QEMU guest, never on this host)
+debcheck: build test-deps
+	tests/debian/pkg-check.sh build build-deb
+
 # the benchmark harness on one small case: it runs and its rows are sane
 # (timing claims come only from bench/run-all.sh, see docs/performance.md)
 benchsmoke: build test-deps
@@ -85,10 +94,11 @@ check: test-deps arch-deps build build-san build-clang static
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
 	$(MAKE) --no-print-directory archcheck
+	$(MAKE) --no-print-directory debcheck
 	$(MAKE) --no-print-directory benchsmoke
 
 demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve
 
 clean:
-	rm -rf build build-san build-clang build-static
+	rm -rf build build-san build-clang build-static build-deb

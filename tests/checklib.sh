@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # tests/checklib.sh - what the shell test tiers (tests/real, tests/kdump,
-# tests/arch) share: the checker command and the one-line verdicts.
+# tests/arch, tests/debian) share: the checker command and the one-line verdicts.
 # Source it after setting TOP (the source tree) and WORK (a scratch
 # directory); it defines PY, CHECK, the counters pass/fail/skip and:
 #   ok TEXT / bad TEXT / skipped TEXT   print "ok   ", "FAIL ", "SKIP " + TEXT, count it
@@ -8,6 +8,7 @@
 #                          last 30 lines of output
 #   same_bytes A B         the files are identical; if not, show where their
 #                          kdump headers differ
+#   have FILE...           all exist and are not empty (else say which is not)
 PY=/usr/bin/python3                      # has the libkdumpfile bindings
 CHECK="$PY $TOP/tests/tools/dumpcheck.py"
 pass=0 fail=0 skip=0
@@ -25,4 +26,9 @@ same_bytes() {
 	cmp "$1" "$2" && return 0
 	diff <($CHECK header "$1") <($CHECK header "$2")
 	return 1
+}
+
+have() {
+	local f
+	for f; do [ -s "$f" ] || { echo "missing or empty: $f"; return 1; }; done
 }

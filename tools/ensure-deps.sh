@@ -3,7 +3,8 @@
 #
 # Usage: tools/ensure-deps.sh build|test|arch
 #   build  compilers, meson/ninja, the four codec libraries, cmocka
-#   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader)
+#   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader),
+#          the Debian packaging tools and debootstrap (tests/debian)
 #   arch   + what the architecture tier (tests/arch) needs on the host: QEMU
 #          for arm64, ppc64el, s390x, riscv64 (with OpenSBI), qemu-user for the
 #          other architectures' makedumpfile, and cross compilers with their
@@ -15,7 +16,8 @@ set -euo pipefail
 build_pkgs=(gcc clang meson ninja-build pkg-config zlib1g-dev liblzo2-dev
 	libsnappy-dev libzstd-dev libcmocka-dev)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
-	makedumpfile python3 python3-libkdumpfile kexec-tools crash time)
+	makedumpfile python3 python3-libkdumpfile kexec-tools crash time
+	dpkg-dev debhelper lintian debootstrap man-db)
 
 arch_pkgs=(qemu-user qemu-system-arm qemu-system-ppc qemu-system-misc opensbi
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross

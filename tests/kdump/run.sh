@@ -31,7 +31,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-kdump-test.XXXXXX)}
 MEM=${MEM:-1024M} CRASHKERNEL=${CRASHKERNEL:-256M}
 # shellcheck source=../checklib.sh
-. "$TOP/tests/checklib.sh"              # PY, CHECK, ok, bad, run_check
+. "$TOP/tests/checklib.sh"              # PY, CHECK, ok, bad, run_check, have
 finish() {
 	echo "$pass passed, $fail failed"
 	if [ $fail -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"
@@ -40,11 +40,6 @@ finish() {
 	exit
 }
 
-# have FILE...: all exist and are not empty (else say which is missing)
-have() {
-	local f
-	for f; do [ -s "$f" ] || { echo "missing or empty: $f"; return 1; }; done
-}
 # same_bytes A B: identical files; if not, show where the headers differ
 same_bytes() {
 	have "$1" "$2" || return 1
