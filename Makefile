@@ -4,10 +4,11 @@
 #   build-san/    gcc + ASan/UBSan (unit and end-to-end tests run here too)
 #   build-clang/  clang, warnings as errors (compile check)
 #   build-static/ static, stripped (make static; the capture-kernel binary)
+#   build-fuzz/   clang + libFuzzer + ASan/UBSan: the fuzz targets (tests/fuzz)
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang static install deb check unit e2e realcheck gencheck kdumpcheck crashcheck debcheck benchsmoke demo clean
+.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang build-fuzz static install deb check unit e2e fuzzcheck realcheck gencheck kdumpcheck crashcheck debcheck benchsmoke demo clean
 
 all: build
 
@@ -32,6 +33,11 @@ build-clang: deps
 	@[ -f build-clang/build.ninja ] || CC=clang $(MESON) setup build-clang --werror
 	$(NINJA) -C build-clang
 
+# the libFuzzer targets of tests/fuzz (tests/fuzz/README.md)
+build-fuzz: deps
+	@[ -f build-fuzz/build.ninja ] || CC=clang $(MESON) setup build-fuzz --werror -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+	$(NINJA) -C build-fuzz
+
 # statically linked, all four codecs, stripped: for a capture-kernel initramfs
 static: deps
 	@[ -f build-static/build.ninja ] || $(MESON) setup build-static --werror -Dstatic=true -Dtests=false -Dbuildtype=release
@@ -55,6 +61,10 @@ unit: build build-san
 e2e: build build-san test-deps
 	tests/run-e2e.sh build-san/programs/dumpsieve
 	python3 tests/tools/progress_check.py build-san/programs/dumpsieve build/tests/mkvmcore
+
+# each fuzz target: every saved input, then 20 s of fuzzing (2 at a time)
+fuzzcheck: build-fuzz
+	tests/fuzz/run.sh -t 20 -j 2 build-fuzz
 
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
@@ -86,9 +96,10 @@ debcheck: build test-deps
 benchsmoke: build test-deps
 	bench/run-all.sh --smoke
 
-check: test-deps arch-deps build build-san build-clang static
+check: test-deps arch-deps build build-san build-clang build-fuzz static
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory fuzzcheck
 	$(MAKE) --no-print-directory realcheck
 	$(MAKE) --no-print-directory gencheck
 	$(MAKE) --no-print-directory kdumpcheck
@@ -101,4 +112,4 @@ demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve
 
 clean:
-	rm -rf build build-san build-clang build-static build-deb
+	rm -rf build build-san build-clang build-static build-deb build-fuzz

@@ -2,7 +2,8 @@
 # ensure-deps.sh - install the Debian packages a make target needs.
 #
 # Usage: tools/ensure-deps.sh build|test|arch
-#   build  compilers, meson/ninja, the four codec libraries, cmocka
+#   build  compilers (clang with its libFuzzer/sanitizer runtimes), meson/ninja,
+#          the four codec libraries, cmocka
 #   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader),
 #          the Debian packaging tools and debootstrap (tests/debian)
 #   arch   + what the architecture tier (tests/arch) needs on the host: QEMU
@@ -13,7 +14,7 @@
 # command is printed and the script fails.
 set -euo pipefail
 
-build_pkgs=(gcc clang meson ninja-build pkg-config zlib1g-dev liblzo2-dev
+build_pkgs=(gcc clang libclang-rt-14-dev meson ninja-build pkg-config zlib1g-dev liblzo2-dev
 	libsnappy-dev libzstd-dev libcmocka-dev)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
 	makedumpfile python3 python3-libkdumpfile kexec-tools crash time
