@@ -68,10 +68,12 @@ fuzzcheck: build-fuzz
 
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
+	tests/real/dmesg.sh build/programs/dumpsieve build-san/programs/dumpsieve
 
 # synthetic vmcores of every kernel encoding, with the generator's truth
 gencheck: build build-san test-deps
 	tests/gen-run.sh build-san/programs/dumpsieve build/tests/mkvmcore
+	tests/gen-dmesg.sh build-san/programs/dumpsieve build/tests/mkvmcore
 
 # a real kdump: panic a QEMU guest, run the static dumpsieve in its capture kernel
 kdumpcheck: static test-deps

@@ -529,9 +529,9 @@ static int prb_record(struct ctx *c, struct prb *p, uint64_t id, const uint8_t *
 	uint64_t at, blk, text_len, block_id;
 	int r;
 
-	if (bi == ni) {
-		/* a record without data (an empty line, or text that did
-		 * not fit): makedumpfile writes nothing for it */
+	if (begin == next && (begin & 1)) {
+		/* a record without data (NO_LPOS: an empty line; FAILED_LPOS:
+		 * text that did not fit): makedumpfile writes nothing for it */
 		c->st->empty++;
 		return 0;
 	}
@@ -605,7 +605,7 @@ static int dump_lockless(struct ctx *c)
 	uint64_t sym_prb, rb, rb_size, off_dr, off_tr, dr_off[5], tr_off[2];
 	uint64_t *dr[5] = { &dr_off[0], &dr_off[1], &dr_off[2], &dr_off[3], &dr_off[4] };
 	uint64_t *tr[2] = { &tr_off[0], &tr_off[1] };
-	uint64_t count_bits, head, tail, dist, clear_seq = 0;
+	uint64_t count_bits, head, tail, dist, clear_seq = 0, finished = 0;
 	unsigned w = c->mem->word_size;
 	uint8_t rbuf[MAX_STRUCT];
 	uint8_t *text = NULL;
@@ -689,12 +689,13 @@ static int dump_lockless(struct ctx *c)
 			c->st->not_finished++;
 			continue;
 		}
+		finished++;
 		if (have_clear && ld(c, info + p.seq_off, 8) < clear_seq)
 			continue;
 		if ((r = prb_record(c, &p, id, desc, info, text)) < 0)
 			goto out;
 	}
-	if (c->st->records == 0 && c->st->not_finished > 1)
+	if (finished == 0 && c->st->not_finished > 1)
 		warn(c, "printk ring: none of the %" PRIu64 " descriptors from tail_id %" PRIu64
 		     " to head_id %" PRIu64 " holds a finished record", dist + 1, tail, head);
 	r = 0;

@@ -45,6 +45,7 @@ struct sbuf {
 };
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct sbuf *b);
+void write_text(const char *dir, const char *name, const char *text, size_t len);
 
 /* deterministic randomness: one generator state per use */
 struct rng {
@@ -161,6 +162,25 @@ struct addr_range {
 
 enum kaslr_mode { KASLR_OFF, KASLR_RANDOM, KASLR_FIXED };
 
+/* The kernel log (log.c): layout, size, messages, how the crash left it. */
+enum log_format { LOG_DEFAULT, LOG_PLAIN, LOG_STRUCTURED, LOG_LOCKLESS };
+enum log_last { LAST_FINALIZED, LAST_COMMITTED, LAST_RESERVED };
+enum log_place { LOG_PLACE_IMAGE, LOG_PLACE_MEMBLOCK, LOG_PLACE_MISSING };
+
+struct log_spec {
+	enum log_format format;    /* default: structured before 5.10, else lockless */
+	uint64_t size;             /* text ring / log_buf_len bytes (32K) */
+	unsigned desc_bits;        /* lockless count_bits (size_bits - 5) */
+	uint64_t records;          /* messages printed since boot (400) */
+	int64_t clear;             /* `dmesg --clear` before this message; -1 never */
+	enum log_last last;        /* how the crash left the last message */
+	bool caller;               /* structured: CONFIG_PRINTK_CALLER */
+	bool old_name;             /* structured: struct log (3.5 - 3.10) */
+	bool bytes;                /* control characters and bytes >= 0x80 */
+	enum log_place place;
+	char damage[24];           /* a damaged variant (log.c) */
+};
+
 struct spec {
 	char name[64];
 	const struct gen *gen;
@@ -190,6 +210,7 @@ struct spec {
 	struct at_entry *at;
 	size_t n_at;
 	char corrupt[32];          /* --corrupt KIND or `corrupt KIND` */
+	struct log_spec log;
 };
 void spec_init(struct spec *sp);
 void spec_parse_file(struct spec *sp, const char *path);
@@ -226,6 +247,8 @@ struct sp_patch {
 	uint32_t width;            /* 1, 2, 4 or 8 */
 	uint64_t value;
 };
+
+struct log_model;
 
 struct model {
 	struct spec *sp;
@@ -278,6 +301,7 @@ struct model {
 	char expect_note[512];     /* why */
 	char vmci_edit[32];        /* how output.c damages the VMCOREINFO note */
 	uint64_t bad_load_index;   /* corrupt PT_LOAD, 0 = none (1-based) */
+	struct log_model *log;     /* log.c */
 };
 
 void model_build(struct model *m);
@@ -289,6 +313,8 @@ uint64_t phys_read_u64(struct model *m, uint64_t paddr);
 uint64_t direct_va(const struct model *m, uint64_t paddr);
 uint64_t image_va(const struct model *m, uint64_t paddr);
 uint64_t walk_va(struct model *m, uint64_t va, bool *ok);   /* the generator's own page walk */
+uint64_t model_memblock(struct model *m, uint64_t pages);  /* kernel-owned pages: first pfn */
+uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align); /* image data: paddr */
 const struct extent *extent_at(const struct model *m, uint64_t pfn);
 bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn);
 void fill_data_page(const struct model *m, uint64_t pfn, uint8_t *buf);
@@ -299,6 +325,12 @@ uint64_t spage_va(const struct model *m, uint64_t pfn);   /* where pfn's struct 
 
 /* ---- gens.c ---- */
 void vmcoreinfo_build(const struct model *m, struct sbuf *b);
+
+/* ---- log.c ---- */
+void log_build(struct model *m);
+void log_vmcoreinfo(const struct model *m, struct sbuf *b);
+void log_truth(const struct model *m, const char *dir);
+void log_free(struct model *m);
 
 /* ---- output.c ---- */
 void output_vmcore(struct model *m, const char *path);

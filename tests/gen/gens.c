@@ -234,59 +234,7 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 		sb_printf(b, "OFFSET(folio._folio_order)=%u\n", SP_SIZE + 17);
 	}
 	sb_printf(b, "LENGTH(zone.free_area)=%u\n", MAX_BUDDY_ORDER + 1);
-	if (v510) {
-		/* printk ring buffer (5.10+) */
-		sb_printf(b, "SYMBOL(prb)=%llx\n", (unsigned long long)(misc + 0x3e0));
-		sb_printf(b, "SYMBOL(printk_rb_static)=%llx\n", (unsigned long long)(misc + 0x400));
-		sb_printf(b, "SYMBOL(clear_seq)=%llx\n", (unsigned long long)(misc + 0xd20));
-		sb_printf(b, "SIZE(printk_ringbuffer)=88\n"
-			  "OFFSET(printk_ringbuffer.desc_ring)=0\n"
-			  "OFFSET(printk_ringbuffer.text_data_ring)=48\n"
-			  "OFFSET(printk_ringbuffer.fail)=80\n"
-			  "SIZE(prb_desc_ring)=48\n"
-			  "OFFSET(prb_desc_ring.count_bits)=0\n"
-			  "OFFSET(prb_desc_ring.descs)=8\n"
-			  "OFFSET(prb_desc_ring.infos)=16\n"
-			  "OFFSET(prb_desc_ring.head_id)=24\n"
-			  "OFFSET(prb_desc_ring.tail_id)=32\n"
-			  "SIZE(prb_desc)=24\n"
-			  "OFFSET(prb_desc.state_var)=0\n"
-			  "OFFSET(prb_desc.text_blk_lpos)=8\n"
-			  "SIZE(prb_data_blk_lpos)=16\n"
-			  "OFFSET(prb_data_blk_lpos.begin)=0\n"
-			  "OFFSET(prb_data_blk_lpos.next)=8\n"
-			  "SIZE(printk_info)=88\n"
-			  "OFFSET(printk_info.seq)=0\n"
-			  "OFFSET(printk_info.ts_nsec)=8\n"
-			  "OFFSET(printk_info.text_len)=16\n"
-			  "OFFSET(printk_info.caller_id)=20\n"
-			  "OFFSET(printk_info.dev_info)=24\n"
-			  "SIZE(dev_printk_info)=64\n"
-			  "OFFSET(dev_printk_info.subsystem)=0\n"
-			  "LENGTH(printk_info_subsystem)=16\n"
-			  "OFFSET(dev_printk_info.device)=16\n"
-			  "LENGTH(printk_info_device)=48\n"
-			  "SIZE(prb_data_ring)=32\n"
-			  "OFFSET(prb_data_ring.size_bits)=0\n"
-			  "OFFSET(prb_data_ring.data)=8\n"
-			  "OFFSET(prb_data_ring.head_lpos)=16\n"
-			  "OFFSET(prb_data_ring.tail_lpos)=24\n"
-			  "SIZE(atomic_long_t)=8\n"
-			  "OFFSET(atomic_long_t.counter)=0\n");
-		if (v61)
-			sb_printf(b, "SIZE(latched_seq)=24\nOFFSET(latched_seq.val)=8\n");
-	} else {
-		sb_printf(b, "SYMBOL(log_buf)=%llx\n", (unsigned long long)(misc + 0x0a0));
-		sb_printf(b, "SYMBOL(log_buf_len)=%llx\n", (unsigned long long)(misc + 0x09c));
-		sb_printf(b, "SYMBOL(log_first_idx)=%llx\n", (unsigned long long)(misc + 0xd20));
-		sb_printf(b, "SYMBOL(clear_idx)=%llx\n", (unsigned long long)(misc + 0xcf4));
-		sb_printf(b, "SYMBOL(log_next_idx)=%llx\n", (unsigned long long)(misc + 0xd10));
-		sb_printf(b, "SIZE(printk_log)=16\n"
-			  "OFFSET(printk_log.ts_nsec)=0\n"
-			  "OFFSET(printk_log.len)=8\n"
-			  "OFFSET(printk_log.text_len)=10\n"
-			  "OFFSET(printk_log.dict_len)=12\n");
-	}
+	log_vmcoreinfo(m, b);          /* log.c: the layout of the spec's log */
 	sb_printf(b, "LENGTH(free_area.free_list)=%u\n", MIGRATE_TYPES);
 	sb_printf(b, "NUMBER(NR_FREE_PAGES)=0\n");
 	sb_printf(b, "NUMBER(PG_lru)=%d\n", g->pg_lru);

@@ -49,17 +49,6 @@ static void usage(FILE *f)
 		"SPEC may be '-' for no file (settings from --set only).\n");
 }
 
-static void write_text(const char *dir, const char *name, const char *text, size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
-		die("cannot write %s: %s", path, strerror(errno));
-}
-
 /* mkdir -p */
 static void mkdir_p(const char *dir)
 {

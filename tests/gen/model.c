@@ -275,6 +275,16 @@ static uint64_t kalloc(struct model *m, uint64_t size, uint64_t align)
 	return m->kphys + off;
 }
 
+uint64_t model_memblock(struct model *m, uint64_t pages)
+{
+	return memblock_alloc(m, pages, 1, K_META);
+}
+
+uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align)
+{
+	return kalloc(m, size, align);
+}
+
 /* ---- page tables ---- */
 
 static uint64_t pt_page(struct model *m)
@@ -681,8 +691,10 @@ static void kernel_data(struct model *m)
 	phys_write_u64(m, nd, direct_va(m, pgdat));
 	m->sym_node_data = image_va(m, nd);
 
-	/* log buffer, kallsyms ...: symbols exist, nothing filters on them */
+	/* kallsyms, vmap_area_list ...: symbols exist, nothing reads them */
 	m->sym_misc = image_va(m, kalloc(m, 16384, PAGE_SIZE));
+	/* the kernel log (log.c) */
+	log_build(m);
 }
 
 /* ---- the page mix ---- */
@@ -1002,6 +1014,7 @@ void fill_data_page(const struct model *m, uint64_t pfn, uint8_t *buf)
 
 void model_free(struct model *m)
 {
+	log_free(m);
 	for (size_t i = 0; i < m->store.cap; i++)
 		free(m->store.pages[i]);
 	free(m->store.keys);

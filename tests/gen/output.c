@@ -524,4 +524,5 @@ void output_truth(struct model *m, const char *dir)
 		if (L & 1)
 			ro_close(&zero);
 	}
+	log_truth(m, dir);
 }

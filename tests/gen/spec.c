@@ -27,6 +27,11 @@
  *   place KIND [order=N] [count=N] [zero=P]    at random aligned free spots
  *   at PFN KIND [order=N] [count=N] [zero=P]   at a fixed pfn
  *   corrupt NAME              a corrupt variant (see --list-corruptions)
+ *   log LAYOUT [size=SIZE] [descs=BITS] [records=N] [clear=N]
+ *       [last=finalized|committed|reserved] [caller=on|off] [struct=printk_log|log]
+ *       [text=plain|bytes] [place=image|memblock|missing] [damage=NAME]
+ *                             the kernel log (log.c); LAYOUT default|plain|
+ *                             structured|lockless
  *   include FILE              read FILE (relative to this spec's folder) here
  *
  * Sizes take K/M/G/T suffixes (powers of 1024); numbers may be hex (0x).
@@ -65,6 +70,7 @@ void spec_init(struct spec *sp)
 	sp->crashtime = 1700000000;
 	sp->kernel_size = 48ull << 20;
 	sp->ktext_load = true;
+	sp->log.clear = -1;
 }
 
 static bool parse_u64(const char *s, uint64_t *ret)
@@ -382,6 +388,58 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		e.order = omin;
 		sp->at = xrealloc(sp->at, (sp->n_at + 1) * sizeof(*sp->at));
 		sp->at[sp->n_at++] = e;
+	} else if (!strcmp(key, "log")) {
+		struct log_spec *ls = &sp->log;
+
+		if (ntok < 2)
+			die("%s: log LAYOUT [key=value ...]", where);
+		if (!strcmp(tok[1], "default"))
+			ls->format = LOG_DEFAULT;
+		else if (!strcmp(tok[1], "plain"))
+			ls->format = LOG_PLAIN;
+		else if (!strcmp(tok[1], "structured"))
+			ls->format = LOG_STRUCTURED;
+		else if (!strcmp(tok[1], "lockless"))
+			ls->format = LOG_LOCKLESS;
+		else
+			die("%s: log layout is default, plain, structured or lockless", where);
+		for (int i = 2; i < ntok; i++) {
+			char *val = strchr(tok[i], '=');
+
+			if (!val)
+				die("%s: '%s' is not key=value", where, tok[i]);
+			*val++ = '\0';
+			if (!strcmp(tok[i], "size") && parse_size(val, &v))
+				ls->size = v;
+			else if (!strcmp(tok[i], "descs") && parse_u64(val, &v) && v >= 1 && v <= 24)
+				ls->desc_bits = (unsigned)v;
+			else if (!strcmp(tok[i], "records") && parse_u64(val, &v) && v >= 2 && v <= 10000000)
+				ls->records = v;
+			else if (!strcmp(tok[i], "clear") && parse_u64(val, &v))
+				ls->clear = (int64_t)v;
+			else if (!strcmp(tok[i], "last") && !strcmp(val, "finalized"))
+				ls->last = LAST_FINALIZED;
+			else if (!strcmp(tok[i], "last") && !strcmp(val, "committed"))
+				ls->last = LAST_COMMITTED;
+			else if (!strcmp(tok[i], "last") && !strcmp(val, "reserved"))
+				ls->last = LAST_RESERVED;
+			else if (!strcmp(tok[i], "caller") && (!strcmp(val, "on") || !strcmp(val, "off")))
+				ls->caller = !strcmp(val, "on");
+			else if (!strcmp(tok[i], "struct") && (!strcmp(val, "log") || !strcmp(val, "printk_log")))
+				ls->old_name = !strcmp(val, "log");
+			else if (!strcmp(tok[i], "text") && (!strcmp(val, "plain") || !strcmp(val, "bytes")))
+				ls->bytes = !strcmp(val, "bytes");
+			else if (!strcmp(tok[i], "place") && !strcmp(val, "image"))
+				ls->place = LOG_PLACE_IMAGE;
+			else if (!strcmp(tok[i], "place") && !strcmp(val, "memblock"))
+				ls->place = LOG_PLACE_MEMBLOCK;
+			else if (!strcmp(tok[i], "place") && !strcmp(val, "missing"))
+				ls->place = LOG_PLACE_MISSING;
+			else if (!strcmp(tok[i], "damage") && strlen(val) < sizeof(ls->damage))
+				snprintf(ls->damage, sizeof(ls->damage), "%s", val);
+			else
+				die("%s: bad log setting '%s=%s'", where, tok[i], val);
+		}
 	} else if (!strcmp(key, "corrupt")) {
 		NEED(2);
 		if (!corrupt_known(tok[1]))
@@ -433,8 +491,29 @@ void spec_finish(struct spec *sp)
 {
 	double total = 0;
 
-	if (!sp->osrelease[0])
-		snprintf(sp->osrelease, sizeof(sp->osrelease), "%s", sp->gen->osrelease);
+	if (!sp->osrelease[0]) {
+		/* a log layout older than the generation: a kernel of its time */
+		const char *os = sp->gen->osrelease;
+
+		if (sp->log.format == LOG_PLAIN)
+			os = "3.2.0-4-amd64";
+		else if (sp->log.format == LOG_STRUCTURED && sp->log.old_name)
+			os = "3.10.0-1-amd64";
+		snprintf(sp->osrelease, sizeof(sp->osrelease), "%s", os);
+	}
+	{
+		bool lockless_gen = sp->gen->major > 5 || (sp->gen->major == 5 && sp->gen->minor >= 10);
+
+		if ((sp->log.format == LOG_LOCKLESS && !lockless_gen) ||
+		    ((sp->log.format == LOG_PLAIN || sp->log.format == LOG_STRUCTURED) && lockless_gen))
+			die("log layout %s does not exist in kernel %s (plain and structured: 4.19; "
+			    "lockless: 5.10 and later)",
+			    sp->log.format == LOG_LOCKLESS ? "lockless" :
+			    sp->log.format == LOG_PLAIN ? "plain" : "structured", sp->gen->name);
+		if ((sp->log.old_name || sp->log.caller) && sp->log.format != LOG_STRUCTURED &&
+		    !(sp->log.format == LOG_DEFAULT && !lockless_gen))
+			die("log struct=log and caller=on are settings of the structured layout");
+	}
 	for (size_t i = 0; i < sp->n_mix; i++)
 		total += sp->mix[i].weight;
 	if (total > 100.0001)

@@ -1,4 +1,5 @@
 /* util.c - errors, allocation, a string builder and a seeded generator. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,4 +97,16 @@ uint64_t rng_next(struct rng *r)
 uint64_t rng_below(struct rng *r, uint64_t n)
 {
 	return n ? rng_next(r) % n : 0;
+}
+
+/* DIR/NAME := text */
+void write_text(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
 }

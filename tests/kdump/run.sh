@@ -6,7 +6,9 @@
 # Boots a Debian 6.1 kernel under QEMU (1 GiB, crashkernel=256M, busy
 # workload), panics it, and in the kdump capture kernel runs
 # tests/kdump/collect.sh with this (statically linked) dumpsieve: a raw copy of
-# /proc/vmcore, `dumpsieve -l --message-level 7 -d 31` (Fedora's kdump) and
+# /proc/vmcore, the kernel log as Debian and SUSE save it (`--dump-dmesg
+# /proc/vmcore FILE`; `-F --message-level 8 --dump-dmesg /proc/vmcore`),
+# `dumpsieve -l --message-level 7 -d 31` (Fedora's kdump) and
 # `dumpsieve -F -c -d 31 > flat; dumpsieve -R < flat` (Debian's kdump-tools).
 # Then on the host, one "ok"/"FAIL" line per check:
 #   capture  each step exited 0 inside the capture kernel; the raw copy has
@@ -21,6 +23,10 @@
 #            `makedumpfile -R < dump.flat`, every page reads back equal to
 #            the raw vmcore, and its pfn set equals host-side
 #            `dumpsieve -c -d 31 vmcore.raw`
+#   dmesg    both logs are byte-identical to host-side makedumpfile 1.7.2
+#            `--dump-dmesg vmcore.raw`, and SUSE's parsing of stderr finds the
+#            same OSRELEASE and (non-empty) CRASHTIME in ours as in
+#            makedumpfile's `-F --message-level 8` stderr
 # Ends with "N passed, M failed"; exit 1 if any check failed.  The work
 # directory (about 1 GB) is removed, unless a check failed or KEEP=1.
 # Takes about 2 minutes on 2 cores (TCG); DS_CACHE as in tests/vm.
@@ -80,6 +86,8 @@ ok|collector-failed)
 esac
 RAW=$D/vmcore.raw
 run_check "capture: raw copy of /proc/vmcore, same size" raw_size_ok
+run_check "capture: dumpsieve --dump-dmesg /proc/vmcore dmesg.txt exits 0" step_ok dmesg
+run_check "capture: dumpsieve -F --message-level 8 --dump-dmesg /proc/vmcore exits 0" step_ok dmesg_suse
 run_check "capture: dumpsieve -l --message-level 7 -d 31 /proc/vmcore exits 0" step_ok l
 run_check "capture: dumpsieve -F -c -d 31 /proc/vmcore > dump.flat exits 0" step_ok F
 run_check "capture: dumpsieve -R dump.R.kdump < dump.flat exits 0" step_ok R
@@ -115,6 +123,31 @@ run_check "-R: libkdumpfile reads every page of dump.R.kdump, each equal to vmco
 	$CHECK verify --zero-shared "$RAW" "$D/dump.R.kdump"
 run_check "-R: pfn set = host-side dumpsieve -c -d 31 vmcore.raw" \
 	$CHECK compare "$D/dump.R.kdump" "$H/ds.c.kdump"
+
+# ------------------------------------------------------------ the log
+# SUSE's kdump-save: `while read KEY VALUE` with IFS=" =" over stderr
+suse_parse() {
+	local KEY VALUE CRASHTIME= OSRELEASE=
+	while IFS=' =' read -r KEY VALUE; do
+		[ "$KEY" = CRASHTIME ] && CRASHTIME=$VALUE
+		[ "$KEY" = OSRELEASE ] && OSRELEASE=$VALUE
+	done < "$1"
+	echo "OSRELEASE=$OSRELEASE CRASHTIME=$CRASHTIME"
+}
+suse_same() {
+	local ours theirs
+	ours=$(suse_parse "$D/dmesg.suse.err") theirs=$(suse_parse "$H/md.suse.err")
+	echo "dumpsieve: $ours; makedumpfile: $theirs"
+	[ "$ours" = "$theirs" ] && [[ $ours != *"CRASHTIME=" ]] &&
+		cmp "$D/dmesg.suse.txt" "$H/md.dmesg.txt"
+}
+makedumpfile --dump-dmesg "$RAW" "$H/md.dmesg.txt" > "$H/md.dmesg.log" 2>&1 ||
+	{ echo "host makedumpfile --dump-dmesg vmcore.raw failed:"; cat "$H/md.dmesg.log"; }
+makedumpfile -F --message-level 8 --dump-dmesg "$RAW" > /dev/null 2> "$H/md.suse.err"
+run_check "dmesg: --dump-dmesg /proc/vmcore (Debian) = host-side makedumpfile 1.7.2 on vmcore.raw" \
+	cmp "$D/dmesg.txt" "$H/md.dmesg.txt"
+run_check "dmesg: -F --message-level 8 (SUSE): same log on stdout, same OSRELEASE and CRASHTIME on stderr" \
+	suse_same
 
 echo "kdump test took $((SECONDS - T0))s; in the capture kernel:"
 sed 's/^/    /' "$D/steps.txt" 2>/dev/null

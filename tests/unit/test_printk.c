@@ -633,7 +633,7 @@ static void test_lockless(void **state)
 	l = ll_setup(&f, 3, 8);
 	ll_rec(&l, 8, FINALIZED, 0, 1000, 0, 24, "first", 0);
 	ll_rec(&l, 9, FINALIZED, 1, 2000000, 24, 56, "multi\nline", 5);
-	ll_rec(&l, 10, FINALIZED, 2, 3000000, 56, 56, NULL, 6);            /* dataless (empty line) */
+	ll_rec(&l, 10, FINALIZED, 2, 3000000, 3, 3, NULL, 6);              /* NO_LPOS: an empty line */
 	ll_rec(&l, 11, COMMITTED, 3, 4000000, 56, 80, "committed", 0x80000001u);
 	ll_rec(&l, 12, RESERVED, 4, 5000000, 80, 120, "torn by the cr", 0);
 	ll_ids(&l, 12, 8);
@@ -649,6 +649,15 @@ static void test_lockless(void **state)
 		  "[    0.002000] multi\n"
 		  "               line\n"
 		  "[    0.004000] committed\n");
+
+	WHERE("lockless: an even begin == next is no data-less record but damage");
+	ll_rec(&l, 10, FINALIZED, 2, 3000000, 56, 56, NULL, 6);
+	r = dump(&f, lockless_vmci, false, false, 0);
+	CHECK_EQ(r.r, 0);
+	CHECK_EQ(r.st.records, 3);
+	CHECK_EQ(r.st.empty, 0);
+	CHECK_WARN(&f, "record 2 (descriptor 10) has text block lpos 0x38-0x38");
+	ll_rec(&l, 10, FINALIZED, 2, 3000000, 3, 3, NULL, 6);
 
 	WHERE("lockless: caller ids as makedumpfile 1.7.5 prints them");
 	r = dump(&f, lockless_vmci, false, true, 0);

@@ -19,7 +19,9 @@
 # newest of the architecture's kernels apt can get: linux-image-6.1.0-N-
 # amd64-unsigned, -arm64-unsigned, -powerpc64le, -s390x, -686-pae-unsigned;
 # riscv64: trixie's linux-image-6.12.N+deb13-riscv64), SMP (guest CPUs,
-# default 2), TIMEOUT (seconds to wait for the guest, default 900),
+# default 2), KMSG ("N M": N lines into the kernel log, `dmesg -c`, M more;
+# the default OUTDIR then ends in -kmsgN), TIMEOUT (seconds to wait for the
+# guest, default 900),
 # EXTRA_APPEND (extra kernel command line), PYTHON (default python3),
 # KDUMP (1: after the QEMU dump, panic the guest and also keep the kdump
 # capture kernel's /proc/vmcore; default 1 where the Debian kernel can kdump
@@ -86,7 +88,9 @@ vm_pick_kernel                      # KPKG, KVER (see lib.sh)
 
 CPU_TAG=${CPU//[^A-Za-z0-9._+-]/-}
 KDUMP_TAG=; [ "$KDUMP" = 0 ] || KDUMP_TAG=-kdump
-: "${OUTDIR:=$CACHE/vmcores/$KVER-${MEM_MB}M-$CPU_TAG-$WORKLOAD$KDUMP_TAG}"
+KMSG=${KMSG:-}
+case $KMSG in ''|[0-9]*' '[0-9]*) ;; *) die "KMSG must be 'N M', not '$KMSG'" ;; esac
+: "${OUTDIR:=$CACHE/vmcores/$KVER-${MEM_MB}M-$CPU_TAG-$WORKLOAD${KMSG:+-kmsg${KMSG%% *}}$KDUMP_TAG}"
 if [ -e "$OUTDIR/.done" ]; then finish; fi
 
 # one capture per OUTDIR at a time; a concurrent run may finish it for us
@@ -197,6 +201,7 @@ ZERO_PCT=$ZERO_PCT
 SHMEM_PCT=$SHMEM_PCT
 FREED_PCT=$FREED_PCT
 SLAB_FILES=$SLAB_FILES
+KMSG="$KMSG"
 EOF
 if [ "$KDUMP" = 1 ]; then
 	printf 'KDUMP=1\nRAW_VMCORE=1\nNEED_FWCFG=%s\nKALLSYMS_TEXT=%s\n' \
@@ -371,7 +376,7 @@ T_END=$SECONDS
 q() { printf "%s='%s'\n" "$1" "${2//\'/\'\\\'\'}"; }
 {
 	q ARCH "$ARCH"; q KVER "$KVER"; q KPKG "$KPKG"; q KDEB_VERSION "$KDEB_VERSION"
-	q MEM "${MEM_MB}M"; q CPU "$CPU"; q SMP "$SMP"; q WORKLOAD "$WORKLOAD"
+	q MEM "${MEM_MB}M"; q CPU "$CPU"; q SMP "$SMP"; q WORKLOAD "$WORKLOAD"; q KMSG "$KMSG"
 	q PAGE_SIZE "$PAGE_SIZE"; q PGTABLE_LEVELS "$LEVELS"
 	q QEMU_VERSION "$QEMU_VERSION"; q APPEND "$APPEND"
 	q VMCOREINFO_FROM "$VMCOREINFO_FROM"; q QEMU_FIX "$QEMU_FIX"

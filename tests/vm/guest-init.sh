@@ -208,6 +208,27 @@ idle) ;;
 *) fail "unknown workload '$WORKLOAD'" ;;
 esac
 
+# KMSG="N M" (capture-vmcore.sh): N lines into the kernel log through
+# /dev/kmsg (enough to wrap its ring many times), `dmesg -c`, then M more, so
+# that the log tests read a wrapped ring and a real clear mark; a few lines
+# hold a newline, a tab, UTF-8 (bytes >= 0x80)
+if [ -n "${KMSG:-}" ]; then
+	set -- $KMSG
+	say "kmsg: $1 lines, dmesg -c, $2 lines"
+	i=0
+	while [ $i -lt $(($1 + $2)) ]; do
+		[ $i = "$1" ] && dmesg -c > /dev/null
+		case $((i % 1000)) in
+		7) printf '<7>ds-kmsg %d: a record\nof two lines\n' $i ;;
+		13) printf '<7>ds-kmsg %d: tab\there\n' $i ;;
+		17) printf '<7>ds-kmsg %d: caf\303\251 na\303\257ve\n' $i ;;
+		*) echo "<7>ds-kmsg $i: the quick brown fox jumps over the lazy dog" ;;
+		esac > /dev/kmsg
+		i=$((i + 1))
+	done
+	say "kmsg: done"
+fi
+
 grep -E '^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab):' /proc/meminfo |
 	sed 's/^/ds-init: meminfo: /'
 say "ready"

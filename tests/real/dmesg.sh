@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# dmesg.sh - `dumpsieve --dump-dmesg` on real vmcores against makedumpfile 1.7.2.
+#
+# Usage: tests/real/dmesg.sh path/to/dumpsieve [path/to/sanitizer-build/dumpsieve]
+#
+# Two real captures (tests/vm/capture-vmcore.sh, cached in $DS_CACHE):
+#   6.1    Debian 12's 6.1 kernel, busy workload (the real tier's vmcore)
+#   6.12   Debian 12's backported 6.12 kernel (newest linux-image-6.12.*+deb12),
+#          busy workload, and 12000 lines written to /dev/kmsg, `dmesg -c`,
+#          40 more (KMSG): a wrapped ring with reused descriptors and a real
+#          clear mark, records with a newline, a tab and UTF-8 in them
+# For each, one "ok"/"FAIL" line per check:
+#   elf        --dump-dmesg of the ELF vmcore = makedumpfile's log file, and
+#              the same with --partial-dmesg (also from the ASan/UBSan build);
+#              where the kernel logged bytes >= 0x80, makedumpfile's \xffffffNN
+#              must be the only difference (docs/compat.md)
+#   suse       -F --message-level 8 --dump-dmesg: the log on stdout; SUSE's
+#              parsing loop finds the same OSRELEASE in our stderr as in
+#              makedumpfile's
+#   caller     --dmesg-caller-id: every record has a "[    T123] " column;
+#              without it, the text is the plain log
+# Ends with "N passed, M failed".
+set -u
+BIN=$(realpath "$1")
+SAN_BIN=${2:+$(realpath "$2")}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+CACHE=${DS_CACHE:-$HOME/.cache/dumpsieve}
+WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-real-dmesg.XXXXXX)}
+trap 'rm -rf "$WORK"' EXIT
+pass=0 fail=0
+ok()   { echo "ok   $*"; pass=$((pass+1)); }
+bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+die()  { echo "dmesg.sh: $*" >&2; exit 1; }
+# shellcheck source=../vm/lib.sh
+. "$TOP/tests/vm/lib.sh"
+
+# same_log NAME OURS REF: identical, or (docs/compat.md) identical once the
+# reference's sign-extended \xffffffNN reads \xNN
+same_log() {
+	local name=$1 ours=$2 ref=$3 n
+	if [ ! -s "$ours" ]; then
+		bad "$name: no log written"; return
+	fi
+	if cmp -s "$ours" "$ref"; then
+		ok "$name: = makedumpfile's ($(wc -l < "$ref") lines, $(wc -c < "$ref") bytes)"
+		return
+	fi
+	n=$(grep -o 'xffffff' "$ref" | wc -l)
+	if [ "$n" -gt 0 ] && sed 's/\\xffffff/\\x/g' "$ref" | cmp -s - "$ours"; then
+		ok "$name: = makedumpfile's but its $n \\xffffffNN, here \\xNN ($(wc -l < "$ref") lines)"
+	else
+		bad "$name: differs from makedumpfile's"
+		diff "$ours" "$ref" | head -n 6 | sed 's/^/  | /'
+	fi
+}
+
+# SUSE's kdump-save: `while read KEY VALUE` with IFS=" =" over stderr
+suse_parse() {
+	local KEY VALUE CRASHTIME= OSRELEASE=
+	while IFS=' =' read -r KEY VALUE; do
+		[ "$KEY" = CRASHTIME ] && CRASHTIME=$VALUE
+		[ "$KEY" = OSRELEASE ] && OSRELEASE=$VALUE
+	done < "$1"
+	echo "OSRELEASE=$OSRELEASE CRASHTIME=$CRASHTIME"
+}
+
+# the caller column removed: "[ts] [    T123] text" -> "[ts] text", and the
+# continuation lines lose the column's 11 characters of indentation
+strip_caller() {
+	sed -E 's/^(\[[ 0-9]+\.[0-9]{6}\] )\[ *[TC][0-9]+\] /\1/; t; s/^ {11}//' "$1"
+}
+
+test_config() {
+	local tag=$1; shift
+	local dir src fixed ref refp w=$WORK/$tag
+	dir=$("$@" "$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) ||
+		{ bad "$tag: capture a vmcore"; return; }
+	src=$dir/vmcore.elf          # QEMU layout: program headers after section headers
+	fixed=$dir/vmcore.fixed.elf  # same bytes, headers at 64: what makedumpfile reads
+	mkdir -p "$w"
+	ok "$tag: captured $(basename "$dir")"
+	ref=$w/ref.txt refp=$w/ref-partial.txt
+	makedumpfile --dump-dmesg "$fixed" "$ref" > "$w/ref.log" 2>&1 ||
+		{ bad "$tag: makedumpfile --dump-dmesg failed"; tail -n 3 "$w/ref.log"; return; }
+	makedumpfile --dump-dmesg --partial-dmesg "$fixed" "$refp" > "$w/refp.log" 2>&1 ||
+		{ bad "$tag: makedumpfile --dump-dmesg --partial-dmesg failed"; return; }
+
+	"$BIN" --dump-dmesg "$src" "$w/elf.txt" > "$w/elf.log" 2>&1 ||
+		{ bad "$tag elf: exit $?"; tail -n 3 "$w/elf.log"; }
+	same_log "$tag elf: --dump-dmesg" "$w/elf.txt" "$ref"
+	"$BIN" --dump-dmesg --partial-dmesg "$src" "$w/elfp.txt" > "$w/elfp.log" 2>&1 ||
+		{ bad "$tag elf: --partial-dmesg exit $?"; tail -n 3 "$w/elfp.log"; }
+	same_log "$tag elf: --dump-dmesg --partial-dmesg" "$w/elfp.txt" "$refp"
+	if [ -n "$SAN_BIN" ]; then
+		"$SAN_BIN" --dump-dmesg "$src" "$w/san.txt" > "$w/san.log" 2>&1 ||
+			{ bad "$tag elf: ASan/UBSan build exit $?"; tail -n 5 "$w/san.log"; }
+		same_log "$tag elf: ASan/UBSan build" "$w/san.txt" "$ref"
+	fi
+
+	# SUSE's kdump-save
+	"$BIN" -F --message-level 8 --dump-dmesg "$src" > "$w/suse.out" 2> "$w/suse.err" ||
+		bad "$tag suse: exit $?"
+	makedumpfile -F --message-level 8 --dump-dmesg "$fixed" > /dev/null 2> "$w/mdf-suse.err"
+	same_log "$tag suse: -F --message-level 8, stdout" "$w/suse.out" "$ref"
+	local ours theirs
+	ours=$(suse_parse "$w/suse.err") theirs=$(suse_parse "$w/mdf-suse.err")
+	if [ "$ours" = "$theirs" ] && [[ $ours != "OSRELEASE= "* ]]; then
+		ok "$tag suse: stderr gives $ours, as makedumpfile's"
+	else
+		bad "$tag suse: stderr gives '$ours', makedumpfile's '$theirs'"
+	fi
+
+	# makedumpfile 1.7.5's column
+	"$BIN" --dump-dmesg --dmesg-caller-id "$src" "$w/caller.txt" > "$w/caller.log" 2>&1 ||
+		bad "$tag caller: exit $?"
+	local records columns
+	records=$(grep -cE '^\[[ 0-9]+\.[0-9]{6}\] ' "$w/caller.txt")
+	columns=$(grep -cE '^\[[ 0-9]+\.[0-9]{6}\] \[ *[TC][0-9]+\] ' "$w/caller.txt")
+	if [ "$records" -gt 0 ] && [ "$records" = "$columns" ] &&
+	   strip_caller "$w/caller.txt" | cmp -s - "$w/elf.txt"; then
+		ok "$tag caller: all $records records have the caller column; without it, the plain log"
+	else
+		bad "$tag caller: $columns of $records records have the column, or the rest differs"
+	fi
+
+	if [ -n "${KMSG:-}" ]; then
+		# the ring wrapped: the boot messages are gone, the clear mark is real
+		local after=${KMSG##* }
+		if ! grep -q 'Linux version' "$ref" && [ "$(grep -c 'ds-kmsg' "$refp")" = "$after" ]; then
+			ok "$tag: the ring wrapped (no boot banner left) and --partial-dmesg holds the $after lines after dmesg -c"
+		else
+			bad "$tag: expected a wrapped ring and $after lines after the clear"
+		fi
+	fi
+	rm -rf "$w"
+}
+
+test_config 6.1 env
+KPKG612=$(kpkg_newest_612)
+if [ -z "$KPKG612" ]; then
+	bad "6.12: no linux-image-6.12.*+deb12-amd64-unsigned in apt or the cache"
+else
+	KMSG="12000 40"
+	test_config 6.12 env KPKG="$KPKG612" KMSG="$KMSG"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
