@@ -69,6 +69,7 @@ fuzzcheck: build-fuzz
 realcheck: build build-san test-deps
 	tests/real/run.sh build/programs/dumpsieve build-san/programs/dumpsieve
 	tests/real/dmesg.sh build/programs/dumpsieve build-san/programs/dumpsieve
+	tests/real/mem-usage.sh build/programs/dumpsieve
 
 # synthetic vmcores of every kernel encoding, with the generator's truth
 gencheck: build build-san test-deps

@@ -31,19 +31,6 @@ struct dmesg_job {
 	bool created;
 };
 
-static int open_input(struct dmesg_job *j, struct ds_err *err)
-{
-	int r;
-
-	if ((r = session_open_input(&j->s, err)) < 0 || (r = session_kernel(&j->s, err)) < 0)
-		return r;
-	if (j->o->vmcoreinfo)
-		j->o->vmcoreinfo(j->o->vmcoreinfo_arg,
-				 (const char *)j->s.in.notes + j->s.in.vmcoreinfo_off,
-				 (size_t)j->s.in.vmcoreinfo_size);
-	return 0;
-}
-
 static int open_output(struct dmesg_job *j, struct ds_err *err)
 {
 	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (j->o->force ? 0 : O_EXCL);
@@ -109,7 +96,7 @@ static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *
 	struct printk_stats st;
 	int r;
 
-	if ((r = open_input(j, err)) < 0)
+	if ((r = session_open_input(&j->s, err)) < 0 || (r = session_kernel(&j->s, err)) < 0)
 		return r;
 	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", j->s.k.osrelease);
 	po.version = j->s.k.version;

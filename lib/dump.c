@@ -67,6 +67,7 @@ static void fill_report(const struct session *s, struct ds_report *rep)
 	rep->vmemmap_pages = s->vmemmap_pages;
 	rep->zero_pages = s->zero_pages;
 	rep->write_bytes = s->write_bytes;
+	rep->page_size = s->k.page_size;
 	rep->cache_pages = st->excluded[PAGE_CACHE];
 	rep->cache_private_pages = st->excluded[PAGE_CACHE_PRIVATE];
 	rep->user_pages = st->excluded[PAGE_USER];

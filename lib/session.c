@@ -57,8 +57,16 @@ int session_open_input(struct session *s, struct ds_err *err)
 
 int session_kernel(struct session *s, struct ds_err *err)
 {
+	int r;
+
 	s->k_init = true;            /* kernel_release is safe after a failed init */
-	return kernel_init(&s->k, &s->in, err);
+	if ((r = kernel_init(&s->k, &s->in, err)) < 0)
+		return r;
+	/* every job's debug messages show it (SUSE's scripts parse them) */
+	if (s->o->vmcoreinfo)
+		s->o->vmcoreinfo(s->o->vmcoreinfo_arg, (const char *)s->in.notes + s->in.vmcoreinfo_off,
+				 (size_t)s->in.vmcoreinfo_size);
+	return 0;
 }
 
 int session_create_output(struct session *s, const struct output_config *cfg,

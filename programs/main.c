@@ -126,6 +126,35 @@ static int dump_dmesg(struct cli *cli)
 	return EXIT_SUCCESS;
 }
 
+/* The census reads every page the filter keeps only to find the zero ones:
+ * makedumpfile calls that pass "Excluding zero pages". */
+static void census_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+	if (!strcmp(phase, "Copying data"))
+		phase = "Excluding zero pages";
+	report_progress(arg, phase, done, total);
+}
+
+/* --mem-usage: the census as makedumpfile's table; no "Completed" line on
+ * success, as there. */
+static int mem_usage(struct cli *cli)
+{
+	struct ds_report rep;
+	struct ds_err err;
+
+	if (cli->check_params)
+		return EXIT_SUCCESS;
+	cli->ds.notice = report_notice;
+	cli->ds.progress = census_progress;
+	cli->ds.vmcoreinfo = report_vmcoreinfo;
+	if (ds_mem_usage(&cli->ds, &rep, &err) < 0) {
+		report_error("%s", err.msg);
+		return fail();
+	}
+	report_mem_usage(&rep);
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -186,6 +215,8 @@ int main(int argc, char **argv)
 	}
 	if (cli.mode == CLI_DMESG)
 		return dump_dmesg(&cli);
+	if (cli.mode == CLI_MEM_USAGE)
+		return mem_usage(&cli);
 	if (!ds_codec_available(cli.ds.codec)) {
 		report_error("%s compression was requested but this dumpsieve was built without it",
 			     ds_codec_name(cli.ds.codec));
@@ -197,6 +228,7 @@ int main(int argc, char **argv)
 	cli.ds.notice = report_notice;
 	cli.ds.progress = report_progress;
 	cli.ds.faults_handled = true;    /* handle_signals routes SIGBUS */
+	cli.ds.vmcoreinfo = report_vmcoreinfo;
 	if (ds_dump(&cli.ds, &rep, &err) < 0) {
 		report_failure(&err);
 		if (rep.incomplete) {

@@ -149,7 +149,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	unsigned show_stats = 0, debug = 0;
 	const char *codec_opt = NULL, *level_opt = NULL;
-	bool rearrange = false, dmesg = false;
+	bool rearrange = false, dmesg = false, mem_usage = false;
 	char name[64];
 	int opt;
 
@@ -195,6 +195,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_DRY_RUN: c->ds.dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
 		case OPT_DUMP_DMESG: dmesg = true; break;
+		case OPT_MEM_USAGE: mem_usage = true; break;
 		case OPT_PARTIAL_DMESG: c->ds.partial_dmesg = true; break;
 		case OPT_DMESG_CALLER_ID: c->ds.dmesg_caller_id = true; break;
 		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
@@ -247,6 +248,22 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "option '%s' needs --dump-dmesg",
 			 c->ds.partial_dmesg ? "--partial-dmesg" : "--dmesg-caller-id");
 		return -1;
+	}
+	if (mem_usage) {
+		const char *clash = rearrange ? "-R" : dmesg ? "--dump-dmesg" : NULL;
+
+		if (clash) {
+			snprintf(errbuf, errlen, "option '%s' cannot be used with --mem-usage", clash);
+			return -1;
+		}
+		if (argc - optind != 1) {
+			snprintf(errbuf, errlen, "--mem-usage takes one operand, VMCORE "
+				 "(/proc/kcore, a vmcore or a dump)");
+			return -1;
+		}
+		c->mode = CLI_MEM_USAGE;
+		c->vmcore = c->ds.input = argv[optind];
+		return 0;
 	}
 	if (dmesg) {
 		const char *clash = rearrange ? "-R" : c->ds.dry_run ? "--dry-run" : NULL;
@@ -316,6 +333,7 @@ static const char *const usage_lines[] = {
 	"  dumpsieve -R DUMPFILE < STREAM",
 	"  dumpsieve --dump-dmesg [--partial-dmesg] VMCORE LOGFILE",
 	"  dumpsieve -F --dump-dmesg VMCORE > LOGFILE",
+	"  dumpsieve --mem-usage /proc/kcore|VMCORE",
 	"",
 	"Creates a kdump-compressed DUMPFILE from VMCORE (/proc/vmcore or an ELF",
 	"vmcore), leaving out the pages the dump level excludes.  Command line and",
@@ -340,6 +358,8 @@ static const char *const usage_lines[] = {
 	"                   does) instead of a dump; with -F to standard output",
 	"  --partial-dmesg  only the log after the last 'dmesg --clear'",
 	"  --dmesg-caller-id  add the caller column \"[    T123] \" (makedumpfile 1.7.5+)",
+	"  --mem-usage      count the pages of each kind (what -d 31 leaves out) on",
+	"                   the running system (/proc/kcore) or in a vmcore or dump",
 	"  -D               debug messages",
 	"  --message-level ML  message mask 0-31: 1 progress, 2 common, 4 errors,",
 	"                   8 debug, 16 report (default 7)",

@@ -23,7 +23,7 @@
 #define ML_REPORT   16u
 #define ML_DEFAULT  (ML_PROGRESS | ML_COMMON | ML_ERROR)
 
-enum cli_mode { CLI_DUMP, CLI_REARRANGE, CLI_DMESG, CLI_HELP, CLI_VERSION };
+enum cli_mode { CLI_DUMP, CLI_REARRANGE, CLI_DMESG, CLI_MEM_USAGE, CLI_HELP, CLI_VERSION };
 
 struct cli {
 	enum cli_mode mode;

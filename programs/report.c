@@ -90,6 +90,37 @@ void report_notice(void *arg, const char *msg)
 		fprintf(stderr, "dumpsieve: warning: %s\n", msg);
 }
 
+/* makedumpfile's --mem-usage table, tabs and padding included: scripts and
+ * people compare the two.  KERN_DATA is what stays (hwpoison and offline
+ * pages count as excluded without a line of their own, as there). */
+void report_mem_usage(const struct ds_report *r)
+{
+	FILE *out = msgs();
+
+	if (!(level & ML_COMMON))
+		return;
+	fprintf(out, "\n");
+	fprintf(out, "TYPE\t\tPAGES\t\t\tEXCLUDABLE\tDESCRIPTION\n");
+	fprintf(out, "----------------------------------------------------------------------\n");
+	fprintf(out, "ZERO\t\t%-16llu\tyes\t\tPages filled with zero\n",
+		(unsigned long long)r->zero_pages);
+	fprintf(out, "NON_PRI_CACHE\t%-16llu\tyes\t\tCache pages without private flag\n",
+		(unsigned long long)r->cache_pages);
+	fprintf(out, "PRI_CACHE\t%-16llu\tyes\t\tCache pages with private flag\n",
+		(unsigned long long)r->cache_private_pages);
+	fprintf(out, "USER\t\t%-16llu\tyes\t\tUser process pages\n",
+		(unsigned long long)r->user_pages);
+	fprintf(out, "FREE\t\t%-16llu\tyes\t\tFree pages\n", (unsigned long long)r->free_pages);
+	fprintf(out, "KERN_DATA\t%-16llu\tno\t\tDumpable kernel data \n",
+		(unsigned long long)r->remaining_pages);
+	fprintf(out, "\n");
+	fprintf(out, "page size:\t\t%-16lu\n", (unsigned long)r->page_size);
+	fprintf(out, "Total pages on system:\t%-16llu\n", (unsigned long long)r->original_pages);
+	fprintf(out, "Total size on system:\t%-16llu Byte\n",
+		(unsigned long long)r->original_pages * r->page_size);
+	fflush(out);
+}
+
 void report_damage(void *arg, const char *msg)
 {
 	(void)arg;

@@ -17,6 +17,8 @@ void report_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_notice(void *arg, const char *msg);
 void report_progress(void *arg, const char *phase, uint64_t done, uint64_t total);
 void report_stats(const struct ds_report *rep);
+/* --mem-usage: makedumpfile's table (common level). */
+void report_mem_usage(const struct ds_report *rep);
 /* A damage that leaves the job incomplete (error level, as makedumpfile). */
 void report_damage(void *arg, const char *msg);
 /* The input's VMCOREINFO at debug level, laid out as makedumpfile prints it

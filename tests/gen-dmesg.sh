@@ -36,15 +36,7 @@ pass=0 fail=0
 ok()  { echo "ok   $*"; pass=$((pass+1)); }
 bad() { echo "FAIL $*"; fail=$((fail+1)); }
 
-# SUSE's kdump-save: `while read KEY VALUE` with IFS=" =" over stderr
-suse_parse() {
-	local KEY VALUE CRASHTIME= OSRELEASE=
-	while IFS=' =' read -r KEY VALUE; do
-		[ "$KEY" = CRASHTIME ] && CRASHTIME=$VALUE
-		[ "$KEY" = OSRELEASE ] && OSRELEASE=$VALUE
-	done < "$1"
-	echo "OSRELEASE=$OSRELEASE CRASHTIME=$CRASHTIME"
-}
+. "$HERE/tools/suse-parse.sh"
 
 # check_run TAG DIR VARIANT OPTS...: one dumpsieve run against dmesg.expect
 check_run() {

@@ -87,6 +87,7 @@ struct ds_report {
 	uint64_t excluded_pages;   /* sum of the above */
 	uint64_t remaining_pages;
 	uint64_t write_bytes;
+	uint32_t page_size;
 	char osrelease[65];
 	/* A dump that could not be finished (the output filled or failed, -L,
 	 * cancel) but was kept: DUMPFILE is a readable dump flagged INCOMPLETE
@@ -100,6 +101,12 @@ struct ds_report {
 
 /* Create the dump described by o.  Returns 0 or -DS_E*. */
 int ds_dump(const struct ds_options *o, struct ds_report *rep, struct ds_err *err);
+
+/* --mem-usage: the page census of o->input (a vmcore, a dump, or the
+ * running system's /proc/kcore): what dump level 31 leaves out, by category,
+ * and the kernel data that stays; nothing is written.  rep as ds_dump fills
+ * it (excluded_pages + remaining_pages = original_pages). */
+int ds_mem_usage(const struct ds_options *o, struct ds_report *rep, struct ds_err *err);
 
 /* What --dump-dmesg found. */
 struct ds_dmesg_report {

@@ -165,7 +165,7 @@ enum kaslr_mode { KASLR_OFF, KASLR_RANDOM, KASLR_FIXED };
 /* The kernel log (log.c): layout, size, messages, how the crash left it. */
 enum log_format { LOG_DEFAULT, LOG_PLAIN, LOG_STRUCTURED, LOG_LOCKLESS };
 enum log_last { LAST_FINALIZED, LAST_COMMITTED, LAST_RESERVED };
-enum log_place { LOG_PLACE_IMAGE, LOG_PLACE_MEMBLOCK, LOG_PLACE_MISSING };
+enum log_place { LOG_PLACE_IMAGE, LOG_PLACE_MEMBLOCK, LOG_PLACE_MISSING, LOG_PLACE_FREE };
 
 struct log_spec {
 	enum log_format format;    /* default: structured before 5.10, else lockless */
@@ -229,7 +229,7 @@ struct extent {
 	uint8_t kind;
 	uint8_t order;
 	uint8_t zero_pct;          /* pages are all-zero with this probability (per pfn) */
-	uint8_t pad;
+	uint8_t stored;            /* content from the page store (log.c place=free) */
 };
 
 /* Physical pages whose bytes the generator made (page tables, mem_section,
@@ -302,6 +302,7 @@ struct model {
 	char vmci_edit[32];        /* how output.c damages the VMCOREINFO note */
 	uint64_t bad_load_index;   /* corrupt PT_LOAD, 0 = none (1-based) */
 	struct log_model *log;     /* log.c */
+	bool alloc_stored;         /* extents being added take their bytes from the store */
 };
 
 void model_build(struct model *m);
@@ -314,6 +315,8 @@ uint64_t direct_va(const struct model *m, uint64_t paddr);
 uint64_t image_va(const struct model *m, uint64_t paddr);
 uint64_t walk_va(struct model *m, uint64_t va, bool *ok);   /* the generator's own page walk */
 uint64_t model_memblock(struct model *m, uint64_t pages);  /* kernel-owned pages: first pfn */
+uint64_t model_free_block(struct model *m, unsigned order); /* a free buddy block whose bytes
+                                                              come from the store: first pfn */
 uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align); /* image data: paddr */
 const struct extent *extent_at(const struct model *m, uint64_t pfn);
 bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn);

@@ -689,6 +689,11 @@ void log_build(struct model *m)
 			die("log place=missing needs a crashkernel range of at least the log size");
 		L->text_pa = sp->crashkernel.start;
 		L->text_va = direct_va(m, L->text_pa);
+	} else if (ls->place == LOG_PLACE_FREE) {
+		/* a free buddy block: a dump at -d 16 leaves the log out */
+		L->text_pa = model_free_block(m, log2u((text_bytes + PAGE_SIZE - 1) / PAGE_SIZE))
+			     << PAGE_SHIFT;
+		L->text_va = direct_va(m, L->text_pa);
 	} else if (ls->place == LOG_PLACE_MEMBLOCK) {
 		L->text_pa = model_memblock(m, (text_bytes + PAGE_SIZE - 1) / PAGE_SIZE) << PAGE_SHIFT;
 		L->text_va = direct_va(m, L->text_pa);

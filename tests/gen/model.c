@@ -172,7 +172,8 @@ static void add_extent(struct model *m, uint64_t pfn, uint64_t n, int kind, unsi
 		struct extent *last = &m->ext[m->n_ext - 1];
 
 		if (last->pfn + last->npages == pfn && last->kind == kind &&
-		    last->order == order && last->zero_pct == zero_pct) {
+		    last->order == order && last->zero_pct == zero_pct &&
+		    last->stored == m->alloc_stored) {
 			last->npages += n;
 			return;
 		}
@@ -182,7 +183,7 @@ static void add_extent(struct model *m, uint64_t pfn, uint64_t n, int kind, unsi
 		m->ext = xrealloc(m->ext, m->cap_ext * sizeof(*m->ext));
 	}
 	m->ext[m->n_ext++] = (struct extent){ pfn, n, (uint8_t)kind, (uint8_t)order,
-					       (uint8_t)zero_pct, 0 };
+					       (uint8_t)zero_pct, m->alloc_stored };
 }
 
 /* index of the avail range holding pfn, or -1 */
@@ -278,6 +279,18 @@ static uint64_t kalloc(struct model *m, uint64_t size, uint64_t align)
 uint64_t model_memblock(struct model *m, uint64_t pages)
 {
 	return memblock_alloc(m, pages, 1, K_META);
+}
+
+uint64_t model_free_block(struct model *m, unsigned order)
+{
+	uint64_t pfn;
+
+	m->alloc_stored = true;
+	pfn = memblock_alloc(m, 1ull << order, 1ull << order, K_FREE);
+	m->alloc_stored = false;
+	/* memblock_alloc gives order 0: a buddy block has its order */
+	m->ext[m->n_ext - 1].order = (uint8_t)order;
+	return pfn;
 }
 
 uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align)
@@ -916,7 +929,7 @@ static void finish_extents(struct model *m)
 
 		if (w && m->ext[w - 1].pfn + m->ext[w - 1].npages == e->pfn &&
 		    m->ext[w - 1].kind == e->kind && m->ext[w - 1].order == e->order &&
-		    m->ext[w - 1].zero_pct == e->zero_pct)
+		    m->ext[w - 1].zero_pct == e->zero_pct && m->ext[w - 1].stored == e->stored)
 			m->ext[w - 1].npages += e->npages;
 		else
 			m->ext[w++] = *e;
@@ -982,6 +995,8 @@ bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn)
 	case K_META:
 		return store_page_zero(m, pfn);
 	default:
+		if (e->stored)
+			return store_page_zero(m, pfn);
 		break;
 	}
 	if (e->zero_pct >= 100)

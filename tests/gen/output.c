@@ -157,6 +157,11 @@ static void page_content(const struct model *m, const struct extent *e, uint64_t
 		memcpy(buf, st, PAGE_SIZE);
 		return;
 	default:
+		if (e->stored) {
+			st = pstore_get((struct pstore *)&m->store, pfn, false);
+			memcpy(buf, st, PAGE_SIZE);
+			return;
+		}
 		fill_data_page(m, key, buf);
 	}
 }

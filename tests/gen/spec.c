@@ -29,7 +29,7 @@
  *   corrupt NAME              a corrupt variant (see --list-corruptions)
  *   log LAYOUT [size=SIZE] [descs=BITS] [records=N] [clear=N]
  *       [last=finalized|committed|reserved] [caller=on|off] [struct=printk_log|log]
- *       [text=plain|bytes] [place=image|memblock|missing] [damage=NAME]
+ *       [text=plain|bytes] [place=image|memblock|missing|free] [damage=NAME]
  *                             the kernel log (log.c); LAYOUT default|plain|
  *                             structured|lockless
  *   include FILE              read FILE (relative to this spec's folder) here
@@ -435,6 +435,8 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 				ls->place = LOG_PLACE_MEMBLOCK;
 			else if (!strcmp(tok[i], "place") && !strcmp(val, "missing"))
 				ls->place = LOG_PLACE_MISSING;
+			else if (!strcmp(tok[i], "place") && !strcmp(val, "free"))
+				ls->place = LOG_PLACE_FREE;
 			else if (!strcmp(tok[i], "damage") && strlen(val) < sizeof(ls->damage))
 				snprintf(ls->damage, sizeof(ls->damage), "%s", val);
 			else

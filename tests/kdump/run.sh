@@ -125,15 +125,7 @@ run_check "-R: pfn set = host-side dumpsieve -c -d 31 vmcore.raw" \
 	$CHECK compare "$D/dump.R.kdump" "$H/ds.c.kdump"
 
 # ------------------------------------------------------------ the log
-# SUSE's kdump-save: `while read KEY VALUE` with IFS=" =" over stderr
-suse_parse() {
-	local KEY VALUE CRASHTIME= OSRELEASE=
-	while IFS=' =' read -r KEY VALUE; do
-		[ "$KEY" = CRASHTIME ] && CRASHTIME=$VALUE
-		[ "$KEY" = OSRELEASE ] && OSRELEASE=$VALUE
-	done < "$1"
-	echo "OSRELEASE=$OSRELEASE CRASHTIME=$CRASHTIME"
-}
+. "$TOP/tests/tools/suse-parse.sh"
 suse_same() {
 	local ours theirs
 	ours=$(suse_parse "$D/dmesg.suse.err") theirs=$(suse_parse "$H/md.suse.err")

@@ -55,15 +55,7 @@ same_log() {
 	fi
 }
 
-# SUSE's kdump-save: `while read KEY VALUE` with IFS=" =" over stderr
-suse_parse() {
-	local KEY VALUE CRASHTIME= OSRELEASE=
-	while IFS=' =' read -r KEY VALUE; do
-		[ "$KEY" = CRASHTIME ] && CRASHTIME=$VALUE
-		[ "$KEY" = OSRELEASE ] && OSRELEASE=$VALUE
-	done < "$1"
-	echo "OSRELEASE=$OSRELEASE CRASHTIME=$CRASHTIME"
-}
+. "$TOP/tests/tools/suse-parse.sh"
 
 # the caller column removed: "[ts] [    T123] text" -> "[ts] text", and the
 # continuation lines lose the column's 11 characters of indentation

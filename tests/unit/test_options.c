@@ -321,6 +321,10 @@ static void test_rejected(void **state)
 		{ ARGS("-F", "--dump-dmesg", "a", "b"), -1, { "takes one operand", "standard output" } },
 		{ ARGS("--dry-run", "--dump-dmesg", "a", "b"), -1, { "'--dry-run' cannot be used with --dump-dmesg" } },
 		{ ARGS("-R", "--dump-dmesg", "b"), -1, { "'-R' cannot be used with --dump-dmesg" } },
+		/* --mem-usage */
+		{ ARGS("--mem-usage"), -1, { "--mem-usage takes one operand" } },
+		{ ARGS("--mem-usage", "a", "b"), -1, { "--mem-usage takes one operand" } },
+		{ ARGS("--mem-usage", "--dump-dmesg", "a"), -1, { "'--dump-dmesg' cannot be used with --mem-usage" } },
 		/* recognised, implemented later */
 		{ ARGS("--split", "a", "b", "c"), -2, { "'--split'", "not supported yet" } },
 		{ ARGS("--reassemble", "a", "b"), -2, { "'--reassemble'", "not supported yet" } },
@@ -344,7 +348,6 @@ static void test_rejected(void **state)
 		{ ARGS("--splitblock-size", "1024", "a", "b"), -2, { "'--splitblock-size'" } },
 		{ ARGS("--config", "f", "a", "b"), -2, { "'--config'" } },
 		{ ARGS("--eppic", "f", "a", "b"), -2, { "'--eppic'" } },
-		{ ARGS("--mem-usage", "a"), -2, { "'--mem-usage'" } },
 		{ ARGS("--vtop", "0xffffffff81000000", "a"), -2, { "'--vtop'" } },
 		{ ARGS("--diskset=x", "a", "b"), -2, { "'--diskset'" } },
 		{ ARGS("--xen-syms", "f", "a", "b"), -2, { "'--xen-syms'" } },
@@ -408,6 +411,22 @@ static void test_dmesg(void **state)
 	CHECK_EQ(parse_argv(&c, ARGS("--check-params", "--dump-dmesg", "a", "b")), 0);
 	CHECK_EQ(c.mode, CLI_DMESG);
 	CHECK(c.check_params);
+}
+
+/* --mem-usage: one operand, /proc/kcore or a file; a dump level is ignored
+ * (the census is at 31). */
+static void test_mem_usage(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	CHECK_EQ(parse_argv(&c, ARGS("--mem-usage", "/proc/kcore")), 0);
+	CHECK_EQ(c.mode, CLI_MEM_USAGE);
+	CHECK_STR(c.ds.input, "/proc/kcore");
+	CHECK(c.ds.output == NULL);
+	CHECK_EQ(parse_argv(&c, ARGS("-d", "1", "vmcore", "--mem")), 0);
+	CHECK_EQ(c.mode, CLI_MEM_USAGE);
+	CHECK_STR(c.ds.input, "vmcore");
 }
 
 /* The message is cut to the buffer given, never overrun. */
@@ -517,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_flatten_rearrange),
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_dmesg),
+		cmocka_unit_test(test_mem_usage),
 		cmocka_unit_test(test_small_errbuf),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_usage),
