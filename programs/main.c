@@ -103,8 +103,9 @@ static int dump_dmesg(struct cli *cli)
 		return EXIT_SUCCESS;
 	cli->ds.notice = report_damage;
 	cli->ds.vmcoreinfo = report_vmcoreinfo;
+	cli->ds.faults_handled = true;   /* handle_signals routes SIGBUS */
 	if (ds_dump_dmesg(&cli->ds, &rep, &err) < 0) {
-		report_error("%s", err.msg);
+		report_failure(&err);
 		return fail();
 	}
 	report_debug("The log (%s): %llu records, %llu bytes; %llu records unfinished or given up "
@@ -147,8 +148,9 @@ static int mem_usage(struct cli *cli)
 	cli->ds.notice = report_notice;
 	cli->ds.progress = census_progress;
 	cli->ds.vmcoreinfo = report_vmcoreinfo;
+	cli->ds.faults_handled = true;
 	if (ds_mem_usage(&cli->ds, &rep, &err) < 0) {
-		report_error("%s", err.msg);
+		report_failure(&err);
 		return fail();
 	}
 	report_mem_usage(&rep);
