@@ -66,8 +66,13 @@ static int build_sparse(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 	    off_map + 8 > ms_size)
 		return ds_err_set(err, DS_ENODATA,
 				  "VMCOREINFO has no valid OFFSET(mem_section.section_mem_map)");
-	if (!vmci_size(k->vi, "page", &page_sz) || page_sz == 0 || page_sz > 1024)
-		return ds_err_set(err, DS_ENODATA, "VMCOREINFO has no valid SIZE(page)");
+	if (!vmci_size(k->vi, "page", &page_sz))
+		return ds_err_set(err, DS_ENODATA,
+				  "VMCOREINFO has no SIZE(page): cannot read struct pages");
+	if (page_sz == 0 || page_sz > 1024)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "VMCOREINFO SIZE(page)=%" PRIu64 " is not a struct page size (at most 1024)",
+				  page_sz);
 	section_bits = vmci_number(k->vi, "SECTION_SIZE_BITS", &num) ? (uint64_t)num
 		     : k->arch->section_size_bits(k);
 	physmem_bits = vmci_number(k->vi, "MAX_PHYSMEM_BITS", &num) ? (uint64_t)num
