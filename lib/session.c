@@ -52,6 +52,8 @@ int session_open_input(struct session *s, struct ds_err *err)
 	if ((r = input_open(&s->in, s->o->input, &cfg, err)) < 0)
 		return r;
 	s->in_open = true;
+	if (s->in.warning[0])
+		session_notice(s, "%s", s->in.warning);
 	return 0;
 }
 
@@ -110,8 +112,20 @@ int session_page_maps(struct session *s, struct ds_err *err)
 {
 	const struct ds_options *o = s->o;
 	uint64_t max_pfn = input_max_pfn(&s->in, s->k.page_shift);
+	size_t budget = o->map_budget ? (size_t)o->map_budget : default_budget();
 	int r;
 
+	/* The input's claim of memory is checked before anything is sized by
+	 * it: the page maps' bookkeeping (and the struct page ranges, one per
+	 * section at most, as much again) must fit the memory budget. */
+	if (2 * keepmap_overhead(max_pfn) > budget)
+		return ds_err_set(err, DS_ENOMEM,
+				  "'%s' claims memory up to physical address 0x%" PRIx64 " (%" PRIu64
+				  " GiB): its page maps would need %" PRIu64 " MiB before any page is "
+				  "decided, more than the memory budget of %zu MiB (--cyclic-buffer)",
+				  s->o->input, max_pfn << s->k.page_shift,
+				  (max_pfn << s->k.page_shift) >> 30,
+				  2 * keepmap_overhead(max_pfn) >> 20, budget >> 20);
 	s->maps_built = true;
 	if ((r = memmap_build(&s->mm, &s->k, max_pfn, err)) < 0)
 		return r;
@@ -122,8 +136,7 @@ int session_page_maps(struct session *s, struct ds_err *err)
 
 	if ((r = keepmap_init(&s->km, max_pfn, err)) < 0)
 		return r;
-	if ((r = keepmap_set_budget(&s->km, o->map_budget ? (size_t)o->map_budget : default_budget(),
-				    o->work_dir, err)) < 0)
+	if ((r = keepmap_set_budget(&s->km, budget, o->work_dir, err)) < 0)
 		return r;
 	return input_map_pages(&s->in, s->k.page_shift, &s->km, err);
 }
@@ -147,6 +160,10 @@ int session_filter(struct session *s, struct ds_err *err)
 		if (s->scan.bad_order)
 			session_notice(s, "%" PRIu64 " struct pages had an impossible order; those pages were kept",
 				       s->scan.bad_order);
+		if (s->scan.unreadable)
+			session_notice(s, "%" PRIu64 " chunks of struct pages could not be read; the pages "
+				       "they describe are kept (the first, %s)", s->scan.unreadable,
+				       s->scan.first_unreadable);
 	}
 
 	if (o->exclude_vmemmap) {

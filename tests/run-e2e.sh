@@ -103,13 +103,14 @@ bad_input elf32         "32-bit ELF file"
 bad_input aarch64       "unsupported architecture \(ELF machine 183\)"
 bad_input exec          "is not an ELF core file"
 bad_input trunc-phdrs   "is truncated: program headers at offset 0x40"
-bad_input trunc-load    "is truncated: segment 1 .* file size is"
+bad_input trunc-load    "is truncated: its PT_LOADs need 0x80000 bytes more than the file has"
 bad_input no-vmcoreinfo "has no VMCOREINFO note"
 bad_input bad-note      "ELF note at offset 0x[0-9a-f]+ runs past the end of the note segment"
 bad_input no-pagesize   "VMCOREINFO has no PAGESIZE"
 bad_input no-pgt        "VMCOREINFO has no SYMBOL\(init_top_pgt\)"
 bad_input garbage-vmci  "VMCOREINFO note holds no KEY=value line"
 bad_input good-minimal  "physical address 0x[0-9a-f]+ is not in the vmcore"
+bad_input huge-memsz    "claims memory up to physical address 0x4000000000000 .*more than the memory budget"
 
 # --- output file ---
 python3 "$HERE/tools/mkcore.py" "$WORK/good.core" good-minimal

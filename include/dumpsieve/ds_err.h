@@ -20,6 +20,9 @@ enum ds_status {
 	DS_ENODATA,     /* a required field or page is absent */
 	DS_EUNSUPP,     /* architecture, format or codec not supported/built */
 	DS_ECANCELED,   /* stopped on the caller's request (a signal) */
+	DS_EREAD,       /* the input cannot give these bytes: an I/O error, or a
+	                 * file shorter than its headers say (errno in sys_errno
+	                 * for an I/O error) */
 	DS_STATUS_MAX
 };
 

@@ -684,6 +684,11 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 	}
 }
 
+uint64_t keepmap_overhead(uint64_t npfn)
+{
+	return 2 * nchunks(npfn) * sizeof(struct keepmap_chunk);
+}
+
 size_t keepmap_memory(const struct keepmap *km)
 {
 	return (size_t)(2 * nchunks(km->npfn) * sizeof(struct keepmap_chunk)) + in_memory(km);

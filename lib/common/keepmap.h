@@ -69,6 +69,11 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 int keepmap_set_budget(struct keepmap *km, size_t budget, const char *spill_dir,
 		       struct ds_err *err);
 
+/* Bytes the maps of npfn pfns take before any chunk holds a bitmap or a
+ * run list (their bookkeeping), so that a claim can be checked before it
+ * is allocated. */
+uint64_t keepmap_overhead(uint64_t npfn);
+
 /* Bytes of memory the maps use now (spilled chunks not counted). */
 size_t keepmap_memory(const struct keepmap *km);
 

@@ -2,7 +2,9 @@
  *
  * Layout facts: docs/formats.md; the ELF header and program headers are the
  * standard ELF64 ones (<elf.h> constants).  Every size and offset read from the
- * file is checked against the file size before use.
+ * file is checked against the file size before use; a PT_LOAD the file cuts
+ * short, or that starts past its end, is kept (its missing bytes fail to
+ * read: the pages are reported unreadable, not the whole vmcore refused).
  */
 #include "elf_read.h"
 
@@ -177,12 +179,25 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 		if (p->p_type != PT_LOAD && p->p_type != PT_NOTE)
 			continue;
 		if (p->p_offset > src->size || p->p_filesz > src->size - p->p_offset) {
-			r = ds_err_set(err, DS_ECORRUPT,
-				       "'%s' is truncated: segment %u (header at offset 0x%" PRIx64
-				       ") needs bytes up to 0x%" PRIx64 ", file size is 0x%" PRIx64,
-				       src->path, i, hdr_off, (uint64_t)(p->p_offset + p->p_filesz),
-				       src->size);
-			goto out;
+			/* A PT_LOAD whose data the file cuts short (a copy that
+			 * stopped, a disk that filled): its pages past the end
+			 * cannot be read, the rest can (makedumpfile dumps it too,
+			 * with zeros for what is missing).  Notes cannot be. */
+			if (p->p_type == PT_LOAD && p->p_filesz <= p->p_memsz &&
+			    p->p_offset <= UINT64_MAX - p->p_filesz) {
+				uint64_t end = p->p_offset + p->p_filesz;
+
+				if (!core->short_by)
+					core->short_load = i;
+				core->short_by += end - (p->p_offset > src->size ? p->p_offset : src->size);
+			} else {
+				r = ds_err_set(err, DS_ECORRUPT,
+					       "'%s' is truncated: segment %u (header at offset 0x%" PRIx64
+					       ") needs bytes up to 0x%" PRIx64 ", file size is 0x%" PRIx64,
+					       src->path, i, hdr_off, (uint64_t)(p->p_offset + p->p_filesz),
+					       src->size);
+				goto out;
+			}
 		}
 		if (p->p_type == PT_NOTE) {
 			uint8_t *grown;

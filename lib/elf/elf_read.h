@@ -3,8 +3,9 @@
  *
  * What is checked, because the file is untrusted: ELF magic, class 64,
  * little-endian, ET_CORE, program header table inside the file (at e_phoff,
- * wherever that is: QEMU 7.2 puts section headers first), segment extents
- * inside the file, the note segment well formed.  PT_LOADs may overlap (a kdump
+ * wherever that is: QEMU 7.2 puts section headers first), notes inside the
+ * file and well formed; a PT_LOAD whose data the file does not hold (in part
+ * or at all) is kept, see short_by.  PT_LOADs may overlap (a kdump
  * /proc/vmcore maps the kernel image twice); the map built here resolves that.
  */
 #ifndef DS_ELF_READ_H
@@ -41,6 +42,10 @@ struct elf_core {
 	/* Within notes: the VMCOREINFO descriptor (0/0 when absent). */
 	uint64_t vmcoreinfo_off, vmcoreinfo_size;
 	unsigned nr_prstatus;      /* "CORE" NT_PRSTATUS notes = CPUs */
+	/* PT_LOAD data the file is too short for (bytes, summed), and the
+	 * index of the first such program header */
+	uint64_t short_by;
+	unsigned short_load;
 };
 
 int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err);

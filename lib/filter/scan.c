@@ -6,10 +6,17 @@
  * it without reading the tail struct pages.  So the cost follows the memory
  * in use, not the memory size.  Pfns that are not present in the vmcore are
  * skipped a word of the keep-map at a time.
+ *
+ * A chunk the input cannot give (DS_EREAD: EIO from /proc/vmcore or a
+ * disk, a vmcore file shorter than its headers say) leaves its pfns kept:
+ * when unsure, keep the page.
+ * A chunk that is not there at all (an unmapped or out-of-vmcore address:
+ * a broken mem_section or page table) still stops the scan with its error.
  */
 #include "scan.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +29,8 @@
 
 struct chunk {
 	uint64_t first_pfn;      /* pfn of entry 0, UINT64_MAX when empty */
+	uint64_t n;              /* entries */
+	bool unreadable;         /* an I/O error: its pfns stay kept */
 	uint8_t *buf;            /* CHUNK_PAGES * SIZE(page) bytes */
 	uint64_t ahead;          /* struct page vaddrs below it are announced */
 };
@@ -45,12 +54,20 @@ static int load_chunk(struct kernel *k, const struct memmap_range *mr,
 		c->ahead = to;
 	}
 	r = kernel_read(k, vaddr, c->buf, n * page_sz, err);
-	if (r < 0) {
+	c->unreadable = r < 0 && err->status == DS_EREAD;
+	if (r < 0 && !c->unreadable) {
 		c->first_pfn = UINT64_MAX;
 		return ds_err_wrap(err, "cannot read the struct pages of pfn 0x%" PRIx64
 				   "-0x%" PRIx64 " at 0x%" PRIx64, first, first + n - 1, vaddr);
 	}
 	c->first_pfn = first;
+	c->n = n;
+	if (c->unreadable) {
+		if (!st->unreadable++)
+			snprintf(st->first_unreadable, sizeof(st->first_unreadable),
+				 "pfn 0x%" PRIx64 "-0x%" PRIx64 ": %s", first, first + n - 1, err->msg);
+		return 0;
+	}
 	st->struct_pages_read += n;
 	return 0;
 }
@@ -86,6 +103,10 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 			if ((r = load_chunk(k, mr, page_sz, pfn, c, st, err)) < 0)
 				return r;
 		}
+		if (c->unreadable) {         /* undecided: kept */
+			pfn = c->first_pfn + c->n;
+			continue;
+		}
 		page = c->buf + (pfn - c->first_pfn) * page_sz;
 		if (pfn + 1 < mr->end_pfn && page_is_compound_head(rules, page)) {
 			if (pfn + 1 < c->first_pfn + CHUNK_PAGES) {
@@ -93,10 +114,12 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 			} else {
 				uint64_t vaddr = mr->page_vaddr + (pfn + 1 - mr->start_pfn) * page_sz;
 
-				if ((r = kernel_read(k, vaddr, next_buf, page_sz, err)) < 0)
+				if ((r = kernel_read(k, vaddr, next_buf, page_sz, err)) < 0 &&
+				    err->status != DS_EREAD)
 					return ds_err_wrap(err, "cannot read the struct page of pfn 0x%"
 							   PRIx64, pfn + 1);
-				next = next_buf;
+				/* unreadable: the head is decided without its tail */
+				next = r < 0 ? NULL : next_buf;
 			}
 		}
 		page_classify(rules, page, next, pfn, dump_level, km->npfn - pfn, &v);

@@ -17,6 +17,10 @@ struct scan_stats {
 	uint64_t excluded[PAGE_CLASS_MAX];   /* pfns excluded, per class */
 	uint64_t bad_order;                  /* impossible orders seen (kept) */
 	uint64_t struct_pages_read;          /* struct pages actually read */
+	/* Struct pages the input could not give (an I/O error, not a broken
+	 * pointer): the pfns they describe are kept, undecided. */
+	uint64_t unreadable;
+	char first_unreadable[DS_ERR_MSG_MAX + 64];
 };
 
 int scan_run(struct kernel *k, const struct memmap *mm,

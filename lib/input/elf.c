@@ -10,6 +10,8 @@
  */
 #include "input.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../elf/elf_read.h"
@@ -66,6 +68,11 @@ static int elf_open(struct input *in, struct ds_err *err)
 	in->vmcoreinfo_off = c->vmcoreinfo_off;
 	in->vmcoreinfo_size = c->vmcoreinfo_size;
 	in->nr_cpus = c->nr_prstatus;
+	if (c->short_by)
+		snprintf(in->warning, sizeof(in->warning),
+			 "'%s' is truncated: its PT_LOADs need 0x%" PRIx64 " bytes more than the "
+			 "file has (first: segment %u); the pages there cannot be read",
+			 in->path, c->short_by, c->short_load);
 	in->vmaps = e->vmaps;
 	in->n_vmaps = c->n_loads;
 	return 0;

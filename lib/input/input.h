@@ -98,6 +98,9 @@ struct input {
 	uint64_t phys_base;
 	const struct input_vmap *vmaps;
 	size_t n_vmaps;
+	/* Something wrong with the file that does not stop it being read (a
+	 * member's open may set it; the job passes it on as a notice). */
+	char warning[256];
 };
 
 struct input_config {

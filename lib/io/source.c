@@ -165,7 +165,7 @@ static int check_range(const struct source *src, uint64_t off, size_t len,
 		       struct ds_err *err)
 {
 	if (off > src->size || len > src->size - off)
-		return ds_err_set(err, DS_ECORRUPT,
+		return ds_err_set(err, DS_EREAD,
 				  "'%s' is truncated: need %zu bytes at offset 0x%" PRIx64
 				  ", file size is 0x%" PRIx64, src->path, len, off, src->size);
 	return 0;
@@ -239,11 +239,12 @@ int source_read(struct source *src, uint64_t off, void *buf, size_t len,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ds_err_sys(err, "cannot read '%s' at offset 0x%" PRIx64,
-					  src->path, off);
+			ds_err_sys(err, "cannot read '%s' at offset 0x%" PRIx64, src->path, off);
+			err->status = DS_EREAD;
+			return -DS_EREAD;
 		}
-		if (n == 0)
-			return ds_err_set(err, DS_ECORRUPT,
+		if (n == 0)        /* the file shrank since it was opened */
+			return ds_err_set(err, DS_EREAD,
 					  "'%s' is truncated at offset 0x%" PRIx64, src->path, off);
 		p += n;
 		off += (uint64_t)n;

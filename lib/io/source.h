@@ -1,7 +1,8 @@
 /* source.h - the input file: /proc/vmcore or a dump file, read by offset.
  *
  * All reads are exact: a read that ends past the end of the file is a
- * DS_ECORRUPT error naming the offset ("truncated"), never a short buffer.
+ * DS_EREAD error naming the offset ("truncated"), never a short buffer; so is
+ * a read that fails (EIO), whether through read(2) or a mapping.
  *
  * Reads go through large mmap windows (no blanket readahead: most of a
  * vmcore is skipped; /proc/vmcore supports mmap since Linux 3.11), and fall

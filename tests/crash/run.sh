@@ -29,16 +29,7 @@ command -v crash >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -q cra
 
 dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { echo "capture failed"; exit 1; }
 . "$dir/meta.env"          # KVER
-vmlinux=$CACHE/dbg/vmlinux-$KVER
-if [ ! -s "$vmlinux" ]; then
-	mkdir -p "$CACHE/dbg"
-	(cd "$CACHE/dbg" && apt-get download -q "linux-image-$KVER-dbg" >/dev/null 2>&1) ||
-		{ echo "cannot download linux-image-$KVER-dbg"; exit 1; }
-	deb=$(ls "$CACHE/dbg/linux-image-$KVER-dbg_"*.deb | head -n 1)
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "./usr/lib/debug/boot/vmlinux-$KVER" > "$vmlinux.tmp" &&
-		mv "$vmlinux.tmp" "$vmlinux"
-	rm -f "$deb"
-fi
+vmlinux=$("$TOP/tests/crash/vmlinux.sh" "$KVER") || { echo "no debug vmlinux"; exit 1; }
 
 printf 'sys\nlog\nps\nbt -a\nkmem -i\nquit\n' > "$WORK/cmds"
 run_crash() {   # DUMP OUT: crash's answers, minus what names the file

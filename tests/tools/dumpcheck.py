@@ -763,7 +763,7 @@ def describe_desc(desc):
     return "desc{offset=0x%x size=%d flags=0x%x page_flags=0x%x}" % (off, size, flags, pflags)
 
 
-def scan_pages(d, src, pfn_ranges, zero_shared, progress):
+def scan_pages(d, src, pfn_ranges, zero_shared, progress, lost_ok=False):
     """Walk DUMP's dumpable pfns with their descriptors; compare with SOURCE.
 
     Returns a JSON-able result dict.  progress: shared buffer where the pfn
@@ -817,6 +817,9 @@ def scan_pages(d, src, pfn_ranges, zero_shared, progress):
             readable = True
             if off > 0 and (min_off is None or off < min_off):
                 min_off = off
+            if off == 0 and lost_ok and desc == (0, 0, 0, 0):
+                res["lost"] = res.get("lost", 0) + 1   # a page an interrupted dump never wrote
+                continue
             if off == 0:
                 problem("desc_offset_zero", pfn, "%s (lost page of an incomplete dump?)" % describe_desc(desc))
                 readable = False
@@ -880,7 +883,7 @@ def scan_pages(d, src, pfn_ranges, zero_shared, progress):
     return res
 
 
-def run_scan_forked(d, src, pfn_ranges, zero_shared):
+def run_scan_forked(d, src, pfn_ranges, zero_shared, lost_ok=False):
     """Run scan_pages in a child so that a libkdumpfile crash (0.5.1 has a few:
     SIGSEGV/SIGBUS on damaged files) is reported with the pfn it happened on."""
     progress = mmap.mmap(-1, 8)
@@ -893,7 +896,7 @@ def run_scan_forked(d, src, pfn_ranges, zero_shared):
         code = 0
         try:
             os.close(rfd)
-            out = json.dumps(scan_pages(d, src, pfn_ranges, zero_shared, progress)).encode()
+            out = json.dumps(scan_pages(d, src, pfn_ranges, zero_shared, progress, lost_ok)).encode()
             with os.fdopen(wfd, "wb") as w:
                 w.write(out)
         except BaseException as e:  # noqa: BLE001
@@ -984,6 +987,9 @@ def cmd_verify(a):
     if a.zero_shared and dump_level is not None and not dump_level & 1:
         print("note: --zero-shared given but dump_level %d does not include 1 (exclude zero pages)" % dump_level)
 
+    lost_ok = a.lost_ok and bool(h["status"] & FLAG_INCOMPLETE)
+    if a.lost_ok and not lost_ok:
+        structural.append("--lost-ok given but the dump is not flagged INCOMPLETE")
     # where page data starts: right after the table, or further on in a dump
     # that lost pages (see below); the shared zero page is the first page there
     offs = [o for o, _, _, _ in d.layout.desc.iter_unpack(
@@ -991,9 +997,9 @@ def cmd_verify(a):
     d.data_start = max(d.data_off, min(offs)) if offs else d.data_off
     if a.no_fork:
         progress = bytearray(8)
-        r = scan_pages(d, src, pfn_ranges, a.zero_shared, progress)
+        r = scan_pages(d, src, pfn_ranges, a.zero_shared, progress, lost_ok)
     else:
-        r = run_scan_forked(d, src, pfn_ranges, a.zero_shared)
+        r = run_scan_forked(d, src, pfn_ranges, a.zero_shared, lost_ok)
     elapsed = time.monotonic() - t0
 
     if "open_error" in r:
@@ -1027,6 +1033,8 @@ def cmd_verify(a):
                               % (dump_level, data_start))
     nprob = sum(r["problems"].values())
     print("pages checked:     %d" % r["checked"])
+    if lost_ok:
+        print("pages lost:        %d (empty descriptors of an interrupted dump)" % r.get("lost", 0))
     print("pages equal:       %d" % r["equal"])
     shared = ""
     if a.zero_shared or dump_level is not None and dump_level & 1:
@@ -1077,6 +1085,9 @@ def main(argv=None):
                    help="zero pages must use the shared zero page (dump level includes 1)")
     p.add_argument("--no-fork", action="store_true",
                    help="read pages in this process (debugging; a libkdumpfile crash then kills it)")
+    p.add_argument("--lost-ok", action="store_true",
+                   help="in a dump flagged INCOMPLETE, an all-zero descriptor (a page a killed "
+                   "dump never wrote) is counted as lost, not a problem")
     p.set_defaults(func=cmd_verify)
     p = sub.add_parser("header", help="print the main and sub header fields")
     p.add_argument("dump")

@@ -20,6 +20,7 @@ CASE is one of:
   garbage-vmci  VMCOREINFO holding binary garbage
   good-minimal  a well-formed core (1 MiB of RAM) whose page table is empty:
                 dumpsieve gets as far as the kernel reads, then fails cleanly
+  huge-memsz    good-minimal whose PT_LOAD claims 1 PiB of memory (p_memsz)
 """
 import struct
 import sys
@@ -56,13 +57,14 @@ def phdr(ptype, offset, paddr, filesz, memsz, vaddr=0):
     return struct.pack("<IIQQQQQQ", ptype, 0, offset, vaddr, paddr, filesz, memsz, 0)
 
 
-def core(notes, ram=1 << 20, machine=EM_X86_64, etype=ET_CORE, truncate_load=False):
+def core(notes, ram=1 << 20, machine=EM_X86_64, etype=ET_CORE, truncate_load=False,
+         memsz=None):
     head = 64 + 2 * 56
     note_off = head
     load_off = (note_off + len(notes) + 4095) // 4096 * 4096
     out = bytearray(ehdr(machine, etype))
     out += phdr(PT_NOTE, note_off, 0, len(notes), len(notes))
-    out += phdr(PT_LOAD, load_off, 0, ram, ram, 0xffff888000000000)
+    out += phdr(PT_LOAD, load_off, 0, ram, memsz or ram, 0xffff888000000000)
     out += notes
     out += b"\0" * (load_off - len(out))
     out += b"\0" * (ram // 2 if truncate_load else ram)
@@ -92,6 +94,7 @@ def main():
                                                  VMCI.replace(b"SYMBOL(init_top_pgt)=ffffffff82a0a000\n", b""))),
         "garbage-vmci": lambda: core(prstatus() + note(b"VMCOREINFO", 0, bytes(range(1, 10)) * 20)),
         "good-minimal": lambda: core(prstatus() + vmci_note),
+        "huge-memsz": lambda: core(prstatus() + vmci_note, memsz=1 << 50),
     }
     if case not in data:
         sys.exit("unknown case %r" % case)

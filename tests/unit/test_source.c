@@ -96,7 +96,7 @@ static void test_fault_becomes_error(void **state)
 	for (int round = 0; round < 50; round++) {
 		ds_err_clear(&err);
 		CHECK(source_read(&src, 600000 + round * 4096, buf, 4096, &err) < 0);
-		CHECK_EQ(err.status, DS_ECORRUPT);
+		CHECK_EQ(err.status, DS_EREAD);
 		CHECK_MSG(&err, "is truncated at offset");
 		CHECK(source_peek(&src, 700000, 4096) == NULL);
 	}

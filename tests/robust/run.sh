@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# tests/robust/run.sh - nothing lost when things go wrong (issue 13), on the
+# real Debian 6.1 vmcore of tests/vm (1 GiB, busy) and its makedumpfile.
+#
+# Usage: tests/robust/run.sh path/to/dumpsieve path/to/eiofs
+#
+# One "ok"/"FAIL" line per check, then "N passed, M failed":
+#   enospc   the disk fills at the start, the middle and the end of a dump
+#            (a small ext4 file system on a loop device, or a size-limited
+#            tmpfs where loop devices do not work): exit 1, the error and
+#            makedumpfile's "This is an incomplete dumpfile" line, a file
+#            flagged INCOMPLETE whose every page libkdumpfile reads equal to
+#            the source (tests/tools/dumpcheck.py verify); crash opens it
+#            (`sys`, `log`) and makedumpfile --dump-dmesg reads it, each
+#            counted (which of the three cuts they can read depends on
+#            which pages made it)
+#   eio      VMCORE served by tests/tools/eiofs with unreadable ranges: with
+#            mmap (SIGBUS) and with --non-mmap (EIO) the dump completes,
+#            says "N pages could not be read" with N the pages the ranges
+#            touch, and holds every other page, equal to the source
+#   signals  SIGTERM at random moments: exit 1, and either no file (stopped
+#            before the first write) or one flagged INCOMPLETE with every
+#            page readable; SIGKILL at random moments: never a file that
+#            looks complete; SIGTERM during -F: the stream rebuilds into an
+#            incomplete dump with makedumpfile -R and dumpsieve -R
+#   flat     our -F stream cut at 100 random points (seed printed; DS_SEED
+#            repeats a run): every cut rebuilt with dumpsieve -R says how
+#            much it recovered and is a dump libkdumpfile reads, every page
+#            equal to the source (or no file, when not even the header came);
+#            makedumpfile --dump-dmesg reads the ones that hold the log
+# Takes about 5 minutes on 2 cores.  DS_CACHE as in tests/vm; ONLY="eio
+# flat" runs only those parts.
+set -u
+BIN=$(realpath "$1")
+EIOFS=${2:+$(realpath "$2")}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3                      # has the libkdumpfile bindings
+CHECK="$PY $TOP/tests/tools/dumpcheck.py"
+WORK=$(mktemp -d /var/tmp/ds-robust.XXXXXX)
+MNT=$WORK/mnt
+SEED=${DS_SEED:-$RANDOM}
+RANDOM=$SEED
+pass=0 fail=0
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+ok()  { echo "ok   $*"; pass=$((pass+1)); }
+bad() { echo "FAIL $*"; fail=$((fail+1)); }
+cleanup() {
+	mountpoint -q "$MNT" && { fusermount3 -u "$MNT" 2>/dev/null || umount "$MNT"; }
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$MNT"
+
+dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { echo "capture failed"; exit 1; }
+. "$dir/meta.env"            # KVER
+src=$dir/vmcore.elf fixed=$dir/vmcore.fixed.elf
+vmlinux=$("$TOP/tests/crash/vmlinux.sh" "$KVER") || vmlinux=
+echo "vmcore $dir, seed $SEED${vmlinux:+, crash with $vmlinux}"
+
+# the whole dump, its page count and size, and the source's log
+"$BIN" -l -d 31 --message-level 0 "$src" "$WORK/full.kdump" || { echo "the plain dump failed"; exit 1; }
+FULL=$(stat -c %s "$WORK/full.kdump")
+PAGES=$($CHECK pfns "$WORK/full.kdump" | sed -n 's/^total //p')
+makedumpfile --dump-dmesg "$fixed" "$WORK/source.log" >/dev/null 2>&1 ||
+	{ echo "makedumpfile cannot read the source's log"; exit 1; }
+printf 'sys\nlog\nquit\n' > "$WORK/crash.cmds"
+crash -s "$vmlinux" "$fixed" -i "$WORK/crash.cmds" > "$WORK/crash.source" 2>&1
+
+# readable NAME DUMP [verify options]: libkdumpfile reads every page in it,
+# equal to the source; prints what it found on failure
+readable() {
+	local name=$1 dump=$2; shift 2
+	if $CHECK verify "$@" "$src" "$dump" > "$WORK/verify.log" 2>&1; then
+		ok "$name: $(sed -n 's/^OK: //p' "$WORK/verify.log")"
+	else
+		bad "$name: libkdumpfile"; tail -n 15 "$WORK/verify.log" | sed 's/^/  | /'
+	fi
+}
+incomplete_flag() {   # DUMP: the header says INCOMPLETE
+	$CHECK header "$1" 2>/dev/null | grep -q '^status_flags = .*incomplete'
+}
+# the readers of an incomplete dump: makedumpfile's log equal to the
+# source's, crash's log equal to the source's; prints which could
+readers() {
+	local dump=$1 got=
+	rm -f "$WORK/r.log"
+	makedumpfile --dump-dmesg "$dump" "$WORK/r.log" >/dev/null 2>&1 &&
+		cmp -s "$WORK/r.log" "$WORK/source.log" && got="makedumpfile"
+	if [ -n "$vmlinux" ]; then
+		timeout 300 crash -s "$vmlinux" "$dump" -i "$WORK/crash.cmds" > "$WORK/crash.out" 2>&1
+		if grep -q 'INCOMPLETE' "$WORK/crash.out" &&
+		   diff <(grep '^\[' "$WORK/crash.source") <(grep '^\[' "$WORK/crash.out") >/dev/null; then
+			got="$got${got:+, }crash"
+		fi
+	fi
+	echo "${got:-none}"
+}
+
+# ------------------------------------------------------------- enospc
+# fs_of_free BYTES: a fresh file system on $MNT with that much room left
+fs_of_free() {
+	local want=$1 img=$WORK/fs.img avail
+	if [ -z "${FSTYPE:-}" ]; then
+		truncate -s 64M "$WORK/probe.img" && mkfs.ext4 -q -F "$WORK/probe.img" >/dev/null 2>&1 &&
+			mount -o loop "$WORK/probe.img" "$MNT" 2>/dev/null && umount "$MNT" && FSTYPE=ext4-loop ||
+			FSTYPE=tmpfs
+		rm -f "$WORK/probe.img"
+		echo "file system for the full-disk cases: $FSTYPE"
+	fi
+	if [ "$FSTYPE" = ext4-loop ]; then
+		truncate -s $((FULL + (48 << 20))) "$img"
+		mkfs.ext4 -q -F -m 0 "$img" >/dev/null 2>&1 && mount -o loop "$img" "$MNT" || return 1
+	else
+		mount -t tmpfs -o size=$((FULL + (48 << 20))) tmpfs "$MNT" || return 1
+	fi
+	avail=$(df --output=avail -B1 "$MNT" | tail -n 1)
+	[ "$avail" -gt "$want" ] && fallocate -l $((avail - want)) "$MNT/filler"
+}
+fs_done() { umount "$MNT"; rm -f "$WORK/fs.img"; }
+
+want enospc && for cut in start:10 middle:50 end:97; do
+	name=${cut%:*} pct=${cut#*:}
+	fs_of_free $((FULL * pct / 100)) || { bad "enospc $name: no file system"; continue; }
+	"$BIN" -l -d 31 "$src" "$MNT/dump" > "$WORK/out" 2> "$WORK/err"; rc=$?
+	if [ $rc != 1 ]; then
+		bad "enospc $name: exit $rc"
+	elif ! grep -q "No space left on device" "$WORK/err" ||
+	     ! grep -q "^This is an incomplete dumpfile, but might analyzable.$" "$WORK/out"; then
+		bad "enospc $name: messages"; sed 's/^/  | /' "$WORK/err" "$WORK/out" | tail -n 8
+	elif ! incomplete_flag "$MNT/dump"; then
+		bad "enospc $name: the header does not say INCOMPLETE"
+	else
+		ok "enospc $name ($pct % of $FULL bytes free): exit 1, the messages, flagged INCOMPLETE"
+		readable "enospc $name: $(grep -o 'holds [0-9]* of the [0-9]* pages' "$WORK/err")" \
+			"$MNT/dump" --zero-shared
+		echo "info enospc $name: readers that show the whole log: $(readers "$MNT/dump")"
+	fi
+	fs_done
+done
+
+# ------------------------------------------------------------- eio
+if ! want eio; then
+	:
+elif [ -z "$EIOFS" ] || [ ! -x "$EIOFS" ] || [ ! -e /dev/fuse ]; then
+	bad "eio: no eiofs or /dev/fuse (FUSE is needed for unreadable pages)"
+else
+	# three unreadable ranges in page data (low memory and the kernel
+	# image), none in the page tables or struct pages the scan reads;
+	# the pfns they make unreadable: those with a byte in a failing 4 KiB
+	# page of the file
+	read -r ranges expect < <($PY - "$src" "$WORK/full.kdump" "$CHECK" <<'PYEOF'
+import struct, subprocess, sys
+src, dump, check = sys.argv[1], sys.argv[2], sys.argv[3]
+f = open(src, 'rb'); eh = f.read(64)
+phoff, = struct.unpack_from('<Q', eh, 32); phnum, = struct.unpack_from('<H', eh, 56)
+f.seek(phoff); loads = []
+for i in range(phnum):
+    t, fl, off, va, pa, fsz, msz, al = struct.unpack('<IIQQQQQQ', f.read(56))
+    if t == 1 and fsz: loads.append((pa, fsz, off))
+def foff(pfn):
+    for pa, sz, off in loads:
+        if pa <= pfn * 4096 < pa + sz: return off + pfn * 4096 - pa
+dumped = []
+for line in subprocess.run(check.split() + ['pfns', dump], capture_output=True, text=True).stdout.split('\n'):
+    if '-' in line and line.startswith('0x'):
+        a, b = (int(x, 16) for x in line.split('-')); dumped.extend(range(a, b + 1))
+pick = [dumped[len(dumped) // 10], dumped[len(dumped) // 3], dumped[len(dumped) // 2]]
+ranges = [(foff(p), 3 * 4096 + 100) for p in pick]
+bad = set()
+for off, ln in ranges:
+    for page in range(off // 4096, (off + ln - 1) // 4096 + 1):
+        bad.add(page)
+n = sum(1 for p in dumped if foff(p) is not None and
+        any(q in bad for q in range(foff(p) // 4096, (foff(p) + 4095) // 4096 + 1)))
+print(",".join("0x%x:%d" % r for r in ranges), n)
+PYEOF
+	)
+	if ! "$EIOFS" "$src" "$MNT" --eio="$ranges"; then
+		bad "eio: cannot mount eiofs"
+	else
+		for mode in mmap --non-mmap; do
+			opt=; [ $mode = mmap ] || opt=$mode
+			rm -f "$WORK/eio.kdump"
+			"$BIN" -l -d 31 $opt "$MNT/vmcore" "$WORK/eio.kdump" > "$WORK/out" 2> "$WORK/err"; rc=$?
+			n=$(sed -n 's/.*warning: \([0-9]*\) pages could not be read.*/\1/p' "$WORK/err")
+			if [ $rc != 0 ]; then
+				bad "eio $mode: exit $rc"; tail -n 5 "$WORK/err" | sed 's/^/  | /'
+			elif [ "$n" != "$expect" ]; then
+				bad "eio $mode: '$n' pages reported unreadable, expected $expect"
+				tail -n 5 "$WORK/err" | sed 's/^/  | /'
+			else
+				ok "eio $mode: exit 0, \"$n pages could not be read\" (the pages the ranges touch)"
+				got=$($CHECK pfns "$WORK/eio.kdump" | sed -n 's/^total //p')
+				[ "$got" = $((PAGES - expect)) ] &&
+					ok "eio $mode: every other page is in the dump ($got = $PAGES - $expect)" ||
+					bad "eio $mode: $got pages in the dump, expected $((PAGES - expect))"
+				readable "eio $mode" "$WORK/eio.kdump" --zero-shared
+			fi
+		done
+		fusermount3 -u "$MNT"
+	fi
+	# struct pages that cannot be read: the pages they describe are kept
+	# (undecided), the dump goes on.  A struct page array page is one -e
+	# leaves out of the plain dump.
+	"$BIN" -e -l -d 31 --message-level 0 "$src" "$WORK/e.kdump"
+	sp=$($PY - "$src" <<PYEOF
+import struct, subprocess
+def pfns(d):
+    out = set()
+    for l in subprocess.run("$CHECK pfns " + d, shell=True, capture_output=True, text=True).stdout.split():
+        if l.startswith('0x'):
+            a, b = (int(x, 16) for x in l.split('-')) if '-' in l else (int(l, 16),) * 2
+            out.update(range(a, b + 1))
+    return out
+only = sorted(pfns("$WORK/full.kdump") - pfns("$WORK/e.kdump"))
+f = open("$src", 'rb'); eh = f.read(64)
+phoff, = struct.unpack_from('<Q', eh, 32); phnum, = struct.unpack_from('<H', eh, 56)
+f.seek(phoff)
+for i in range(phnum):
+    t, fl, off, va, pa, fsz, msz, al = struct.unpack('<IIQQQQQQ', f.read(56))
+    p = only[len(only) // 2] * 4096
+    if t == 1 and pa <= p < pa + fsz:
+        print("0x%x:4096" % (off + p - pa))
+PYEOF
+	)
+	if [ -z "$sp" ] || ! "$EIOFS" "$src" "$MNT" --eio="$sp"; then
+		bad "eio struct pages: no struct page page found, or eiofs failed"
+	else
+		rm -f "$WORK/eio.kdump"
+		"$BIN" -l -d 31 "$MNT/vmcore" "$WORK/eio.kdump" > "$WORK/out" 2> "$WORK/err"; rc=$?
+		got=$($CHECK pfns "$WORK/eio.kdump" | sed -n 's/^total //p')
+		if [ $rc = 0 ] && grep -q "chunks of struct pages could not be read; the pages they describe are kept" "$WORK/err" &&
+		   [ "$got" -gt "$PAGES" ]; then
+			ok "eio in the struct pages: exit 0, the warning, the pages they describe kept ($got > $PAGES pages)"
+			readable "eio in the struct pages" "$WORK/eio.kdump" --zero-shared
+		else
+			bad "eio in the struct pages: exit $rc, $got pages"; tail -n 5 "$WORK/err" | sed 's/^/  | /'
+		fi
+		fusermount3 -u "$MNT"
+	fi
+	rm -f "$WORK/e.kdump" "$WORK/eio.kdump"
+fi
+
+# ------------------------------------------------------------- signals
+signals() {
+# how long an uncompressed -d 0 dump takes: the window signals fall in
+start=$(date +%s%N)
+"$BIN" -d 0 --message-level 0 "$src" "$WORK/slow.kdump"
+SLOW_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+rm -f "$WORK/slow.kdump"
+echo "info signals: an uncompressed -d 0 dump takes $SLOW_MS ms"
+for i in $(seq 1 10); do
+	sig=TERM; [ $i -gt 7 ] && sig=KILL
+	at=$(( RANDOM * SLOW_MS / 32768 ))
+	rm -f "$WORK/sig.kdump"
+	"$BIN" -d 0 --message-level 4 "$src" "$WORK/sig.kdump" 2> "$WORK/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+	kill -$sig $pid 2>/dev/null
+	wait $pid; rc=$?
+	what="SIG$sig after $at ms"
+	if [ ! -e "$WORK/sig.kdump" ]; then
+		[ $rc != 0 ] && ok "$what: exit $rc, no file (stopped before its first write)" ||
+			bad "$what: exit 0 but no file"
+	elif [ $rc = 0 ]; then
+		ok "$what: the dump had finished (exit 0)"
+	elif ! incomplete_flag "$WORK/sig.kdump"; then
+		bad "$what: exit $rc and a file that does not say INCOMPLETE"
+	elif [ $sig = TERM ] && [ $rc != 1 ]; then
+		bad "$what: exit $rc, expected 1"
+	else
+		readable "$what: exit $rc, flagged INCOMPLETE" "$WORK/sig.kdump" --lost-ok
+	fi
+done
+# SIGTERM while writing a stream: it ends as an incomplete dump
+at=$(( SLOW_MS / 3 ))
+"$BIN" -F -d 0 --message-level 4 "$src" > "$WORK/sig.flat" 2> "$WORK/err" &
+pid=$!
+sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+kill -TERM $pid; wait $pid; rc=$?
+rm -f "$WORK/sig-m.kdump" "$WORK/sig-d.kdump"
+makedumpfile -R "$WORK/sig-m.kdump" < "$WORK/sig.flat" >/dev/null 2>&1
+"$BIN" -R "$WORK/sig-d.kdump" < "$WORK/sig.flat" > "$WORK/out" 2>&1; rrc=$?
+if [ $rc = 1 ] && [ $rrc = 1 ] && grep -q "says it is incomplete" "$WORK/out" && incomplete_flag "$WORK/sig-m.kdump"; then
+	ok "SIGTERM during -F: exit 1, a stream that ends with its end marker, rebuilt as an incomplete dump"
+	readable "SIGTERM during -F, makedumpfile -R" "$WORK/sig-m.kdump" --lost-ok
+	readable "SIGTERM during -F, dumpsieve -R" "$WORK/sig-d.kdump"
+else
+	bad "SIGTERM during -F: exit $rc, -R exit $rrc"; tail -n 5 "$WORK/err" "$WORK/out" | sed 's/^/  | /'
+fi
+rm -f "$WORK"/sig*
+}
+want signals && signals
+
+# ------------------------------------------------------------- flat
+flat() {
+"$BIN" -F -l -d 31 --message-level 0 "$src" > "$WORK/full.flat" || bad "flat: -F failed"
+SLEN=$(stat -c %s "$WORK/full.flat")
+cuts_ok=0 cuts=0 none=0 mdf=0
+for i in $(seq 1 100); do
+	at=$(( (RANDOM * 32768 + RANDOM) % SLEN ))
+	head -c "$at" "$WORK/full.flat" > "$WORK/cut.flat"
+	rm -f "$WORK/cut.kdump"
+	"$BIN" -R "$WORK/cut.kdump" < "$WORK/cut.flat" > "$WORK/out" 2>&1; rc=$?
+	cuts=$((cuts + 1))
+	if [ $rc != 1 ]; then
+		bad "flat cut at $at of $SLEN: -R exit $rc"; continue
+	fi
+	if [ ! -e "$WORK/cut.kdump" ]; then
+		grep -q "without its end marker\|inside a record's data\|not a flattened dump" "$WORK/out" &&
+			{ none=$((none + 1)); cuts_ok=$((cuts_ok + 1)); continue; }
+		bad "flat cut at $at: no file and no reason"; continue
+	fi
+	if ! grep -q "pages are in it" "$WORK/out" || ! incomplete_flag "$WORK/cut.kdump"; then
+		bad "flat cut at $at: -R did not say how much it recovered, or no INCOMPLETE flag"
+		sed 's/^/  | /' "$WORK/out"; continue
+	fi
+	if $CHECK verify --zero-shared "$src" "$WORK/cut.kdump" > "$WORK/verify.log" 2>&1; then
+		cuts_ok=$((cuts_ok + 1))
+	else
+		bad "flat cut at $at: libkdumpfile"; tail -n 10 "$WORK/verify.log" | sed 's/^/  | /'
+	fi
+	rm -f "$WORK/r.log"
+	makedumpfile --dump-dmesg "$WORK/cut.kdump" "$WORK/r.log" >/dev/null 2>&1 &&
+		cmp -s "$WORK/r.log" "$WORK/source.log" && mdf=$((mdf + 1))
+done
+[ $cuts_ok = $cuts ] &&
+	ok "flat: $cuts cuts of the -F stream: $((cuts - none)) rebuilt into incomplete dumps libkdumpfile reads whole, $none too short for a header (no file)" ||
+	bad "flat: $cuts_ok of $cuts cuts good"
+echo "info flat: makedumpfile --dump-dmesg read the whole log from $mdf of $((cuts - none)) rebuilt cuts"
+}
+want flat && flat
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
