@@ -8,7 +8,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang build-fuzz static install deb check unit e2e fuzzcheck realcheck gencheck kdumpcheck crashcheck debcheck benchsmoke demo clean
+.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang build-fuzz static install deb check unit e2e fuzzcheck realcheck gencheck kdumpcheck crashcheck robustcheck debcheck benchsmoke demo clean
 
 all: build
 
@@ -84,6 +84,11 @@ kdumpcheck: static test-deps
 crashcheck: build test-deps
 	tests/crash/run.sh build/programs/dumpsieve
 
+# nothing lost when things go wrong: a full disk, unreadable input pages
+# (FUSE), signals, cut -F streams, on the real vmcore
+robustcheck: build test-deps
+	tests/robust/run.sh build/programs/dumpsieve build/tests/eiofs
+
 # real vmcores of arm64, ppc64el, s390x, riscv64, i386 under QEMU, against
 # each architecture's own makedumpfile (under qemu-user); cached captures
 archcheck: build arch-deps
@@ -107,6 +112,7 @@ check: test-deps arch-deps build build-san build-clang build-fuzz static
 	$(MAKE) --no-print-directory gencheck
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
+	$(MAKE) --no-print-directory robustcheck
 	$(MAKE) --no-print-directory archcheck
 	$(MAKE) --no-print-directory debcheck
 	$(MAKE) --no-print-directory benchsmoke

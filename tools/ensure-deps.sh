@@ -15,10 +15,10 @@
 set -euo pipefail
 
 build_pkgs=(gcc clang libclang-rt-14-dev meson ninja-build pkg-config zlib1g-dev liblzo2-dev
-	libsnappy-dev libzstd-dev libcmocka-dev)
+	libsnappy-dev libzstd-dev libcmocka-dev libfuse3-dev)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
 	makedumpfile python3 python3-libkdumpfile kexec-tools crash time
-	dpkg-dev debhelper lintian debootstrap man-db)
+	dpkg-dev debhelper lintian debootstrap man-db fuse3)
 
 arch_pkgs=(qemu-user qemu-system-arm qemu-system-ppc qemu-system-misc opensbi
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
