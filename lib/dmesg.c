@@ -79,11 +79,31 @@ static void warn_out(void *arg, const char *msg)
 		j->o->notice(j->o->notice_arg, msg);
 }
 
+/* A read of the crashed kernel's memory.  When a page is missing from the
+ * input (a dump that filtered it out), the error names that page: its
+ * kernel address and pfn, which crash and the dump's bitmaps speak of. */
 static int read_kernel(void *arg, uint64_t vaddr, void *buf, size_t len, struct ds_err *err)
 {
 	struct dmesg_job *j = arg;
+	struct kernel *k = &j->s.k;
+	uint64_t page = vaddr & ~(uint64_t)(k->page_size - 1), paddr;
+	int r = kernel_read(k, vaddr, buf, len, err);
 
-	return kernel_read(&j->s.k, vaddr, buf, len, err);
+	if (r != -DS_ENODATA)
+		return r;
+	for (; page < vaddr + len; page += k->page_size) {
+		struct ds_err e = { 0 };
+		uint8_t byte;
+		uint64_t at = page < vaddr ? vaddr : page;
+
+		if (kernel_vtop(k, at, &paddr, &e) < 0)
+			return r;                /* unmapped: the error says so */
+		if (kernel_read_phys(k, paddr, &byte, 1, &e) < 0)
+			return ds_err_set(err, DS_ENODATA, "its page at kernel address 0x%" PRIx64
+					  " (pfn 0x%" PRIx64 ") is not in '%s'", page,
+					  paddr >> k->page_shift, j->o->input);
+	}
+	return r;
 }
 
 static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *err)

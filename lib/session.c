@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -49,6 +50,12 @@ int session_open_input(struct session *s, struct ds_err *err)
 	};
 	int r;
 
+	if (s->o->omit_crashkernel) {
+		if ((r = input_crashkernel(&s->omit, &s->n_omit, err)) < 0)
+			return r;
+		cfg.omit = s->omit;
+		cfg.n_omit = s->n_omit;
+	}
 	if ((r = input_open(&s->in, s->o->input, &cfg, err)) < 0)
 		return r;
 	s->in_open = true;
@@ -270,5 +277,8 @@ void session_end(struct session *s, int status)
 		kernel_release(&s->k);
 	if (s->in_open)
 		input_close(&s->in);
+	free(s->omit);
+	s->omit = NULL;
+	s->n_omit = 0;
 	s->maps_built = s->k_init = s->in_open = s->out_open = false;
 }

@@ -41,6 +41,8 @@ struct session {
 	const struct ds_options *o;
 
 	struct input in;                 /* session_open_input */
+	struct input_range *omit;        /* omit_crashkernel: what in leaves out */
+	size_t n_omit;
 	struct kernel k;                 /* session_kernel */
 	struct output out;               /* session_create_output */
 	struct memmap mm;                /* session_page_maps */

@@ -51,6 +51,10 @@ struct ds_options {
 	 * dump, -R keeps what arrived.  May be NULL. */
 	const volatile sig_atomic_t *cancel;
 
+	/* The input is the running system (/proc/kcore): leave its crashkernel
+	 * reservation (/proc/iomem) out of the pages, as a kdump of it would. */
+	bool omit_crashkernel;
+
 	/* --dump-dmesg: the kernel log instead of a dump (ds_dump_dmesg).  The
 	 * log goes to `output`, or to standard output with `flatten` (-F). */
 	bool partial_dmesg;        /* only what came after the last `dmesg --clear` */

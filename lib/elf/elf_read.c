@@ -223,6 +223,9 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 				goto out;
 			continue;
 		}
+		if (p->p_paddr == UINT64_MAX)
+			continue;        /* no physical address: /proc/kcore's vmalloc,
+					    module and vmemmap segments */
 		if (p->p_filesz > p->p_memsz || p->p_paddr + p->p_memsz < p->p_paddr) {
 			r = ds_err_set(err, DS_ECORRUPT,
 				       "'%s': bad PT_LOAD %u (header at offset 0x%" PRIx64

@@ -90,14 +90,32 @@ static uint64_t elf_max_pfn(const struct input *in, unsigned shift)
 	return (end + (1ull << shift) - 1) >> shift;
 }
 
+/* Present pfns [start, end), minus the ranges the caller leaves out (a
+ * partly omitted page is left out whole). */
+static int add_present(struct input *in, uint64_t start, uint64_t end, unsigned shift,
+		       struct keepmap *km)
+{
+	for (size_t i = 0; i < in->n_omit && start < end; i++) {
+		uint64_t os = in->omit[i].start >> shift;
+		uint64_t oe = (in->omit[i].end + (1ull << shift) - 1) >> shift;
+
+		if (oe <= start || os >= end)
+			continue;
+		if (os > start && add_present(in, start, os, shift, km) < 0)
+			return -1;
+		start = oe;
+	}
+	return start < end ? keepmap_add_present(km, start, end) : 0;
+}
+
 static int elf_map_pages(struct input *in, unsigned shift, struct keepmap *km,
 			 struct ds_err *err)
 {
 	const struct elf_core *c = core_of(in);
 
 	for (size_t i = 0; i < c->n_ranges; i++)
-		if (keepmap_add_present(km, c->ranges[i].start >> shift,
-					c->ranges[i].end >> shift) < 0)
+		if (add_present(in, c->ranges[i].start >> shift, c->ranges[i].end >> shift,
+				shift, km) < 0)
 			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
 	return 0;
 }

@@ -7,6 +7,8 @@
  */
 #include "input.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct input_ops *const members[] = {
@@ -40,6 +42,10 @@ int input_open(struct input *in, const char *path, const struct input_config *cf
 		}
 	if ((r = in->ops->open(in, err)) < 0)
 		goto fail;
+	if (cfg) {
+		in->omit = cfg->omit;
+		in->n_omit = cfg->n_omit;
+	}
 	return 0;
 fail:
 	input_close(in);
@@ -56,4 +62,44 @@ void input_close(struct input *in)
 		source_close(&in->src);
 	memset(in, 0, sizeof(*in));
 	in->src.fd = -1;
+}
+
+int input_crashkernel(struct input_range **ret, size_t *n, struct ds_err *err)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256];
+	struct input_range *r = NULL;
+	size_t cnt = 0;
+
+	*ret = NULL;
+	*n = 0;
+	if (!f)
+		return ds_err_sys(err, "cannot open /proc/iomem");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end;
+		char name[64];
+		struct input_range *grown;
+
+		if (sscanf(line, " %llx-%llx : %63[^\n]", &start, &end, name) != 3 ||
+		    strcmp(name, "Crash kernel") || end < start)
+			continue;
+		if (!start && !end) {
+			fclose(f);
+			free(r);
+			return ds_err_set(err, DS_EINVAL, "/proc/iomem hides its addresses "
+					  "(needs CAP_SYS_ADMIN): the crashkernel range is unknown");
+		}
+		grown = realloc(r, (cnt + 1) * sizeof(*r));
+		if (!grown) {
+			fclose(f);
+			free(r);
+			return ds_err_set(err, DS_ENOMEM, "out of memory");
+		}
+		r = grown;
+		r[cnt++] = (struct input_range){ start, end + 1 };
+	}
+	fclose(f);
+	*ret = r;
+	*n = cnt;
+	return 0;
 }

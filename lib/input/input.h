@@ -79,6 +79,11 @@ struct input_ops {
 	void (*prefetch)(struct input *in, uint64_t paddr, uint64_t len);
 };
 
+/* Physical memory [start, end) in bytes. */
+struct input_range {
+	uint64_t start, end;
+};
+
 struct input {
 	const struct input_ops *ops;
 	void *priv;                      /* the member's state */
@@ -101,13 +106,27 @@ struct input {
 	/* Something wrong with the file that does not stop it being read (a
 	 * member's open may set it; the job passes it on as a notice). */
 	char warning[256];
+
+	/* From input_config: memory that is not reported present (ELF member). */
+	const struct input_range *omit;
+	size_t n_omit;
 };
 
 struct input_config {
 	bool no_mmap;                    /* --non-mmap: pread only */
 	/* the caller's SIGBUS handler calls source_fault (else pread only) */
 	bool faults_handled;
+	/* Physical ranges to leave out of the map, as if the input did not
+	 * hold them: the running system's crashkernel reservation when the
+	 * input is /proc/kcore (a kdump of that system would not hold it).
+	 * Not copied: must outlive the input. */
+	const struct input_range *omit;
+	size_t n_omit;
 };
+
+/* The running system's crashkernel reservation(s), from /proc/iomem's
+ * "Crash kernel" lines (*ret is malloc'ed, *n may be 0). */
+int input_crashkernel(struct input_range **ret, size_t *n, struct ds_err *err);
 
 /* Open path and pick its format.  in is released on failure. */
 int input_open(struct input *in, const char *path, const struct input_config *cfg,

@@ -862,7 +862,7 @@ void log_truth(const struct model *m, const char *dir)
 		  L->fmt == LOG_LOCKLESS ? "lockless" : L->fmt == LOG_STRUCTURED ? "structured" : "plain",
 		  missing ? '1' : L->expect_exit, L->expect_file && !missing ? "kept" : "none");
 	if (missing)
-		sb_printf(&e, "message reading the (log buffer|printk text ring).*not in the vmcore\n");
+		sb_printf(&e, "message reading the (log buffer|printk text ring).*\\(pfn 0x[0-9a-f]+\\) is not in\n");
 	else if (L->expect_msg[0])
 		sb_printf(&e, "message %s\n", L->expect_msg);
 	sb_printf(&e, "note %zu of %zu messages to write, clear_seq %" PRIu64 "%s\n",

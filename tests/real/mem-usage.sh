@@ -3,6 +3,16 @@
 #
 # Usage: tests/real/mem-usage.sh path/to/dumpsieve
 #
+# The running system: /proc/kcore of a Debian 6.1 guest (the host has none)
+# booted with crashkernel=128M: our census, makedumpfile 1.7.2's, ours again
+# (the system lives on), then a QMP dump of the same guest:
+#   kcore    all three exit 0; our tables have makedumpfile's layout and add
+#            up; the total is the guest's System RAM (/proc/iomem) less the
+#            crashkernel range; makedumpfile's total is that plus the kernel
+#            image, which it counts twice (docs/compat.md); each of its counts
+#            lies between our two runs within 0.5 % of the pages (KERN_DATA
+#            less the doubled image); the census of the guest's vmcore adds up
+#
 # makedumpfile 1.7.2 prints its --mem-usage table only for /proc/kcore (it
 # refuses files), so on a vmcore file the reference is the report of its
 # `-d 31` dump of the same file (--message-level 16): the census is what
@@ -109,7 +119,97 @@ test_vmcore() {
 	rm -rf "$w"
 }
 
+# The running system: a Debian 6.1 guest (busy workload, crashkernel=128M)
+# runs `dumpsieve --mem-usage /proc/kcore`, makedumpfile's, and ours again;
+# then the host dumps the same guest (QMP) for a census of the vmcore.
+test_kcore() {
+	local w=$WORK/kcore steps out
+	mkdir -p "$w"
+	steps=$w/steps.sh
+	cat > "$steps" <<'STEPS'
+n=0
+for tool in dumpsieve makedumpfile dumpsieve; do
+	n=$((n + 1))
+	echo "== run$n $tool"
+	$tool --message-level 6 --mem-usage /proc/kcore
+	echo "== rc$n $?"
+done
+echo "== ram"
+sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1 \2/p' /proc/iomem
+echo "== crashkernel"
+sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : Crash kernel$/\1 \2/p' /proc/iomem
+echo "== image"
+awk '$3 == "_text" || $3 == "_end" { print $1 }' /proc/kallsyms
+echo "== end"
+STEPS
+	out=$(FIRST_STEPS=$steps FIRST_TOOLS="$BIN $(command -v makedumpfile)" \
+	      EXTRA_APPEND="crashkernel=128M loglevel=1" \
+	      "$TOP/tests/vm/capture-vmcore.sh" -o "$w/capture" 2> "$w/capture.log" | tail -n 1) ||
+		{ bad "kcore: capture with the FIRST_STEPS"; tail -n 20 "$w/capture.log" | sed 's/^/  | /'; return; }
+	tr -d '\r' < "$out/serial.log" | sed -n 's/^ds-step: //p' > "$w/steps.out"
+	# section NAME of steps.out; a table from its first empty line on
+	sect() { awk -v n="$1" '/^== / { on = ($2 == n); next } on' "$w/steps.out"; }
+	table() { sect "$1" | sed -n '/^$/,$p' | sed '/^Total size/q'; }
+	if [ "$(grep -c '^== rc[123] 0$' "$w/steps.out")" != 3 ]; then
+		bad "kcore: not all three --mem-usage runs exited 0 in the guest"
+		sed 's/^/  | /' "$w/steps.out" | head -n 40
+		return
+	fi
+	ok "kcore: dumpsieve, makedumpfile, dumpsieve --mem-usage /proc/kcore all exit 0 in the guest"
+	table run1 > "$w/ours1.txt"; table run2 > "$w/theirs.txt"; table run3 > "$w/ours2.txt"
+	check_table "kcore (1st run)" "$w/ours1.txt"
+	local a=($T_ZERO $T_CACHE $T_PRIV $T_USER $T_FREE $T_KERN $T_TOTAL)
+	check_table "kcore (2nd run)" "$w/ours2.txt"
+	local b=($T_ZERO $T_CACHE $T_PRIV $T_USER $T_FREE $T_KERN $T_TOTAL)
+	check_table "kcore makedumpfile's" "$w/theirs.txt" >/dev/null
+	local m=($T_ZERO $T_CACHE $T_PRIV $T_USER $T_FREE $T_KERN $T_TOTAL)
+
+	# what kcore offers: System RAM (whole pages) minus the crashkernel range
+	local ram=0 ck=0 s e img=0 t0 t1
+	while read -r s e; do
+		ram=$(( ram + ((0x$e + 1) >> 12) - ((0x$s + 4095) >> 12) ))
+	done < <(sect ram)
+	while read -r s e; do ck=$(( ck + ((0x$e + 1 - 0x$s) >> 12) )); done < <(sect crashkernel)
+	read -r t0 t1 < <(sect image | tr '\n' ' ')
+	[ -n "$t1" ] && img=$(( (0x$t1 + 4095 - (0x$t0 & ~4095)) >> 12 ))
+	if [ "${a[6]}" = $((ram - ck)) ] && [ "${b[6]}" = $((ram - ck)) ] && [ "$ck" -gt 0 ]; then
+		ok "kcore: total pages ${a[6]} = System RAM $ram - crashkernel $ck"
+	else
+		bad "kcore: total pages ${a[6]}/${b[6]}, System RAM $ram - crashkernel $ck = $((ram - ck))"
+	fi
+	# makedumpfile counts the kernel image twice (kcore's text segment
+	# overlaps RAM; docs/compat.md): its total and KERN_DATA are higher by
+	# the image's pages
+	local d=$(( m[6] - a[6] ))
+	if [ "$img" -gt 0 ] && [ $(( d - img )) -ge -2 ] && [ $(( d - img )) -le 2 ]; then
+		ok "kcore: makedumpfile's total ${m[6]} = ours + the $img pages of the kernel image it counts twice"
+	else
+		bad "kcore: makedumpfile's total ${m[6]} - ours ${a[6]} = $d, the kernel image has $img pages"
+	fi
+	# the system lives on between the runs: makedumpfile's count of each
+	# kind must lie between our two, give or take 0.5 % of the pages
+	local names=(ZERO NON_PRI_CACHE PRI_CACHE USER FREE KERN_DATA) slack=$(( m[6] / 200 )) i lo hi mv far=
+	for i in 0 1 2 3 4 5; do
+		lo=$(( a[i] < b[i] ? a[i] : b[i] )) hi=$(( a[i] > b[i] ? a[i] : b[i] )) mv=${m[i]}
+		[ $i = 5 ] && mv=$(( mv - d ))
+		if [ "$mv" -lt $((lo - slack)) ] || [ "$mv" -gt $((hi + slack)) ]; then
+			far="$far ${names[i]}=$mv (ours ${a[i]}, ${b[i]})"
+		fi
+	done
+	if [ -z "$far" ]; then
+		ok "kcore: makedumpfile's count of each kind (KERN_DATA less its doubled image) lies" \
+		   "between our two runs +-$slack pages (ours: ${a[*]:0:6}; makedumpfile: ${m[*]:0:6})"
+	else
+		bad "kcore: off by more than $slack pages:$far"
+	fi
+	# the QMP dump of the same guest: all RAM, the crashkernel range too
+	"$BIN" --mem-usage "$out/vmcore.elf" > "$w/vm.txt" 2>/dev/null
+	check_table "kcore's vmcore" "$w/vm.txt"
+	rm -rf "$w"
+}
+
 test_vmcore 6.1 env
+test_kcore
 KPKG612=$(kpkg_newest_612)
 if [ -z "$KPKG612" ]; then
 	bad "6.12: no linux-image-6.12.*+deb12-amd64-unsigned in apt or the cache"

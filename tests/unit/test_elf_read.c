@@ -399,6 +399,38 @@ static void test_phdrs_at_end(void **state)
 /* The kdump /proc/vmcore shape: the kernel text has its own PT_LOAD inside a
  * RAM one; plus a partial overlap, an adjacent segment, a memsz > filesz
  * tail and holes.  Segments are given out of order. */
+/* /proc/kcore: segments without a physical address (p_paddr = -1: vmalloc,
+ * modules, vmemmap) are skipped; the text segment overlaps RAM */
+static void test_kcore(void **state)
+{
+	struct img notes = { 0 }, im = { 0 };
+	struct opened o;
+	struct ds_err err = { 0 };
+	int r;
+
+	(void)state;
+	WHERE("kcore segments");
+	std_notes(&notes, 1);
+	struct seg segs[] = {
+		{ PT_NOTE, 0, 0, notes.size, notes.size, 0x1000 },
+		{ PT_LOAD, UINT64_MAX, 0xffffc90000000000ull, 0x10000, 0x10000, 0x2000 },
+		{ PT_LOAD, 0x10000, 0xffffffff81000000ull, 0x20000, 0x20000, 0x12000 },
+		{ PT_LOAD, 0, 0xffff888000000000ull, 0x100000, 0x100000, 0x32000 },
+		{ PT_LOAD, UINT64_MAX, 0xffffea0000000000ull, 0x1000, 0x1000, 0x132000 },
+	};
+	build(&im, sizeof(Elf64_Ehdr), segs, 5, &notes);
+	r = open_img(&o, &im, &err);
+	if (r)
+		fail_msg("%s: elf_core_open = %d: %s", where, r, err.msg);
+	CHECK_EQ(o.core.n_loads, 2);
+	CHECK_EQ(o.core.n_ranges, 1);
+	CHECK_EQ(o.core.ranges[0].start, 0);
+	CHECK_EQ(o.core.ranges[0].end, 0x100000);
+	close_opened(&o);
+	img_free(&im);
+	img_free(&notes);
+}
+
 static void test_overlaps(void **state)
 {
 	struct img notes = { 0 }, im = { 0 };
@@ -834,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_simple),
 		cmocka_unit_test(test_phdrs_after_shdrs),
 		cmocka_unit_test(test_phdrs_at_end),
+		cmocka_unit_test(test_kcore),
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_no_notes),

@@ -3,7 +3,8 @@
  * pfns are present: partial pages at the edges of a range are not, except a
  * range's first page), exact reads that name the missing address, whole
  * pages for the copy (zero-copy from the mapping, zeros outside the ranges
- * and past p_filesz), and what the member tells about the file.
+ * and past p_filesz), what the member tells about the file, and ranges the
+ * caller leaves out (/proc/kcore's crashkernel reservation).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +115,36 @@ static void test_elf_member(void **state)
 	fc_free(&fc);
 }
 
+/* /proc/kcore: the crashkernel reservation (here: half of page 1, and all of
+ * page 5) is left out of the present pfns, whole pages at a time */
+static void test_omit(void **state)
+{
+	static const struct input_range omit[] = { { 0x5000, 0x6000 }, { 0x1800, 0x2000 } };
+	struct fakecore fc;
+	struct input in;
+	struct keepmap km;
+	struct ds_err err = { 0 };
+	int r;
+
+	(void)state;
+	build(&fc);
+	WHERE("omitted ranges");
+	r = input_open(&in, fc.path, &(struct input_config){ .omit = omit, .n_omit = 2 }, &err);
+	if (r < 0)
+		fail_msg("input_open: %s", err.msg);
+	CHECK_EQ(keepmap_init(&km, 0x101, &err), 0);
+	CHECK_EQ(input_map_pages(&in, 12, &km, &err), 0);
+	for (uint64_t pfn = 0; pfn < 0x101; pfn++) {
+		bool want = pfn == 2 || pfn == 8 || pfn == 9 || pfn == 0x100;
+
+		WHERE("omitted ranges: pfn 0x%llx present", (unsigned long long)pfn);
+		CHECK_EQ(keepmap_is_present(&km, pfn), want);
+	}
+	keepmap_release(&km);
+	input_close(&in);
+	fc_free(&fc);
+}
+
 static void test_open_errors(void **state)
 {
 	struct input in;
@@ -143,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf_member),
+		cmocka_unit_test(test_omit),
 		cmocka_unit_test(test_open_errors),
 	};
 

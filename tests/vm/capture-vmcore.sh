@@ -26,7 +26,13 @@
 # KDUMP (1: after the QEMU dump, panic the guest and also keep the kdump
 # capture kernel's /proc/vmcore; default 1 where the Debian kernel can kdump
 # under QEMU, arm64 ppc64el i386, else 0), CRASHKERNEL (default 256M),
-# CAPTURE_TIMEOUT (seconds from the crash to the copied /proc/vmcore, 900).
+# CAPTURE_TIMEOUT (seconds from the crash to the copied /proc/vmcore, 900),
+# FIRST_STEPS (a sh fragment the first kernel runs after the workload, just
+# before the dump; its output is on the console as "ds-step: " lines, between
+# "DS_STEPS_BEGIN" and "DS_STEPS_END rc=N"; e.g. --mem-usage on /proc/kcore),
+# FIRST_TOOLS (x86_64: executables put in the guest's /tools/bin with their
+# shared libraries, for FIRST_STEPS).  Give -o with these: the result depends
+# on the tools, it is no cache entry.
 #
 # OUTDIR gets:
 #   x86_64: vmcore.elf (QEMU dump-guest-memory, ELF with the VMCOREINFO
@@ -193,6 +199,16 @@ for i in range(n):
         print(hex(struct.unpack_from("<I", d, at + 12)[0]))' "$VMLINUZ") ||
 			die "$VMLINUZ: no arm64 Image with a PE .text section"
 	fi
+fi
+if [ -n "${FIRST_STEPS:-}" ]; then
+	cp "$FIRST_STEPS" "$IRD/first-steps"
+	mkdir -p "$IRD/tools/bin"
+	for t in ${FIRST_TOOLS:-}; do
+		[ -x "$t" ] || die "FIRST_TOOLS: $t is not an executable"
+		[ "$ARCH" = x86_64 ] || die "FIRST_TOOLS: x86_64 guests only"
+		cp -L "$t" "$IRD/tools/bin/"
+		vm_copy_with_libs "$t" "$IRD"
+	done
 fi
 cat > "$IRD/etc/ds.conf" <<EOF
 WORKLOAD=$WORKLOAD

@@ -229,6 +229,16 @@ if [ -n "${KMSG:-}" ]; then
 	say "kmsg: done"
 fi
 
+# /first-steps (capture-vmcore.sh FIRST_STEPS): run on the live system just
+# before the host dumps it; the host reads the "ds-step: " lines
+if [ -e /first-steps ]; then
+	echo DS_STEPS_BEGIN
+	(. /first-steps) > /tmp/first-steps.out 2>&1
+	rc=$?
+	sed 's/^/ds-step: /' /tmp/first-steps.out
+	echo "DS_STEPS_END rc=$rc"
+fi
+
 grep -E '^(MemTotal|MemFree|Cached|Shmem|AnonPages|Slab):' /proc/meminfo |
 	sed 's/^/ds-init: meminfo: /'
 say "ready"
