@@ -94,10 +94,12 @@ robustcheck: build test-deps
 archcheck: build arch-deps
 	tests/arch/run.sh build/programs/dumpsieve
 
-# make install, the Debian package and lintian (installing it is tested in a
-# QEMU guest, never on this host)
+# make install, the Debian package and lintian; then Debian 12's own
+# kdump-tools through a real panic under QEMU with the package installed
+# (installing it is tested in the guest, never on this host)
 debcheck: build test-deps
 	tests/debian/pkg-check.sh build build-deb
+	tests/debian/run.sh build/programs/dumpsieve "$$(ls build-deb/dumpsieve_*.deb | head -n 1)"
 
 # the benchmark harness on one small case: it runs and its rows are sane
 # (timing claims come only from bench/run-all.sh, see docs/performance.md)
