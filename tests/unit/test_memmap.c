@@ -517,7 +517,7 @@ static void test_errors(void **state)
 		  "SIZE(mem_section)" },
 		{ "OFFSET past SIZE", "OFFSET(mem_section.section_mem_map)=12\n", DS_ENODATA,
 		  "OFFSET(mem_section.section_mem_map)" },
-		{ "SIZE(page) 0", "SIZE(page)=0\n", DS_ENODATA, "SIZE(page)" },
+		{ "SIZE(page) 0", "SIZE(page)=0\n", DS_ECORRUPT, "SIZE(page)" },
 		{ "SIZE(page) malformed", "SIZE(page)=sixty-four\n", DS_ENODATA, "SIZE(page)" },
 		{ "SECTION_SIZE_BITS <= PAGE_SHIFT", "NUMBER(SECTION_SIZE_BITS)=12\n",
 		  DS_ECORRUPT, "SECTION_SIZE_BITS" },
