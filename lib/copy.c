@@ -130,7 +130,7 @@ static void prefetch_ahead(struct copy_job *c, struct prefetch *pf, uint64_t pfn
 		return;
 	pf->trigger_pfn = UINT64_MAX;
 	for (p = keepmap_next_dumped(km, pf->next_pfn > pfn ? pf->next_pfn : pfn);
-	     p < km->npfn && n < PREFETCH_PAGES; p = keepmap_next_dumped(km, p + 1)) {
+	     p < c->end_pfn && n < PREFETCH_PAGES; p = keepmap_next_dumped(km, p + 1)) {
 		if (run_start != UINT64_MAX && p - run_end > PREFETCH_GAP) {
 			input_prefetch(c->in, run_start << c->page_shift,
 				       (run_end - run_start) << c->page_shift);
@@ -181,6 +181,56 @@ static void progress(const struct copy_job *c, uint64_t done, uint64_t total)
 		c->progress(c->progress_arg, "Copying data", done, total);
 }
 
+/* Pages copied as the input stores them (same codec): no decompression,
+ * no compression.  A zero page must still be told apart when zero pages
+ * are left out: a raw page is checked; a compressed one is decompressed
+ * for the check only when the input may hold zero pages compressed. */
+static int copy_stored(struct copy_job *c, uint64_t total, struct ds_err *err)
+{
+	uint32_t ps = c->page_size;
+	uint8_t *buf = malloc(ps);
+	struct prefetch pf = { 0 };
+	uint64_t done = 0;
+	int r = 0;
+
+	if (!buf)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	for (uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn); pfn < c->end_pfn;
+	     pfn = keepmap_next_dumped(c->km, pfn + 1)) {
+		struct encoded e = { 0 };
+
+		if (stop_requested(c, err)) {
+			r = -DS_ECANCELED;
+			break;
+		}
+		prefetch_ahead(c, &pf, pfn);
+		if (c->exclude_zero && !c->input_zero_free) {
+			const uint8_t *page;
+
+			if (read_page(c, &pf, pfn, buf, &page, err) < 0)
+				e.lost = true;
+			else
+				e.zero = page_is_zero(page, ps);
+		}
+		if (!e.zero && !e.lost) {
+			if (c->in->ops->read_stored(c->in, pfn, &e.data, &e.size, &e.flags, err) < 0)
+				e.lost = true;
+			else
+				e.zero = c->exclude_zero && e.flags == 0 && page_is_zero(e.data, ps);
+		}
+		if (e.lost)
+			unreadable(c, pfn, err);
+		if ((r = emit(c, pfn, &e, err)) < 0)
+			break;
+		if (++done % PROGRESS_STEP == 0)
+			progress(c, done, total);
+	}
+	if (r == 0)
+		progress(c, total, total);
+	free(buf);
+	return r;
+}
+
 static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 {
 	uint32_t ps = c->page_size;
@@ -196,7 +246,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 		r = ds_err_set(err, DS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (uint64_t pfn = keepmap_next_dumped(c->km, 0); pfn < c->km->npfn;
+	for (uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn); pfn < c->end_pfn;
 	     pfn = keepmap_next_dumped(c->km, pfn + 1)) {
 		const uint8_t *page;
 		struct encoded e;
@@ -322,7 +372,7 @@ static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
 	uint32_t ps = c->page_size;
 
 	b->n = 0;
-	while (b->n < BATCH_PAGES && *pfn < c->km->npfn) {
+	while (b->n < BATCH_PAGES && *pfn < c->end_pfn) {
 		uint8_t *slot = b->in + (size_t)b->n * ps;
 		const uint8_t *page;
 
@@ -349,7 +399,7 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 	uint32_t ps = c->page_size;
 	pthread_t *tids;
 	unsigned started = 0, head = 0, tail = 0, inflight = 0;
-	uint64_t pfn = keepmap_next_dumped(c->km, 0), done = 0;
+	uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn), done = 0;
 	int r = 0;
 
 	p.cap = c->codec->bound(ps);
@@ -380,8 +430,8 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 		}
 
 	/* head: next slot to fill; tail: next slot to write */
-	while (r == 0 && (pfn < c->km->npfn || inflight)) {
-		if (pfn < c->km->npfn && inflight < p.nslots) {
+	while (r == 0 && (pfn < c->end_pfn || inflight)) {
+		if (pfn < c->end_pfn && inflight < p.nslots) {
 			struct batch *b = &p.ring[head];
 
 			if ((r = fill_batch(c, &pf, b, &pfn, err)) < 0)
@@ -440,9 +490,15 @@ out:
 
 int copy_pages(struct copy_job *c, struct ds_err *err)
 {
-	uint64_t total = keepmap_count_dumped(c->km);
+	uint64_t total;
+
+	if (c->end_pfn > c->km->npfn)
+		c->end_pfn = c->km->npfn;
+	total = keepmap_count_dumped_range(c->km, c->start_pfn, c->end_pfn);
 
 	c->zero_pages = 0;
+	if (c->pass_through && c->in->ops->read_stored)
+		return copy_stored(c, total, err);
 	if (c->threads >= 2)
 		return copy_parallel(c, total, err);
 	return copy_serial(c, total, err);

@@ -21,8 +21,15 @@ struct copy_job {
 	uint32_t page_size;
 	unsigned page_shift;
 	const struct keepmap *km;
+	uint64_t start_pfn, end_pfn;     /* the pfns to copy: [start, end) */
 	const struct codec_ops *codec;   /* CODEC_NONE: pages go out raw */
 	bool exclude_zero;               /* dump level bit 1: zero pages are not stored */
+	/* The input stores its pages with this codec: copy them as stored
+	 * (no decompression, no compression).  input_zero_free: the input
+	 * left zero pages out of its stored data (its level had bit 1), so a
+	 * compressed page is not a zero page. */
+	bool pass_through;
+	bool input_zero_free;
 	unsigned threads;                /* compression workers; <= 1: none */
 	struct output *out;
 	const volatile sig_atomic_t *cancel;   /* stop when set (may be NULL) */

@@ -84,7 +84,8 @@ static int run(struct session *s, struct ds_report *rep, struct ds_err *err)
 {
 	const struct ds_options *o = s->o;
 	struct output_config oc = {
-		.format = OUTPUT_KDUMP, .codec = codec_find(codec_of(o->codec)),
+		.format = o->elf ? OUTPUT_ELF : OUTPUT_KDUMP,
+		.codec = codec_find(codec_of(o->codec)),
 		.path = o->output, .force = o->force, .flatten = o->flatten,
 		.dry_run = o->dry_run,
 	};
@@ -99,7 +100,18 @@ static int run(struct session *s, struct ds_report *rep, struct ds_err *err)
 	if ((r = session_open_input(s, err)) < 0 || (r = session_kernel(s, err)) < 0)
 		return r;
 	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", s->k.osrelease);
-	if ((r = session_create_output(s, &oc, err)) < 0 ||
+	if (o->codec_from_input) {       /* --reassemble: pages as they are stored */
+		oc.codec = codec_find_by_flag(s->in.codec_flag);
+		if (!oc.codec)
+			return ds_err_set(err, DS_EUNSUPP,
+					  "'%s' is compressed with a codec this dumpsieve was built without",
+					  s->in.path);
+	}
+	if (o->n_outputs > 1)
+		r = session_create_split(s, &oc, o->outputs, o->n_outputs, err);
+	else
+		r = session_create_output(s, &oc, err);
+	if (r < 0 ||
 	    (r = session_page_maps(s, err)) < 0 ||
 	    (r = session_filter(s, err)) < 0 ||
 	    (r = session_write(s, err)) < 0)

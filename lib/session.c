@@ -4,6 +4,7 @@
 #include "session.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ int session_open_input(struct session *s, struct ds_err *err)
 {
 	struct input_config cfg = {
 		.no_mmap = s->o->no_mmap, .faults_handled = s->o->faults_handled,
+		.work_dir = s->o->work_dir,
 	};
 	int r;
 
@@ -56,7 +58,11 @@ int session_open_input(struct session *s, struct ds_err *err)
 		cfg.omit = s->omit;
 		cfg.n_omit = s->n_omit;
 	}
-	if ((r = input_open(&s->in, s->o->input, &cfg, err)) < 0)
+	if (s->o->n_inputs > 1)
+		r = input_open_set(&s->in, s->o->inputs, s->o->n_inputs, &cfg, err);
+	else
+		r = input_open(&s->in, s->o->input, &cfg, err);
+	if (r < 0)
 		return r;
 	s->in_open = true;
 	if (s->in.warning[0])
@@ -78,21 +84,47 @@ int session_kernel(struct session *s, struct ds_err *err)
 	return 0;
 }
 
+/* What every output of this session is told: never VMCORE, -L, stop. */
+static void output_cfg(struct session *s, const struct output_config *cfg,
+		       struct output_config *c)
+{
+	*c = *cfg;
+	/* DUMPFILE must not be VMCORE, whatever the name says */
+	if (s->in_open && s->in.src.fd >= 0 && fstat(s->in.src.fd, &s->in_stat) == 0)
+		c->input = &s->in_stat;
+	c->size_limit = s->o->size_limit;
+	c->cancel = s->o->cancel;
+}
+
 int session_create_output(struct session *s, const struct output_config *cfg,
 			  struct ds_err *err)
 {
-	struct output_config c = *cfg;
+	struct output_config c;
 	int r;
 
-	/* DUMPFILE must not be VMCORE, whatever the name says */
-	if (s->in_open && fstat(s->in.src.fd, &s->in_stat) == 0)
-		c.input = &s->in_stat;
-	c.size_limit = s->o->size_limit;
-	c.cancel = s->o->cancel;
+	output_cfg(s, cfg, &c);
 	r = output_create(&s->out, &c, err);
-
 	s->out_open = true;          /* output_fail is safe after a failed create */
 	return r;
+}
+
+int session_create_split(struct session *s, const struct output_config *cfg,
+			 const char *const *paths, unsigned n, struct ds_err *err)
+{
+	s->split_outs = calloc(n, sizeof(*s->split_outs));
+	if (!s->split_outs)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		struct output_config c;
+		int r;
+
+		output_cfg(s, cfg, &c);
+		c.path = paths[i];
+		s->n_split = i + 1;
+		if ((r = output_create(&s->split_outs[i], &c, err)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* A quarter of MemAvailable, capped at 256 MiB, at least 1 MiB: what the
@@ -134,6 +166,12 @@ int session_page_maps(struct session *s, struct ds_err *err)
 				  (max_pfn << s->k.page_shift) >> 30,
 				  2 * keepmap_overhead(max_pfn) >> 20, budget >> 20);
 	s->maps_built = true;
+	/* the dump level's rules first: their checks of VMCOREINFO (SIZE(page)
+	 * and the like) give the more precise message */
+	if ((r = page_rules_init(&s->rules, s->k.vi, o->dump_level, err)) < 0)
+		return r;
+	for (unsigned i = 0; i < s->rules.n_missing; i++)
+		session_notice(s, "%s", s->rules.missing[i]);
 	if ((r = memmap_build(&s->mm, &s->k, max_pfn, err)) < 0)
 		return r;
 	/* pfns above the last struct page are not covered (as makedumpfile) */
@@ -145,18 +183,17 @@ int session_page_maps(struct session *s, struct ds_err *err)
 		return r;
 	if ((r = keepmap_set_budget(&s->km, budget, o->work_dir, err)) < 0)
 		return r;
-	return input_map_pages(&s->in, s->k.page_shift, &s->km, err);
+	if ((r = input_map_pages(&s->in, s->k.page_shift, &s->km, err)) < 0)
+		return r;
+	/* a dump given as input lacks the pages it left out */
+	s->absent_pages = keepmap_count_present(&s->km) - keepmap_count_dumped(&s->km);
+	return 0;
 }
 
 int session_filter(struct session *s, struct ds_err *err)
 {
 	const struct ds_options *o = s->o;
 	int r;
-
-	if ((r = page_rules_init(&s->rules, s->k.vi, o->dump_level, err)) < 0)
-		return r;
-	for (unsigned i = 0; i < s->rules.n_missing; i++)
-		session_notice(s, "%s", s->rules.missing[i]);
 
 	if (page_rules_need_scan(&s->rules, o->dump_level)) {
 		session_progress(s, "Excluding unnecessary pages", 0, 1);
@@ -214,6 +251,10 @@ static void read_utsname(struct session *s, struct dump_meta *m)
 	}
 	return;
 fallback:
+	if (s->in.has_utsname) {     /* a dump's header recorded it */
+		memcpy(m->utsname, s->in.utsname, sizeof(m->utsname));
+		return;
+	}
 	snprintf(m->utsname[0], META_UTS_LEN, "Linux");
 	snprintf(m->utsname[2], META_UTS_LEN, "%s", k->osrelease);
 	snprintf(m->utsname[4], META_UTS_LEN, "%s", k->arch->name);
@@ -232,30 +273,172 @@ void session_meta(struct session *s, struct dump_meta *m)
 	m->crashtime = s->k.crashtime;
 	m->nr_cpus = (int32_t)s->in.nr_cpus;
 	m->phys_base = s->k.phys_base;
-	m->dump_level = s->o->dump_level;
-	m->excluded_vmemmap = s->o->exclude_vmemmap;
+	/* re-filtering keeps what both levels keep: the input's pages are
+	 * already filtered at its level (as makedumpfile, the levels are ORed) */
+	m->dump_level = s->o->dump_level | s->in.dump_level;
+	m->excluded_vmemmap = s->o->exclude_vmemmap || s->in.excluded_vmemmap;
+	m->vmaps = s->in.vmaps;
+	m->n_vmaps = s->in.n_vmaps;
 	read_utsname(s, m);
+}
+
+static void copy_job_init(struct session *s, const struct dump_meta *m, struct input *in,
+			  struct output *out, struct copy_job *cj)
+{
+	const struct ds_options *o = s->o;
+
+	*cj = (struct copy_job){
+		.in = in, .page_size = s->k.page_size, .page_shift = s->k.page_shift,
+		.km = &s->km, .start_pfn = 0, .end_pfn = s->km.npfn,
+		.codec = out->ops->takes_compressed ? out->cfg.codec : codec_find(CODEC_NONE),
+		/* an output of raw pages keeps zero pages as holes */
+		.exclude_zero = (m->dump_level & DL_EXCLUDE_ZERO) || !out->ops->takes_compressed,
+		.threads = o->num_threads, .out = out, .cancel = o->cancel,
+		/* a dump given as input, written again with its own codec:
+		 * its stored pages are what compressing would give again */
+		.pass_through = out->ops->takes_compressed && in->ops->read_stored &&
+				out->cfg.codec->kdump_flag == in->codec_flag,
+		.input_zero_free = in->dump_level & DL_EXCLUDE_ZERO,
+		.progress = o->progress, .progress_arg = o->progress_arg,
+	};
+}
+
+/* --split: file i holds pfns [start[i], start[i+1]).  Boundaries fall on
+ * split blocks (--splitblock-size), each file ending at the first block
+ * boundary where the kept pages so far reach its share (as makedumpfile). */
+static void split_ranges(struct session *s, unsigned n, uint64_t *start)
+{
+	uint64_t block = s->o->splitblock_size ? s->o->splitblock_size >> s->k.page_shift
+					       : (1ull << 30) >> s->k.page_shift;
+	uint64_t total = keepmap_count_dumped(&s->km), acc = 0, pfn = 0;
+	unsigned i = 1;
+
+	if (!block)
+		block = 1;
+	start[0] = 0;
+	while (i < n && pfn < s->km.npfn) {
+		uint64_t end = s->km.npfn - pfn > block ? pfn + block : s->km.npfn;
+
+		acc += keepmap_count_dumped_range(&s->km, pfn, end);
+		pfn = end;
+		while (i < n && acc >= total / n * i && acc)
+			start[i++] = pfn;
+	}
+	while (i < n)
+		start[i++] = s->km.npfn;
+	start[n] = s->km.npfn;
+}
+
+struct split_job {
+	struct session *s;
+	struct output *out;
+	struct dump_meta m;
+	bool own_input;                  /* opens its own input (parallel) */
+	int r;
+	struct ds_err err;
+	uint64_t zero_pages, bytes, unreadable_pages;
+};
+
+static void *split_worker(void *arg)
+{
+	struct split_job *j = arg;
+	struct session *s = j->s;
+	struct input_config cfg = {
+		.no_mmap = s->o->no_mmap, .faults_handled = s->o->faults_handled,
+		.work_dir = s->o->work_dir,
+	};
+	struct input own, *in = &s->in;
+	struct copy_job cj;
+
+	memset(&own, 0, sizeof(own));
+	own.src.fd = -1;
+	if (j->own_input) {
+		j->r = s->o->n_inputs > 1
+		     ? input_open_set(&own, s->o->inputs, s->o->n_inputs, &cfg, &j->err)
+		     : input_open(&own, s->o->input, &cfg, &j->err);
+		if (j->r < 0)
+			return NULL;
+		in = &own;
+	}
+	if ((j->r = output_begin(j->out, &j->m, &s->km, &j->err)) == 0) {
+		copy_job_init(s, &j->m, in, j->out, &cj);
+		cj.start_pfn = j->m.split_start;
+		cj.end_pfn = j->m.split_end;
+		cj.threads = 0;                  /* the files are the parallelism */
+		cj.progress = NULL;
+		if ((j->r = copy_pages(&cj, &j->err)) == 0)
+			j->r = output_finish(j->out, &j->bytes, &j->err);
+		j->zero_pages = cj.zero_pages;
+		j->unreadable_pages = cj.unreadable_pages;
+	}
+	if (j->own_input)
+		input_close(&own);
+	return NULL;
+}
+
+static int write_split(struct session *s, const struct dump_meta *m, struct ds_err *err)
+{
+	unsigned n = s->n_split, started = 0;
+	uint64_t *start = calloc(n + 1, sizeof(*start));
+	struct split_job *jobs = calloc(n, sizeof(*jobs));
+	pthread_t *tids = calloc(n, sizeof(*tids));
+	/* standard input was spooled once: it cannot be opened again */
+	bool parallel = strcmp(s->o->input ? s->o->input : "", "-") != 0;
+	int r = 0;
+
+	if (!start || !jobs || !tids) {
+		r = ds_err_set(err, DS_ENOMEM, "out of memory");
+		goto out;
+	}
+	split_ranges(s, n, start);
+	for (unsigned i = 0; i < n; i++) {
+		jobs[i] = (struct split_job){ .s = s, .out = &s->split_outs[i], .m = *m,
+					      .own_input = parallel };
+		jobs[i].m.split_start = start[i];
+		jobs[i].m.split_end = start[i + 1];
+		if (!parallel) {
+			split_worker(&jobs[i]);
+			continue;
+		}
+		if (pthread_create(&tids[i], NULL, split_worker, &jobs[i]) != 0) {
+			r = ds_err_sys(err, "cannot start the thread of split file %u", i + 1);
+			break;
+		}
+		started++;
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		if (jobs[i].r < 0) {
+			*err = jobs[i].err;
+			r = jobs[i].r;
+		}
+		s->write_bytes += jobs[i].bytes;
+		s->zero_pages += m->dump_level & DL_EXCLUDE_ZERO ? jobs[i].zero_pages : 0;
+		s->unreadable_pages += jobs[i].unreadable_pages;
+	}
+	session_progress(s, "Copying data", 1, 1);
+out:
+	free(start);
+	free(jobs);
+	free(tids);
+	return r;
 }
 
 int session_write(struct session *s, struct ds_err *err)
 {
-	const struct ds_options *o = s->o;
 	struct dump_meta m;
+	struct copy_job cj;
 	int r;
 
 	session_meta(s, &m);
+	if (s->n_split)
+		return write_split(s, &m, err);
 	if ((r = output_begin(&s->out, &m, &s->km, err)) < 0)
 		return r;
-	struct copy_job cj = {
-		.in = &s->in, .page_size = s->k.page_size, .page_shift = s->k.page_shift,
-		.km = &s->km,
-		.codec = s->out.ops->takes_compressed ? s->out.cfg.codec : codec_find(CODEC_NONE),
-		.exclude_zero = m.dump_level & DL_EXCLUDE_ZERO,
-		.threads = o->num_threads, .out = &s->out, .cancel = o->cancel,
-		.progress = o->progress, .progress_arg = o->progress_arg,
-	};
+	copy_job_init(s, &m, &s->in, &s->out, &cj);
 	r = copy_pages(&cj, err);
-	s->zero_pages = cj.zero_pages;
+	s->zero_pages = m.dump_level & DL_EXCLUDE_ZERO ? cj.zero_pages : 0;
 	s->unreadable_pages = cj.unreadable_pages;
 	if (cj.unreadable_pages)
 		session_notice(s, "%" PRIu64 " pages could not be read and are not in the dump "
@@ -269,6 +452,12 @@ void session_end(struct session *s, int status)
 {
 	if (s->out_open && status < 0)
 		output_fail(&s->out);
+	for (unsigned i = 0; i < s->n_split; i++)
+		if (status < 0)
+			output_fail(&s->split_outs[i]);
+	free(s->split_outs);
+	s->split_outs = NULL;
+	s->n_split = 0;
 	if (s->maps_built) {
 		keepmap_release(&s->km);
 		memmap_release(&s->mm);

@@ -9,11 +9,14 @@
  *                        architecture, page-table root
  *   session_create_output  create the output file(s) (output seam); early,
  *                        so that "file exists" comes before the work
- *   session_page_maps    where the struct page arrays are; the keep-map
- *                        with every present pfn that the input holds
- *   session_filter       the dump level's rules, the one scan, -e
+ *   session_page_maps    the dump level's rules; where the struct page
+ *                        arrays are; the keep-map with every present pfn
+ *                        that the input holds
+ *   session_filter       the one scan, -e
  *   session_write        the dump's metadata, then every kept page read,
- *                        encoded and handed to the output
+ *                        encoded and handed to the output (with --split:
+ *                        each file's pfn range by its own thread, each
+ *                        thread reading through its own input)
  *   session_end          the one place where a job ends: on failure the
  *                        output is given up (output_fail), then everything
  *                        is released, whatever steps ran
@@ -45,11 +48,14 @@ struct session {
 	size_t n_omit;
 	struct kernel k;                 /* session_kernel */
 	struct output out;               /* session_create_output */
-	struct memmap mm;                /* session_page_maps */
+	struct output *split_outs;       /* session_create_split: --split files */
+	unsigned n_split;
+	struct page_rules rules;         /* session_page_maps */
+	struct memmap mm;
 	struct keepmap km;
 	uint64_t max_pfn;                /* pfns the keep-map covers */
-	struct page_rules rules;         /* session_filter */
-	struct scan_stats scan;
+	uint64_t absent_pages;           /* present pfns the input holds no data for */
+	struct scan_stats scan;          /* session_filter */
 	uint64_t vmemmap_pages;          /* -e: struct page pages left out */
 	uint64_t zero_pages;             /* session_write: pages found zero */
 	uint64_t unreadable_pages;       /* session_write: pages the input could not give */
@@ -65,6 +71,9 @@ int session_open_input(struct session *s, struct ds_err *err);
 int session_kernel(struct session *s, struct ds_err *err);
 int session_create_output(struct session *s, const struct output_config *cfg,
 			  struct ds_err *err);
+/* --split: one output per path (cfg's path is ignored). */
+int session_create_split(struct session *s, const struct output_config *cfg,
+			 const char *const *paths, unsigned n, struct ds_err *err);
 int session_page_maps(struct session *s, struct ds_err *err);
 int session_filter(struct session *s, struct ds_err *err);
 

@@ -247,8 +247,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Excluded %llu unused vmemmap pages\n",
 			(unsigned long long)rep.vmemmap_pages);
 	report_stats(&rep);
-	if (!cli.ds.dry_run && !cli.ds.flatten)
+	if (cli.split && !cli.ds.dry_run) {
+		/* makedumpfile: "The dumpfiles are saved to A, B, and C." */
+		char list[4096];
+		size_t len = 0;
+
+		list[0] = '\0';
+		for (unsigned i = 0; i < cli.ds.n_outputs && len < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s%s",
+						i == 0 ? "" : i + 1 == cli.ds.n_outputs ? (i > 1 ? ", and " : " and ") : ", ",
+						"", cli.ds.outputs[i]);
+		report_common("\nThe dumpfiles are saved to %s.", list);
+	} else if (!cli.ds.dry_run && !cli.ds.flatten) {
 		report_common("\nThe dumpfile is saved to %s.", cli.dumpfile);
+	}
 	report_common("\ndumpsieve Completed.");
 	return EXIT_SUCCESS;
 }

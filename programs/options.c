@@ -149,7 +149,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	unsigned show_stats = 0, debug = 0;
 	const char *codec_opt = NULL, *level_opt = NULL;
-	bool rearrange = false, dmesg = false, mem_usage = false;
+	bool rearrange = false, dmesg = false, mem_usage = false, split = false, reassemble = false;
 	char name[64];
 	int opt;
 
@@ -181,6 +181,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 			break;
 		case 'F': c->ds.flatten = true; break;
 		case 'e': c->ds.exclude_vmemmap = true; break;
+		case 'E': c->ds.elf = true; break;
 		case 'R': rearrange = true; break;
 		case 'D': debug = ML_DEBUG; break;
 		case 'h': c->mode = CLI_HELP; break;
@@ -196,6 +197,18 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		case OPT_SHOW_STATS: show_stats = ML_REPORT; break;
 		case OPT_DUMP_DMESG: dmesg = true; break;
 		case OPT_MEM_USAGE: mem_usage = true; break;
+		case OPT_SPLIT: split = true; break;
+		case OPT_REASSEMBLE: reassemble = true; break;
+		case OPT_SPLITBLOCK_SIZE: {
+			unsigned kb;
+
+			if (!parse_level(optarg, 1u << 30, &kb) || kb == 0) {
+				snprintf(errbuf, errlen, "split block size '%s' is invalid (KiB, > 0)", optarg);
+				return -1;
+			}
+			c->ds.splitblock_size = (uint64_t)kb << 10;
+			break;
+		}
 		case OPT_PARTIAL_DMESG: c->ds.partial_dmesg = true; break;
 		case OPT_DMESG_CALLER_ID: c->ds.dmesg_caller_id = true; break;
 		case OPT_NON_MMAP: c->ds.no_mmap = true; break;
@@ -306,6 +319,56 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		c->dumpfile = argv[optind];
 		return 0;
 	}
+	if (reassemble) {
+		const char *clash = c->ds.flatten ? "-F" : codec_opt ? codec_opt : level_opt ? level_opt :
+				    c->ds.elf ? "-E" : split ? "--split" : c->ds.dry_run ? "--dry-run" : NULL;
+
+		if (clash) {
+			snprintf(errbuf, errlen, "option '%s' cannot be used with --reassemble", clash);
+			return -1;
+		}
+		if (argc - optind < 3) {
+			snprintf(errbuf, errlen, "--reassemble takes the split files, then DUMPFILE (at least 3 operands)");
+			return -1;
+		}
+		c->ds.inputs = (const char *const *)argv + optind;
+		c->ds.n_inputs = (unsigned)(argc - optind - 1);
+		c->ds.input = c->vmcore = argv[optind];
+		c->ds.output = c->dumpfile = argv[argc - 1];
+		c->ds.codec_from_input = true;
+		c->reassemble = true;
+		return 0;
+	}
+	if (split) {
+		const char *clash = c->ds.flatten ? "-F" : c->ds.elf ? "-E" : NULL;
+
+		/* makedumpfile also refuses --num-threads; here the files are
+		 * written in parallel and the option is ignored */
+		if (clash) {
+			snprintf(errbuf, errlen, "option '%s' cannot be used with --split", clash);
+			return -1;
+		}
+		if (argc - optind < 3) {
+			snprintf(errbuf, errlen, "--split takes VMCORE, then two or more DUMPFILEs");
+			return -1;
+		}
+		c->ds.input = c->vmcore = argv[optind];
+		c->ds.outputs = (const char *const *)argv + optind + 1;
+		c->ds.n_outputs = (unsigned)(argc - optind - 1);
+		c->ds.output = c->dumpfile = argv[optind + 1];
+		c->split = true;
+		return 0;
+	}
+	if (c->ds.splitblock_size) {
+		snprintf(errbuf, errlen, "option '--splitblock-size' needs --split");
+		return -1;
+	}
+	if (c->ds.elf && codec_opt) {
+		/* ELF has no compressed pages (makedumpfile refuses it too) */
+		snprintf(errbuf, errlen, "option '%s' cannot be used with -E (ELF pages are not compressed)",
+			 codec_opt);
+		return -1;
+	}
 	if (c->ds.flatten) {
 		if (argc - optind != 1) {
 			snprintf(errbuf, errlen, "-F takes one operand, VMCORE (the stream goes to standard output)");
@@ -314,13 +377,15 @@ int cli_parse(struct cli *c, int argc, char **argv, char *errbuf, size_t errlen)
 		c->vmcore = c->ds.input = argv[optind];
 		return 0;
 	}
-	if (argc - optind != 2) {
-		snprintf(errbuf, errlen, "%s (expected VMCORE DUMPFILE)",
-			 argc - optind < 2 ? "missing operand" : "too many operands");
+	if (argc - optind < 2) {
+		snprintf(errbuf, errlen, "missing operand (expected VMCORE DUMPFILE)");
 		return -1;
 	}
+	/* more: the files of a split dump, then DUMPFILE */
+	c->ds.inputs = (const char *const *)argv + optind;
+	c->ds.n_inputs = (unsigned)(argc - optind - 1);
 	c->vmcore = argv[optind];
-	c->dumpfile = argv[optind + 1];
+	c->dumpfile = argv[argc - 1];
 	c->ds.input = c->vmcore;
 	c->ds.output = c->dumpfile;
 	return 0;
@@ -331,13 +396,17 @@ static const char *const usage_lines[] = {
 	"  dumpsieve [OPTION]... VMCORE DUMPFILE",
 	"  dumpsieve -F [OPTION]... VMCORE > STREAM",
 	"  dumpsieve -R DUMPFILE < STREAM",
+	"  dumpsieve --split [OPTION]... VMCORE DUMPFILE1 DUMPFILE2...",
+	"  dumpsieve --reassemble DUMPFILE1 DUMPFILE2... DUMPFILE",
 	"  dumpsieve --dump-dmesg [--partial-dmesg] VMCORE LOGFILE",
 	"  dumpsieve -F --dump-dmesg VMCORE > LOGFILE",
 	"  dumpsieve --mem-usage /proc/kcore|VMCORE",
 	"",
-	"Creates a kdump-compressed DUMPFILE from VMCORE (/proc/vmcore or an ELF",
-	"vmcore), leaving out the pages the dump level excludes.  Command line and",
-	"output are compatible with makedumpfile.",
+	"Creates a kdump-compressed (or, with -E, ELF) DUMPFILE from VMCORE, leaving",
+	"out the pages the dump level excludes.  VMCORE is /proc/vmcore, an ELF",
+	"vmcore, or a dump to filter again: kdump-compressed or flattened, ours or",
+	"makedumpfile's; - reads it from standard input.  Command line and output",
+	"are compatible with makedumpfile.",
 	"",
 	"Options:",
 	"  -c, -l, -p, -z   compress each page with zlib, lzo, snappy or zstd",
@@ -345,6 +414,8 @@ static const char *const usage_lines[] = {
 	"                     1 zero pages, 2 cache without private, 4 all cache,",
 	"                     8 user process data, 16 free pages",
 	"                   hwpoison and offline pages are always left out",
+	"  -E               write an ELF dump (no compression; excluded pages are in",
+	"                   no PT_LOAD, zero pages are file holes)",
 	"  -e               also leave out the struct pages that describe only",
 	"                   excluded memory (no --work-dir needed)",
 	"  -f               overwrite an existing DUMPFILE",
@@ -354,6 +425,10 @@ static const char *const usage_lines[] = {
 	"  -F               write a flattened stream to standard output instead",
 	"                   (dumpsieve -F ... VMCORE | ssh host dumpsieve -R DUMPFILE)",
 	"  -R               read a flattened stream on standard input, write DUMPFILE",
+	"  --split          write N DUMPFILEs, each the dump of one range of pfns,",
+	"                   in parallel",
+	"  --splitblock-size KB  granularity of the --split ranges (default 1 GiB)",
+	"  --reassemble     join the files of a split dump into one DUMPFILE",
 	"  --dump-dmesg     write the crashed kernel's log (as makedumpfile 1.7.2",
 	"                   does) instead of a dump; with -F to standard output",
 	"  --partial-dmesg  only the log after the last 'dmesg --clear'",

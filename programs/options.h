@@ -32,6 +32,7 @@ struct cli {
 	bool check_params;
 	const char *vmcore;
 	const char *dumpfile;      /* DUMPFILE, or LOGFILE with --dump-dmesg */
+	bool split, reassemble;
 };
 
 /* Parse argv.  On error returns -1 with a one-line reason in errbuf (the

@@ -52,12 +52,15 @@ check "message level invalid" 1 "message level '99' is invalid" --message-level 
 check "unknown option" 1 "unknown or ambiguous option '--bogus'" --bogus a b
 check "ambiguous prefix" 1 "unknown or ambiguous option '--s'" --s a b
 check "missing operand" 1 "missing operand" -d 31 a
-check "too many operands" 1 "too many operands" a b c
+check "several VMCOREs: a split set" 1 "cannot open 'a'" a b c
 check "num-threads" 0 "" --check-params --num-threads 4 a b
 check "num-threads negative is 0 (makedumpfile)" 0 "" --check-params --num-threads=-2 a b
 check "num-threads garbage" 1 "number of threads 'x' is invalid" --num-threads x a b
-check "later option" 1 "option '--split' is not supported yet" --split a b c
-check "later short option" 1 "option '-E' is not supported yet" -E a b
+check "later option" 1 "option '--vtop' is not supported yet" --vtop 0x1 a b
+check "--split with -F" 1 "option '-F' cannot be used with --split" --split -F a b c
+check "--reassemble with -d" 1 "option '-d' cannot be used with --reassemble" --reassemble -d 31 a b c
+check "later short option" 1 "option '-g' is not supported yet" -g x a
+check "-E with a codec" 1 "option '-l' cannot be used with -E" -E -l a b
 check "no input file" 1 "cannot open 'missing.core': No such file" -d 31 missing.core out.kdump
 
 check "-R with -d" 1 "option '-d' cannot be used with -R" -R -d 31 out
@@ -111,6 +114,48 @@ bad_input no-pgt        "VMCOREINFO has no SYMBOL\(init_top_pgt\)"
 bad_input garbage-vmci  "VMCOREINFO note holds no KEY=value line"
 bad_input good-minimal  "physical address 0x[0-9a-f]+ is not in the vmcore"
 bad_input huge-memsz    "claims memory up to physical address 0x4000000000000 .*more than the memory budget"
+
+# --- damaged dumps as input (tests/tools/mkkdump.py): kdump-compressed and
+# flattened files whose headers, bitmaps, descriptors or records lie ---
+bad_dump() {
+	local case=$1 pattern=$2
+	python3 "$HERE/tools/mkkdump.py" "$WORK/$case.kd" "$case" || { echo "FAIL mkkdump $case"; fail=$((fail+1)); return; }
+	rm -f "$WORK/out.kdump"
+	check "bad dump: $case" 1 "$pattern" -d 0 "$case.kd" out.kdump
+	if [ -e "$WORK/out.kdump" ]; then
+		echo "FAIL bad dump: $case left out.kdump behind"; fail=$((fail+1)); pass=$((pass-1))
+	fi
+}
+# the well-formed one is read through to the kernel model (its page table is empty)
+bad_dump good                     "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
+bad_dump flat-good                "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
+bad_dump trunc-header             "'trunc-header.kd' is truncated: 300 bytes, the kdump-compressed header needs 464"
+bad_dump bad-version              "kdump-compressed header_version at offset 0x8 is 0"
+bad_dump bad-block-size           "kdump-compressed block_size at offset 0x1ac is 3000, not a page size"
+bad_dump odd-bitmap-blocks        "kdump-compressed bitmap_blocks at offset 0x1b4 is 3"
+bad_dump bitmaps-past-end         "bitmap_blocks at offset 0x1b4 .* puts the bitmaps past the end of the file \(0x45800 bytes\)"
+bad_dump mapnr-past-bitmaps       "max_mapnr_64 at offset 0x1060 \(0x10000000000\) needs more than the bitmaps' 0x8000 bits"
+bad_dump notes-past-end           "offset_note/size_note at offset 0x1030 \(0x10000000000/0x1e0\) lie past the end of the file"
+bad_dump vmcoreinfo-outside-notes "offset_vmcoreinfo/size_vmcoreinfo at offset 0x1020 .* lie outside the notes"
+bad_dump split-reversed-range     "split start_pfn/end_pfn at offset 0x1050 \(0x200/0x100\) is a reversed range"
+bad_dump short-desc-table         "descriptor table at offset 0x4000 is short: the 2nd bitmap sets 11008 bits, the file ends at 0x4960"
+bad_dump desc-past-end            "page descriptor at offset 0x430f0 of pfn 0x2a0a: data at 0x10000000000 size 0x1000 lies outside the page data"
+bad_dump desc-bad-size            "page descriptor at offset 0x430f0 of pfn 0x2a0a: size 0x2000 with flags 0x0 for 4096-byte pages"
+bad_dump desc-bad-flags           "page descriptor at offset 0x430f0 of pfn 0x2a0a: unknown compression flags 0x40"
+bad_dump bad-compressed-page      "page of pfn 0x2a0a \(descriptor at offset 0x430f0, data at 0x45800\): zlib"
+for c in split-lo split-hi-gap split-hi-overlap split-mid; do python3 "$HERE/tools/mkkdump.py" "$WORK/$c.kd" $c; done
+check "bad split set: a gap" 1 "split set: 'split-hi-gap.kd' holds pfns 0x1800-0x2b00, but the files before it end at 0x1000 \(a gap\)" \
+	-d 0 split-hi-gap.kd split-lo.kd out.kdump
+check "bad split set: an overlap" 1 "split set: 'split-hi-overlap.kd' holds pfns 0x800-0x2b00, but the files before it end at 0x1000 \(an overlap\)" \
+	--reassemble split-lo.kd split-hi-overlap.kd out.kdump
+check "bad split set: a file missing" 1 "split set: the files end at pfn 0x2000, the dump has 0x2b00 \(a file is missing\)" \
+	-d 0 split-lo.kd split-mid.kd out.kdump
+check "bad split set: not split files" 1 "'good.kd' is not a file of a split dump" -d 0 split-lo.kd good.kd out.kdump
+[ -e "$WORK/out.kdump" ] && { echo "FAIL a bad split set left out.kdump"; fail=$((fail+1)); }
+bad_dump flat-cut                 "flattened stream ends at offset 0x46810 without its end marker"
+bad_dump flat-bad-record          "flattened record at offset 0x2010 has a bad offset/size \(0xfffffffffffffffb/0x2\)"
+bad_dump flat-record-past-end     "flattened record at offset 0x1000 has 0x45800 bytes of data, the file ends 0x64 bytes later"
+bad_dump flat-inner-damage        "'flat-inner-damage.kd': kdump-compressed header_version at offset 0x8 is 0"
 
 # --- output file ---
 python3 "$HERE/tools/mkcore.py" "$WORK/good.core" good-minimal

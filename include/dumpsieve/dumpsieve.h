@@ -24,8 +24,18 @@ enum ds_codec {
 };
 
 struct ds_options {
-	const char *input;         /* VMCORE */
+	const char *input;         /* VMCORE: an ELF vmcore, a kdump-compressed or
+				      flattened dump, "-" = standard input */
 	const char *output;        /* DUMPFILE (ignored with dry_run) */
+	bool elf;                  /* -E: write an ELF dump */
+	/* VMCORE given as several files: the files of a split dump */
+	const char *const *inputs;
+	unsigned n_inputs;         /* > 1: inputs is used instead of input */
+	/* --split: DUMPFILE1..n, each a dump of its range of pfns */
+	const char *const *outputs;
+	unsigned n_outputs;        /* > 1: outputs is used instead of output */
+	uint64_t splitblock_size;  /* --splitblock-size, bytes; 0: 1 GiB */
+	bool codec_from_input;     /* --reassemble: the input dump's codec */
 	unsigned dump_level;       /* 0..31 */
 	enum ds_codec codec;
 	bool force;                /* overwrite an existing DUMPFILE */

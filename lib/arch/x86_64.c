@@ -69,7 +69,7 @@ static int find_phys_base(struct kernel *k, struct ds_err *err)
 		return 0;
 	}
 	for (size_t i = 0; i < k->in->n_vmaps; i++) {
-		const struct input_vmap *m = &k->in->vmaps[i];
+		const struct dump_vmap *m = &k->in->vmaps[i];
 
 		if (in_kernel_image(m->vaddr)) {
 			k->phys_base = m->paddr - (m->vaddr - START_KERNEL_MAP);

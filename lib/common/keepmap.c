@@ -538,7 +538,8 @@ bool keepmap_is_dumped(const struct keepmap *km, uint64_t pfn)
 	return map_test(km->dumped, km->npfn, pfn);
 }
 
-uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from)
+/* First pfn >= from whose dumped bit is `set`, or npfn. */
+static uint64_t next_with(const struct keepmap *km, uint64_t from, bool set)
 {
 	uint64_t n = nchunks(km->npfn);
 
@@ -548,19 +549,23 @@ uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from)
 		uint64_t off = from > base ? from - base : 0;
 
 		if (c->form == CHUNK_UNIFORM) {
-			if (c->count)
+			if ((c->count != 0) == set)
 				return base + off;
 			continue;
 		}
 		if (c->form == CHUNK_RUNS) {
 			uint32_t i = runs_find(c, (uint32_t)off);
 
-			if (i < c->nruns)
+			if (set && i < c->nruns)
 				return base + (off > c->runs[i].start ? off : c->runs[i].start);
+			if (!set && (i == c->nruns || c->runs[i].start > off))
+				return base + off;            /* off is in no run */
+			if (!set && c->runs[i].end < c->size)
+				return base + c->runs[i].end;
 			continue;
 		}
 		for (uint64_t wi = off / 64; wi < CHUNK_WORDS; wi++) {
-			uint64_t w = c->bits[wi];
+			uint64_t w = set ? c->bits[wi] : ~c->bits[wi];
 
 			if (wi == off / 64)
 				w &= ~0ull << (off & 63);
@@ -572,6 +577,16 @@ uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from)
 		}
 	}
 	return km->npfn;
+}
+
+uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from)
+{
+	return next_with(km, from, true);
+}
+
+uint64_t keepmap_next_undumped(const struct keepmap *km, uint64_t from)
+{
+	return next_with(km, from, false);
 }
 
 static uint64_t map_count(const struct keepmap_chunk *map, uint64_t npfn,

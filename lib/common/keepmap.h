@@ -50,6 +50,8 @@ bool keepmap_is_dumped(const struct keepmap *km, uint64_t pfn);
 
 /* First dumped pfn >= from, or npfn. */
 uint64_t keepmap_next_dumped(const struct keepmap *km, uint64_t from);
+/* First pfn >= from that is not dumped, or npfn. */
+uint64_t keepmap_next_undumped(const struct keepmap *km, uint64_t from);
 
 uint64_t keepmap_count_present(const struct keepmap *km);
 uint64_t keepmap_count_dumped(const struct keepmap *km);

@@ -11,6 +11,14 @@
 
 #define META_UTS_LEN 65
 
+/* A kernel virtual mapping a file records (an ELF PT_LOAD's p_vaddr):
+ * [vaddr, vaddr + size) -> [paddr, paddr + size).  Architectures use it to
+ * find phys_base when VMCOREINFO does not say it; the ELF output gives its
+ * PT_LOADs the same virtual addresses. */
+struct dump_vmap {
+	uint64_t vaddr, paddr, size;
+};
+
 struct dump_meta {
 	uint32_t page_size;              /* the crashed kernel's */
 	uint64_t max_pfn;                /* pfns [0, max_pfn) are described */
@@ -26,6 +34,10 @@ struct dump_meta {
 	uint64_t phys_base;
 	uint32_t dump_level;             /* the -d the kept set answers to */
 	bool excluded_vmemmap;           /* -e left struct pages out */
+	const struct dump_vmap *vmaps;   /* known virtual mappings (may be none) */
+	size_t n_vmaps;
+	/* a split file's pfn range; 0/0 when not split */
+	uint64_t split_start, split_end;
 };
 
 #endif

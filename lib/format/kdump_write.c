@@ -76,6 +76,7 @@ void kdump_layout_compute(const struct kdump_params *p, uint64_t num_dumpable,
 	ret->bitmap2_off = ret->bitmap1_off + ret->bitmap_bytes;
 	ret->desc_off = ret->bitmap2_off + ret->bitmap_bytes;
 	ret->num_dumpable = num_dumpable;
+	ret->planned = num_dumpable;
 	ret->data_off = ret->desc_off + DESC_SIZE * num_dumpable;
 }
 
@@ -109,7 +110,13 @@ void kdump_encode_sub_header(const struct kdump_params *p, const struct kdump_la
 	memset(out, 0, KDUMP_SUB_HEADER_SIZE);
 	put_u64(out + 0, p->phys_base);
 	put_u32(out + 8, (uint32_t)p->dump_level);
-	/* split 0, start_pfn 0, end_pfn 0 */
+	if (p->split) {
+		put_u32(out + 12, 1);
+		put_u64(out + 16, p->start_pfn > UINT32_MAX ? UINT32_MAX : p->start_pfn);
+		put_u64(out + 24, p->end_pfn > UINT32_MAX ? UINT32_MAX : p->end_pfn);
+		put_u64(out + 80, p->start_pfn);
+		put_u64(out + 88, p->end_pfn);
+	}
 	if (p->vmcoreinfo_size) {
 		put_u64(out + 32, note_off + p->vmcoreinfo_off);
 		put_u64(out + 40, p->vmcoreinfo_size);
@@ -118,7 +125,7 @@ void kdump_encode_sub_header(const struct kdump_params *p, const struct kdump_la
 		put_u64(out + 48, note_off);
 		put_u64(out + 56, p->notes_size);
 	}
-	/* eraseinfo 0/0, start_pfn_64 0, end_pfn_64 0 */
+	/* eraseinfo 0/0 */
 	put_u64(out + 96, p->max_mapnr);
 }
 
@@ -240,6 +247,8 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	w->p = *p;
 	w->p.status &= ~KDUMP_STATUS_INCOMPLETE;
 	kdump_layout_compute(p, keepmap_count_dumped(km), &w->l);
+	if (p->split)
+		w->l.planned = keepmap_count_dumped_range(km, p->start_pfn, p->end_pfn);
 	w->data_buf = malloc(DATA_BUF_SIZE);
 	w->desc_buf = malloc(DESC_BUF_ENTRIES * DESC_SIZE);
 	if (!w->data_buf || !w->desc_buf) {
@@ -279,9 +288,9 @@ static int add_desc(struct kdump_writer *w, uint64_t off, uint32_t size, uint32_
 {
 	uint8_t *d;
 
-	if (w->added >= w->l.num_dumpable)
+	if (w->added >= w->l.planned)
 		return ds_err_set(err, DS_EINVAL,
-				  "more pages than the %" PRIu64 " planned", w->l.num_dumpable);
+				  "more pages than the %" PRIu64 " planned", w->l.planned);
 	if (w->desc_len == DESC_BUF_ENTRIES) {
 		int r = commit(w, err);
 
@@ -356,9 +365,9 @@ int kdump_writer_finish(struct kdump_writer *w, uint64_t *ret_bytes, struct ds_e
 	uint64_t kept;
 	int r;
 
-	if (w->added != w->l.num_dumpable)
+	if (w->added != w->l.planned)
 		return ds_err_set(err, DS_EINVAL, "wrote %" PRIu64 " pages, planned %" PRIu64,
-				  w->added, w->l.num_dumpable);
+				  w->added, w->l.planned);
 	if ((r = commit(w, err)) < 0)
 		return r;
 	/* Unreadable pages leave the dump, as if excluded.  A stream cannot

@@ -51,6 +51,11 @@ struct kdump_params {
 	int32_t dump_level;
 	uint32_t status;                 /* compression flag (+ other status bits) */
 	bool exclude_zero;               /* dump level has bit 1: shared zero page first */
+	/* --split: this file holds the pages of pfns [start_pfn, end_pfn) only;
+	 * bitmaps and the size of the descriptor table stay the whole dump's,
+	 * its descriptors start at the table's beginning. */
+	bool split;
+	uint64_t start_pfn, end_pfn;
 };
 
 struct kdump_layout {
@@ -59,7 +64,8 @@ struct kdump_layout {
 	uint64_t bitmap1_off, bitmap2_off;
 	uint64_t desc_off;
 	uint64_t data_off;               /* the shared zero page sits here when exclude_zero */
-	uint64_t num_dumpable;
+	uint64_t num_dumpable;           /* 2nd-bitmap bits: the table's size */
+	uint64_t planned;                /* descriptors this file holds */
 };
 
 struct kdump_writer;

@@ -18,7 +18,7 @@
 
 struct elf_input {
 	struct elf_core core;
-	struct input_vmap *vmaps;
+	struct dump_vmap *vmaps;
 };
 
 static struct elf_core *core_of(const struct input *in)
@@ -57,7 +57,7 @@ static int elf_open(struct input *in, struct ds_err *err)
 	if (!e->vmaps)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < c->n_loads; i++)
-		e->vmaps[i] = (struct input_vmap){
+		e->vmaps[i] = (struct dump_vmap){
 			.vaddr = c->loads[i].vaddr, .paddr = c->loads[i].paddr,
 			.size = c->loads[i].memsz,
 		};
@@ -109,14 +109,20 @@ static int add_present(struct input *in, uint64_t start, uint64_t end, unsigned 
 }
 
 static int elf_map_pages(struct input *in, unsigned shift, struct keepmap *km,
-			 struct ds_err *err)
+			 uint64_t start, uint64_t end, struct ds_err *err)
 {
 	const struct elf_core *c = core_of(in);
 
-	for (size_t i = 0; i < c->n_ranges; i++)
-		if (add_present(in, c->ranges[i].start >> shift, c->ranges[i].end >> shift,
-				shift, km) < 0)
+	for (size_t i = 0; i < c->n_ranges; i++) {
+		uint64_t first = c->ranges[i].start >> shift, stop = c->ranges[i].end >> shift;
+
+		if (first < start)
+			first = start;
+		if (stop > end)
+			stop = end;
+		if (first < stop && add_present(in, first, stop, shift, km) < 0)
 			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
+	}
 	return 0;
 }
 

@@ -29,16 +29,10 @@
 
 #include "../common/err.h"
 #include "../common/keepmap.h"
+#include "../common/meta.h"
 #include "../io/source.h"
 
 #define INPUT_UTS_LEN 65
-
-/* A kernel virtual mapping the file records (an ELF PT_LOAD's p_vaddr):
- * [vaddr, vaddr + size) -> [paddr, paddr + size).  Architectures use it to
- * find phys_base on kernels whose VMCOREINFO does not say it. */
-struct input_vmap {
-	uint64_t vaddr, paddr, size;
-};
 
 struct input;
 
@@ -56,11 +50,12 @@ struct input_ops {
 	/* pfns [0, result) may be present with pages of 2^page_shift bytes. */
 	uint64_t (*max_pfn)(const struct input *in, unsigned page_shift);
 
-	/* Set the present bits (and dumped bits) of the pfns the crashed
-	 * machine had, then clear the dumped bit of every pfn the input holds
-	 * no data for. */
+	/* Within pfns [start, end): set the present bits (and dumped bits)
+	 * of the pfns the crashed machine had, then clear the dumped bit of
+	 * every pfn the input holds no data for.  Bits outside the window are
+	 * left alone (a split set maps each file's range). */
 	int (*map_pages)(struct input *in, unsigned page_shift, struct keepmap *km,
-			 struct ds_err *err);
+			 uint64_t start, uint64_t end, struct ds_err *err);
 
 	/* Read physical memory [paddr, paddr + len) exactly; a byte the input
 	 * does not hold is an error naming its address (DS_ENODATA). */
@@ -77,6 +72,13 @@ struct input_ops {
 
 	/* [paddr, paddr + len) will be read soon.  Never fails. */
 	void (*prefetch)(struct input *in, uint64_t paddr, uint64_t len);
+
+	/* Optional (NULL: the format stores pages raw).  The page of a present
+	 * pfn as the file stores it: *data (valid until the next call on this
+	 * input), *size, *flags (0 raw, else one kdump codec flag), so that a
+	 * dump written with the same codec can copy it without recompressing. */
+	int (*read_stored)(struct input *in, uint64_t pfn, const uint8_t **data,
+			   uint32_t *size, uint32_t *flags, struct ds_err *err);
 };
 
 /* Physical memory [start, end) in bytes. */
@@ -101,7 +103,7 @@ struct input {
 	unsigned nr_cpus;                /* "CORE" NT_PRSTATUS notes */
 	bool has_phys_base;
 	uint64_t phys_base;
-	const struct input_vmap *vmaps;
+	const struct dump_vmap *vmaps;
 	size_t n_vmaps;
 	/* Something wrong with the file that does not stop it being read (a
 	 * member's open may set it; the job passes it on as a notice). */
@@ -110,6 +112,18 @@ struct input {
 	/* From input_config: memory that is not reported present (ELF member). */
 	const struct input_range *omit;
 	size_t n_omit;
+	bool flattened;                  /* read through a flattened stream's index */
+
+	/* A dump given as input (0 / false for a vmcore). */
+	bool is_dump;
+	unsigned dump_level;             /* the level it was made at */
+	bool excluded_vmemmap;           /* made with -e */
+	uint32_t codec_flag;             /* kdump codec flag its pages use, 0: raw */
+	bool incomplete;                 /* flagged incomplete: some pages lost */
+	bool split;                      /* one file of a split set ... */
+	uint64_t split_start, split_end; /* ... holding the pages of these pfns */
+	bool has_utsname;                /* the header records the utsname */
+	char utsname[6][INPUT_UTS_LEN];
 };
 
 struct input_config {
@@ -122,6 +136,8 @@ struct input_config {
 	 * Not copied: must outlive the input. */
 	const struct input_range *omit;
 	size_t n_omit;
+	const char *work_dir;            /* where standard input is spooled (else
+					    $TMPDIR, else /var/tmp) */
 };
 
 /* The running system's crashkernel reservation(s), from /proc/iomem's
@@ -131,6 +147,10 @@ int input_crashkernel(struct input_range **ret, size_t *n, struct ds_err *err);
 /* Open path and pick its format.  in is released on failure. */
 int input_open(struct input *in, const char *path, const struct input_config *cfg,
 	       struct ds_err *err);
+/* Several files: the files of a split dump, read as one (split.c); one
+ * file: input_open. */
+int input_open_set(struct input *in, const char *const *paths, size_t n,
+		   const struct input_config *cfg, struct ds_err *err);
 /* Safe on a zeroed or already released input. */
 void input_close(struct input *in);
 
@@ -142,7 +162,7 @@ static inline uint64_t input_max_pfn(const struct input *in, unsigned page_shift
 static inline int input_map_pages(struct input *in, unsigned page_shift,
 				  struct keepmap *km, struct ds_err *err)
 {
-	return in->ops->map_pages(in, page_shift, km, err);
+	return in->ops->map_pages(in, page_shift, km, 0, km->npfn, err);
 }
 
 static inline int input_read_phys(struct input *in, uint64_t paddr, void *buf,
@@ -163,5 +183,11 @@ static inline void input_prefetch(struct input *in, uint64_t paddr, uint64_t len
 }
 
 extern const struct input_ops input_elf_ops;
+extern const struct input_ops input_kdump_ops;
+
+/* flat.c: a flattened stream's header?  Index its records and make src a
+ * view of the file they describe. */
+bool flat_probe(const uint8_t *head, size_t len);
+int flat_index(struct source *src, struct ds_err *err);
 
 #endif

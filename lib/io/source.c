@@ -61,28 +61,26 @@ static bool copy_mapped(void *dst, const uint8_t *from, size_t len)
 	return true;
 }
 
-int source_open(struct source *src, const char *path, struct ds_err *err)
+int source_open_fd(struct source *src, int fd, const char *name, struct ds_err *err)
 {
 	struct stat st;
 
 	memset(src, 0, sizeof(*src));
-	src->path = path;
+	src->path = name;
 	src->use_mmap = false;
 	src->window_size = WINDOW_SIZE;
-	src->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (src->fd < 0)
-		return ds_err_sys(err, "cannot open '%s'", path);
+	src->fd = fd;
 	if (fstat(src->fd, &st) < 0) {
-		int r = ds_err_sys(err, "cannot stat '%s'", path);
+		int r = ds_err_sys(err, "cannot stat '%s'", name);
 
 		source_close(src);
 		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		source_close(src);
-		return ds_err_set(err, DS_EINVAL, "'%s' is not a regular file", path);
+		return ds_err_set(err, DS_EINVAL, "'%s' is not a regular file", name);
 	}
-	src->size = (uint64_t)st.st_size;
+	src->size = src->file_size = (uint64_t)st.st_size;
 	(void)posix_fadvise(src->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
 }
@@ -90,6 +88,28 @@ int source_open(struct source *src, const char *path, struct ds_err *err)
 void source_enable_mmap(struct source *src)
 {
 	src->use_mmap = true;
+}
+
+int source_open(struct source *src, const char *path, struct ds_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		memset(src, 0, sizeof(*src));
+		src->fd = -1;
+		src->path = path;
+		return ds_err_sys(err, "cannot open '%s'", path);
+	}
+	return source_open_fd(src, fd, path, err);
+}
+
+void source_set_extents(struct source *src, struct source_extent *ext, size_t n,
+			uint64_t size)
+{
+	free(src->extents);
+	src->extents = ext;
+	src->n_extents = n;
+	src->size = size;
 }
 
 void source_disable_mmap(struct source *src)
@@ -115,6 +135,9 @@ void source_close(struct source *src)
 	if (src->fd >= 0)
 		close(src->fd);
 	src->fd = -1;
+	free(src->extents);
+	src->extents = NULL;
+	src->n_extents = 0;
 }
 
 /* The window holding [off, off+len), mapping one if needed; NULL when
@@ -141,8 +164,8 @@ static struct source_window *window_for(struct source *src, uint64_t off, size_t
 	unmap_window(w);
 	start = off & ~(src->window_size / 2 - 1);   /* half-window aligned: a read never straddles */
 	wlen = src->window_size;
-	if (start + wlen > src->size)
-		wlen = src->size - start;
+	if (start + wlen > src->file_size)
+		wlen = src->file_size - start;
 	map = mmap(NULL, wlen, PROT_READ, MAP_SHARED, src->fd, (off_t)start);
 	if (map == MAP_FAILED) {
 		src->use_mmap = false;
@@ -179,11 +202,11 @@ static void window_faulted(struct source *src, struct source_window *w)
 	src->faults++;
 }
 
-const void *source_peek(struct source *src, uint64_t off, size_t len)
+static const void *file_peek(struct source *src, uint64_t off, size_t len)
 {
 	struct source_window *w;
 
-	if (off > src->size || len > src->size - off)
+	if (off > src->file_size || len > src->file_size - off)
 		return NULL;
 	w = window_for(src, off, len);
 	if (!w)
@@ -204,12 +227,12 @@ const void *source_peek(struct source *src, uint64_t off, size_t len)
 	return src->bounce;
 }
 
-void source_prefetch(struct source *src, uint64_t off, uint64_t len)
+static void file_prefetch(struct source *src, uint64_t off, uint64_t len)
 {
-	if (off >= src->size)
+	if (off >= src->file_size)
 		return;
-	if (len > src->size - off)
-		len = src->size - off;
+	if (len > src->file_size - off)
+		len = src->file_size - off;
 	/* advice only: an error (a pipe, a filesystem without readahead)
 	 * changes nothing about the reads that follow */
 	(void)posix_fadvise(src->fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
@@ -217,15 +240,16 @@ void source_prefetch(struct source *src, uint64_t off, uint64_t len)
 	src->prefetch_bytes += len;
 }
 
-int source_read(struct source *src, uint64_t off, void *buf, size_t len,
-		struct ds_err *err)
+static int file_read(struct source *src, uint64_t off, void *buf, size_t len,
+		     struct ds_err *err)
 {
 	struct source_window *w;
 	uint8_t *p = buf;
-	int r;
 
-	if ((r = check_range(src, off, len, err)) < 0)
-		return r;
+	if (off > src->file_size || len > src->file_size - off)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s' is truncated: need %zu bytes at offset 0x%" PRIx64
+				  ", file size is 0x%" PRIx64, src->path, len, off, src->file_size);
 	w = window_for(src, off, len);
 	if (w) {
 		if (copy_mapped(buf, w->map + (off - w->off), len))
@@ -249,6 +273,97 @@ int source_read(struct source *src, uint64_t off, void *buf, size_t len,
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- the view through extents ---- */
+
+/* Index of the extent holding off, or of the first one after it (n when
+ * none). */
+static size_t extent_at(const struct source *src, uint64_t off)
+{
+	size_t lo = 0, hi = src->n_extents;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct source_extent *e = &src->extents[mid];
+
+		if (off >= e->off + e->len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const void *source_peek(struct source *src, uint64_t off, size_t len)
+{
+	const struct source_extent *e;
+	size_t i;
+
+	if (!src->extents)
+		return file_peek(src, off, len);
+	if (off > src->size || len > src->size - off)
+		return NULL;
+	i = extent_at(src, off);
+	if (i == src->n_extents)
+		return NULL;
+	e = &src->extents[i];
+	if (off < e->off || len > e->off + e->len - off)
+		return NULL;         /* in a hole, or across an extent's end */
+	return file_peek(src, e->file_off + (off - e->off), len);
+}
+
+void source_prefetch(struct source *src, uint64_t off, uint64_t len)
+{
+	if (!src->extents) {
+		file_prefetch(src, off, len);
+		return;
+	}
+	for (size_t i = extent_at(src, off); i < src->n_extents && len; i++) {
+		const struct source_extent *e = &src->extents[i];
+		uint64_t from = off > e->off ? off : e->off;
+		uint64_t to = off + len < e->off + e->len ? off + len : e->off + e->len;
+
+		if (e->off >= off + len)
+			break;
+		if (to > from)
+			file_prefetch(src, e->file_off + (from - e->off), to - from);
+	}
+}
+
+int source_read(struct source *src, uint64_t off, void *buf, size_t len,
+		struct ds_err *err)
+{
+	uint8_t *p = buf;
+	size_t i;
+	int r;
+
+	if ((r = check_range(src, off, len, err)) < 0)
+		return r;
+	if (!src->extents)
+		return file_read(src, off, buf, len, err);
+	for (i = extent_at(src, off); len;) {
+		const struct source_extent *e = i < src->n_extents ? &src->extents[i] : NULL;
+		size_t n;
+
+		if (!e || off < e->off) {        /* a hole up to the next extent */
+			uint64_t gap = e ? e->off - off : len;
+
+			n = gap < len ? (size_t)gap : len;
+			memset(p, 0, n);
+		} else {
+			uint64_t room = e->off + e->len - off;
+
+			n = room < len ? (size_t)room : len;
+			if ((r = file_read(src, e->file_off + (off - e->off), p, n, err)) < 0)
+				return r;
+			i++;
+		}
+		p += n;
+		off += n;
+		len -= n;
 	}
 	return 0;
 }

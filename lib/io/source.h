@@ -34,9 +34,21 @@ struct source_window {
 	uint64_t last_use;
 };
 
+/* With extents, the source is a view: bytes [off, off + len) of the view
+ * are at file_off in the file; bytes in no extent read as zero (a hole).
+ * Sorted by off, not overlapping.  A flattened dump is read this way
+ * (lib/input/flat.c builds them from its records). */
+struct source_extent {
+	uint64_t off, len, file_off;
+};
+
 struct source {
 	int fd;
-	uint64_t size;        /* st_size; /proc/vmcore reports its real size */
+	uint64_t size;        /* st_size; /proc/vmcore reports its real size;
+				 with extents: the view's size */
+	uint64_t file_size;   /* st_size */
+	struct source_extent *extents;     /* owned; NULL: the file as it is */
+	size_t n_extents;
 	const char *path;     /* for messages; not owned */
 	bool use_mmap;        /* cleared on the first refused mmap */
 	uint64_t window_size;
@@ -54,6 +66,12 @@ int source_open(struct source *src, const char *path, struct ds_err *err);
 /* Read through mmap windows from now on.  Only for a caller whose SIGBUS
  * handler (installed with SA_SIGINFO | SA_NODEFER) calls source_fault. */
 void source_enable_mmap(struct source *src);
+/* An already open regular file (a spooled standard input); takes fd. */
+int source_open_fd(struct source *src, int fd, const char *name, struct ds_err *err);
+/* Read the file through extents from now on (the source takes the array);
+ * size is the view's. */
+void source_set_extents(struct source *src, struct source_extent *ext, size_t n,
+			uint64_t size);
 /* --non-mmap: pread only, from now on. */
 void source_disable_mmap(struct source *src);
 

@@ -33,6 +33,11 @@ static int kdump_begin(struct output *o, const struct dump_meta *m,
 	p.status = o->cfg.codec->kdump_flag |
 		   (m->excluded_vmemmap ? KDUMP_STATUS_EXCLUDED_VMEMMAP : 0);
 	p.exclude_zero = m->dump_level & DL_ZERO;
+	if (m->split_end) {
+		p.split = true;
+		p.start_pfn = m->split_start;
+		p.end_pfn = m->split_end;
+	}
 	/* verbatim, bytes after the NUL included (makedumpfile copies the
 	 * kernel's struct whole) */
 	memcpy(p.utsname, m->utsname, sizeof(p.utsname));

@@ -15,6 +15,7 @@
 
 static const struct output_ops *const members[OUTPUT_FORMAT_MAX] = {
 	[OUTPUT_KDUMP] = &output_kdump_ops,
+	[OUTPUT_ELF] = &output_elf_ops,
 };
 
 int output_create(struct output *o, const struct output_config *cfg, struct ds_err *err)

@@ -1,7 +1,7 @@
 /* output.h - the output seam: where the kept pages go, whatever the format.
  *
  * One ops table per format, one file per member (kdump.c: kdump-compressed,
- * through lib/format/kdump_write); output.c is the registry and owns the
+ * through lib/format/kdump_write; elf.c: ELF, -E); output.c is the registry and owns the
  * output files: it creates them, hands the member a sink (a file, the
  * flattened stream on standard output with -F, or nothing with --dry-run),
  * and is the one place where a failed dump's files are dealt with
@@ -35,6 +35,7 @@
 
 enum output_format {
 	OUTPUT_KDUMP,                    /* kdump-compressed (the default) */
+	OUTPUT_ELF,                      /* -E */
 	OUTPUT_FORMAT_MAX
 };
 
@@ -129,5 +130,6 @@ int output_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err);
 void output_fail(struct output *o);
 
 extern const struct output_ops output_kdump_ops;
+extern const struct output_ops output_elf_ops;
 
 #endif

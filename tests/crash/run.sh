@@ -6,8 +6,8 @@
 #
 # Gets the vmlinux of the captured kernel from Debian's linux-image-*-dbg
 # package (apt-get download, ~860 MB, cached as the extracted vmlinux only),
-# captures (or reuses) the 1 GiB busy vmcore, makes -l -d 31 and -e -l -d 31
-# dumps, and runs the same crash commands on the source and on each dump:
+# captures (or reuses) the 1 GiB busy vmcore, makes -l -d 31, -e -l -d 31,
+# threaded -z and ELF (-E -d 31) dumps, and runs the same crash commands on the source and on each dump:
 # `sys` (without its DUMPFILE line), `log`, `ps`, `bt -a`, `kmem -i`.  Pass:
 # the output equals the source's.  With -e exactly one line may differ:
 # kmem -i's SHARED, which crash counts by walking every struct page, those
@@ -40,7 +40,7 @@ run_crash() {   # DUMP OUT: crash's answers, minus what names the file
 run_crash "$dir/vmcore.fixed.elf" "$WORK/source.out"
 grep -q 'RELEASE: '"$KVER" "$WORK/source.out" || { echo "crash cannot read the source vmcore"; cat "$WORK/source.out" | head; exit 1; }
 
-for variant in "-l -d 31" "-e -l -d 31" "-z -d 31 --num-threads 2"; do
+for variant in "-l -d 31" "-e -l -d 31" "-z -d 31 --num-threads 2" "-E -d 31"; do
 	name=$(echo "$variant" | tr -d ' ')
 	rm -f "$WORK/dump"
 	"$BIN" $variant --message-level 4 "$dir/vmcore.elf" "$WORK/dump" || { bad "$variant: dumpsieve failed"; continue; }

@@ -19,6 +19,9 @@
 #            and the output is not larger than makedumpfile's
 #   reader   makedumpfile --dump-dmesg on our dump prints the same log as on
 #            the source vmcore
+#   formats  dumps as input (re-filtering ours, makedumpfile's, flattened and
+#            standard input) and ELF output (-E, -E -F, -E from a dump):
+#            see test_formats
 #   errors   a truncated real vmcore and a VMCOREINFO pointing mem_section at
 #            unmapped memory fail with their message, exit 1, no file left
 # Ends with "N passed, M failed".
@@ -169,7 +172,97 @@ test_config() {
 	else
 		bad "$tag: makedumpfile --dump-dmesg failed"
 	fi
+	test_formats "$tag" "$src" "$fixed" "$base"
 	rm -f "$WORK"/$tag-*.kdump "$WORK"/log.*
+}
+
+# test_formats TAG SRC FIXED BASE: dumps as input and ELF output (issue 15).
+#   re-filter  our -d 1 dump, makedumpfile's -d 1 dump and makedumpfile's
+#              flattened -d 1 stream (as a file and on standard input), each
+#              filtered again to -l -d 31, are byte-identical to BASE (the
+#              direct -l -d 31 dump)
+#   -E         -E -d 31 keeps exactly BASE's pfns, every page read back
+#              through libkdumpfile equals the source, drgn opens it and reads
+#              it; -E -F rebuilt by dumpsieve -R and by makedumpfile -R is the
+#              same file; -E from the kdump-compressed BASE keeps the same pfns
+#              and pages
+#   --split    2 and 3 files, joined by dumpsieve --reassemble, by makedumpfile
+#              --reassemble and by re-filtering the set: BASE's bytes;
+#              makedumpfile's split files joined by us: BASE's bytes
+test_formats() {
+	local tag=$1 src=$2 fixed=$3 base=$4 f
+	local ELFCHECK="$PY $TOP/tests/tools/elfdumpcheck.py"
+	rm -f "$WORK"/rf.*
+	if "$BIN" -l -d 1 --message-level 4 "$src" "$WORK/rf.ours" &&
+	   makedumpfile -l -d 1 --message-level 0 "$fixed" "$WORK/rf.mdf" >/dev/null 2>&1 &&
+	   makedumpfile -F -l -d 1 --message-level 0 "$fixed" > "$WORK/rf.flat" 2>/dev/null; then
+		for f in ours mdf flat; do
+			rm -f "$WORK/rf.$f.31"
+			"$BIN" -l -d 31 --message-level 4 "$WORK/rf.$f" "$WORK/rf.$f.31" &&
+				run_check "$tag re-filter $f -d 1 -> -l -d 31: byte-identical to the direct -d 31 dump" \
+					cmp "$WORK/rf.$f.31" "$base" ||
+				bad "$tag re-filter $f -d 1: dumpsieve failed"
+			rm -f "$WORK/rf.$f.31"
+		done
+		rm -f "$WORK/rf.stdin.31"
+		"$BIN" -l -d 31 --message-level 4 - "$WORK/rf.stdin.31" < "$WORK/rf.flat" &&
+			run_check "$tag re-filter a flattened -d 1 on standard input: byte-identical to the direct -d 31 dump" \
+				cmp "$WORK/rf.stdin.31" "$base" ||
+			bad "$tag re-filter from standard input: dumpsieve failed"
+	else
+		bad "$tag re-filter: making the -d 1 inputs failed"
+	fi
+	rm -f "$WORK"/rf.*
+
+	rm -f "$WORK"/elf.*
+	if "$BIN" -E -d 31 --message-level 4 "$src" "$WORK/elf.d31"; then
+		run_check "$tag -E -d 31: pfn set = our kdump-compressed -d 31 set" \
+			diff <($CHECK pfns "$WORK/elf.d31") <($CHECK pfns "$base")
+		run_check "$tag -E -d 31: every page (libkdumpfile) = source page" \
+			$ELFCHECK verify "$src" "$WORK/elf.d31"
+		run_check "$tag -E -d 31: drgn opens it and reads the source's pages" \
+			$ELFCHECK drgn "$src" "$WORK/elf.d31"
+		run_check "$tag -E -F | dumpsieve -R and | makedumpfile -R: the -E file" \
+			sh -c "'$BIN' -E -F -d 31 --message-level 4 '$src' > '$WORK/elf.flat' &&
+			       '$BIN' -R '$WORK/elf.R' < '$WORK/elf.flat' >/dev/null && cmp '$WORK/elf.R' '$WORK/elf.d31' &&
+			       makedumpfile -R '$WORK/elf.mR' < '$WORK/elf.flat' >/dev/null 2>&1 && cmp '$WORK/elf.mR' '$WORK/elf.d31'"
+		"$BIN" -E -d 31 --num-threads 2 --message-level 4 "$base" "$WORK/elf.fromkdump" &&
+			run_check "$tag -E --num-threads 2 from the kdump-compressed -d 31 dump: same pfns, pages = source" \
+				bash -c "diff <($CHECK pfns '$WORK/elf.fromkdump') <($CHECK pfns '$base') &&
+				       $ELFCHECK verify '$src' '$WORK/elf.fromkdump'" ||
+			bad "$tag -E from a kdump-compressed dump: dumpsieve failed"
+	else
+		bad "$tag -E -d 31: dumpsieve failed"
+	fi
+	rm -f "$WORK"/elf.*
+
+	# --split 2 (default 1 GiB split blocks: on a 1 GiB guest the second file
+	# holds no page) and 3 (64 MiB blocks), joined by us and by makedumpfile
+	# 1.7.2; makedumpfile's own split files joined by us
+	local n bs files mfiles i
+	for n in 2 3; do
+		bs=; [ $n = 3 ] && bs="--splitblock-size 65536"
+		files= mfiles=
+		for i in $(seq $n); do files="$files $WORK/sp.$i"; mfiles="$mfiles $WORK/sp.m$i"; done
+		rm -f "$WORK"/sp.*
+		if "$BIN" --split -l -d 31 $bs --message-level 4 "$src" $files; then
+			run_check "$tag --split $n, dumpsieve --reassemble: the single -l -d 31 dump" \
+				sh -c "'$BIN' --reassemble $files '$WORK/sp.ours' >/dev/null && cmp '$WORK/sp.ours' '$base'"
+			run_check "$tag --split $n, makedumpfile --reassemble: the single -l -d 31 dump" \
+				sh -c "makedumpfile --reassemble $files '$WORK/sp.mdf' >/dev/null 2>&1 && cmp '$WORK/sp.mdf' '$base'"
+			run_check "$tag --split $n: the split set re-filtered at -l -d 31: the single dump" \
+				sh -c "'$BIN' -l -d 31 --message-level 4 $files '$WORK/sp.refilter' && cmp '$WORK/sp.refilter' '$base'"
+		else
+			bad "$tag --split $n: dumpsieve failed"
+		fi
+		if makedumpfile --split -l -d 31 $bs --message-level 0 "$fixed" $mfiles >/dev/null 2>&1; then
+			run_check "$tag makedumpfile --split $n, dumpsieve --reassemble: our single -l -d 31 dump" \
+				sh -c "'$BIN' --reassemble $mfiles '$WORK/sp.mours' >/dev/null && cmp '$WORK/sp.mours' '$base'"
+		else
+			bad "$tag makedumpfile --split $n failed"
+		fi
+		rm -f "$WORK"/sp.*
+	done
 }
 
 # test_e TAG CAPTURE-ARGS...: the -d 31 dump is byte-identical to

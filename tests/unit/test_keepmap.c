@@ -93,6 +93,19 @@ static void check_against(const struct keepmap *km, const struct model *m)
 	CHECK_EQ(keepmap_next_dumped(km, m->npfn), m->npfn);
 	CHECK_EQ(keepmap_next_dumped(km, m->npfn + 77), m->npfn);
 
+	/* next_undumped from every pfn: the end of each run */
+	next = m->npfn;
+	for (uint64_t p = m->npfn; p-- > 0;) {
+		if (!m->dumped[p])
+			next = p;
+		if (keepmap_next_undumped(km, p) != next)
+			fail_msg("%s: next_undumped(%llu) is %llu, expected %llu", where,
+				 (unsigned long long)p,
+				 (unsigned long long)keepmap_next_undumped(km, p),
+				 (unsigned long long)next);
+	}
+	CHECK_EQ(keepmap_next_undumped(km, m->npfn), m->npfn);
+
 	/* the bitmaps as bytes: whole, and at every offset in pieces */
 	size_t nbytes = (size_t)((m->npfn + 7) / 8);
 	uint8_t *b1 = malloc(nbytes + 16), *b2 = malloc(nbytes + 16);
@@ -201,6 +214,11 @@ static const struct scenario scenarios[] = {
 	{ "npfn 1", 1, { { 'a', 0, 5 } }, 1, 1 },
 	{ "npfn 64", 64, { { 'a', 0, 64 }, { 'x', 63, 64 } }, 64, 63 },
 	{ "npfn 65", 65, { { 'a', 0, 65 }, { 'x', 0, 64 } }, 65, 1 },
+	/* a run list whose last run reaches the chunk's end, a kept chunk
+	 * after it: the run of kept pfns goes on into the next chunk */
+	{ "run to the chunk's end", 65536 + 100,
+	  { { 'a', 0, 65536 + 100 }, { 'x', 100, 200 }, { 'x', 65536 + 50, 65536 + 60 } },
+	  65536 + 100, 65536 + 100 - 100 - 10 },
 };
 
 static void test_scenarios(void **state)
