@@ -128,6 +128,8 @@ bad_dump() {
 }
 # the well-formed one is read through to the kernel model (its page table is empty)
 bad_dump good                     "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
+bad_dump good-v5                  "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
+bad_dump good-v3                  "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
 bad_dump flat-good                "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
 bad_dump trunc-header             "'trunc-header.kd' is truncated: 300 bytes, the kdump-compressed header needs 464"
 bad_dump bad-version              "kdump-compressed header_version at offset 0x8 is 0"

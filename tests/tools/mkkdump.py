@@ -84,6 +84,10 @@ def main():
     garbage = zlib.compress(b"not a page")[:-4] + b"\xde\xad"
     CASES = {
         "good": lambda: good,
+        # older header versions read through as well: 5 (no 64-bit fields)
+        # and 3 (no note copy: the VMCOREINFO note is made from the text)
+        "good-v5": lambda: kdump(version=5)[0],
+        "good-v3": lambda: kdump(version=3)[0],
         "trunc-header": lambda: good[:300],
         "bad-version": lambda: kdump(version=0)[0],
         "bad-block-size": lambda: kdump(block=3000)[0],
