@@ -33,6 +33,10 @@ for t in "${targets[@]}"; do total=$((total + ${weight[$t]})); done
 
 make -C "$root" --no-print-directory build-fuzz >/dev/null || exit 1
 mkdir -p "$dir/findings"
+# run copies of the binaries: build-fuzz/ may be rebuilt meanwhile
+rm -rf "$dir/build"; mkdir -p "$dir/build/tests/fuzz"
+cp "$root"/build-fuzz/tests/fuzz/fuzz_* "$dir/build/tests/fuzz/"
+rm -f "$dir"/build/tests/fuzz/*.p 2>/dev/null
 res=$dir/results.md
 {
 	echo "# fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), $hours h, $(git -C "$root" rev-parse --short HEAD)"
@@ -46,7 +50,7 @@ for t in "${targets[@]}"; do
 	before=$(ls "$dir/$t/corpus" 2>/dev/null | wc -l)
 	start=$(date +%s)
 	# run.sh with one job: its logs go to $dir/$t/log, corpus to $dir/$t/corpus
-	timeout $((secs + 600)) nice -n 19 "$here/run.sh" -t "$secs" -j 1 -o "$dir" "$root/build-fuzz" "$t" \
+	timeout $((secs + 600)) nice -n 19 "$here/run.sh" -t "$secs" -j 1 -o "$dir" "$dir/build" "$t" \
 		>"$dir/$t/summary" 2>&1
 	rc=$?
 	end=$(date +%s)
@@ -56,8 +60,8 @@ for t in "${targets[@]}"; do
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 	after=$(ls "$dir/$t/corpus" 2>/dev/null | wc -l)
-	found=$(ls "$root/build-fuzz/fuzz-findings" 2>/dev/null | grep -c "^$t-" || true)
-	cp -n "$root/build-fuzz/fuzz-findings/$t-"* "$dir/findings/" 2>/dev/null
+	found=$(ls "$dir/build/fuzz-findings" 2>/dev/null | grep -c "^$t-" || true)
+	cp -n "$dir/build/fuzz-findings/$t-"* "$dir/findings/" 2>/dev/null
 	echo "| $t | $((end - start)) | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | $before -> $after | $([ $rc -eq 0 ] && echo none || echo "exit $rc, $found input(s)") |" >>"$res"
 done
 
