@@ -35,8 +35,9 @@ make -C "$root" --no-print-directory build-fuzz >/dev/null || exit 1
 mkdir -p "$dir/findings"
 # run copies of the binaries: build-fuzz/ may be rebuilt meanwhile
 rm -rf "$dir/build"; mkdir -p "$dir/build/tests/fuzz"
-cp "$root"/build-fuzz/tests/fuzz/fuzz_* "$dir/build/tests/fuzz/"
-rm -f "$dir"/build/tests/fuzz/*.p 2>/dev/null
+for f in "$root"/build-fuzz/tests/fuzz/fuzz_*; do
+	[ -f "$f" ] && cp "$f" "$dir/build/tests/fuzz/"
+done
 res=$dir/results.md
 {
 	echo "# fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), $hours h, $(git -C "$root" rev-parse --short HEAD)"
