@@ -8,13 +8,60 @@
  * VMCOREINFO names.  For each translation the promises are checked: the
  * mapping size is a power of two of at least a page and holds the address
  * at the same offset, and the translation cache answers what a fresh walk
- * answers for other addresses of the same mapping.
+ * answers for other addresses of the same mapping.  On x86_64 every
+ * answer is also compared with an independent walk written here from the
+ * architecture's facts (ref_x86_64): both translate to the same address
+ * and mapping size, or both fail.
  */
+#include <elf.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "arch/arch.h"
+
+/* The x86_64 walk from its facts alone: 4 levels, or 5 with
+ * NUMBER(pgtable_l5_enabled)=1; root init_top_pgt (init_level4_pgt before
+ * 4.13), a kernel image address, at phys_base; entries present in bit 0,
+ * the frame in bits 12-51 without the SME C-bit, PSE (bit 7) ending the
+ * walk at 1 GiB or 2 MiB; addresses canonical. */
+static bool ref_x86_64(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
+		       uint64_t *ret_size)
+{
+	int64_t l5 = 0, sme = 0;
+	uint64_t root, table, mask;
+	unsigned levels, bits;
+	struct ds_err err;
+
+	levels = vmci_number(k->vi, "pgtable_l5_enabled", &l5) && l5 ? 5 : 4;
+	(void)vmci_number(k->vi, "sme_mask", &sme);
+	if (!vmci_symbol(k->vi, "init_top_pgt", &root) &&
+	    !vmci_symbol(k->vi, "init_level4_pgt", &root))
+		return false;
+	bits = levels == 5 ? 57 : 48;
+	if ((int64_t)(vaddr << (64 - bits)) >> (64 - bits) != (int64_t)vaddr)
+		return false;
+	table = root - 0xffffffff80000000ull + k->phys_base;
+	mask = 0x000ffffffffff000ull & ~(uint64_t)sme;
+	for (unsigned level = levels; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (level - 1);
+		uint64_t entry;
+
+		if (input_read_phys(k->in, table + ((vaddr >> shift) & 511) * 8, &entry, 8, &err) < 0 ||
+		    !(entry & 1))
+			return false;
+		if (level == 1 || ((level == 2 || level == 3) && (entry & 0x80))) {
+			uint64_t size = 1ull << shift;
+
+			*ret_paddr = (entry & mask & ~(size - 1)) | (vaddr & (size - 1));
+			*ret_size = size;
+			return true;
+		}
+		table = entry & mask;
+	}
+	return false;
+}
 
 static void translate(struct kernel *k, uint64_t vaddr)
 {
@@ -22,7 +69,21 @@ static void translate(struct kernel *k, uint64_t vaddr)
 	uint64_t paddr, size, cached, fresh;
 	struct ds_err err;
 
-	if (k->arch->vtop(k, vaddr, &paddr, &size, &err) < 0) {
+	int r = k->arch->vtop(k, vaddr, &paddr, &size, &err);
+
+	if (k->in->elf_machine == EM_X86_64) {
+		uint64_t ref_paddr = 0, ref_size = 0;
+		bool ok = ref_x86_64(k, vaddr, &ref_paddr, &ref_size);
+
+		fuzz_check(ok == (r == 0) && (!ok || (ref_paddr == paddr && ref_size == size)),
+			   "0x%" PRIx64 ": walk says %s 0x%" PRIx64 " (map 0x%" PRIx64
+			   "), the reference %s 0x%" PRIx64 " (map 0x%" PRIx64 ")", vaddr,
+			   r == 0 ? "ok" : err.msg, r == 0 ? paddr : 0, r == 0 ? size : 0,
+			   ok ? "ok" : "fails", ref_paddr, ref_size);
+	}
+	fuzz_say("pagewalk: 0x%" PRIx64 ": %s 0x%" PRIx64, vaddr, r == 0 ? "->" : err.msg,
+		 r == 0 ? paddr : 0);
+	if (r < 0) {
 		(void)kernel_read(k, vaddr, buf, 16, &err);
 		return;
 	}
