@@ -46,6 +46,7 @@ struct fuzz_params {
 #define FUZZ_F_NO_MMAP         0x02u   /* --non-mmap */
 #define FUZZ_F_WRITE           0x04u   /* fuzz_dump: a real file, not --dry-run */
 #define FUZZ_F_DMESG           0x08u   /* fuzz_dump: --dump-dmesg instead of a dump */
+#define FUZZ_F_MEM_USAGE       0x10u   /* fuzz_dump: --mem-usage instead of a dump */
 
 _Static_assert(sizeof(struct fuzz_params) == FUZZ_TRAILER, "trailer layout");
 

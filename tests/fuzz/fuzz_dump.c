@@ -7,7 +7,8 @@
  * one target that covers the copy (page reads, zero check, compression)
  * and the kdump-compressed writer on hostile input.  With FUZZ_F_DMESG it
  * runs --dump-dmesg instead (ds_dump_dmesg, the log reader behind the
- * kernel's own page tables).  A dump that succeeds
+ * kernel's own page tables), with FUZZ_F_MEM_USAGE --mem-usage (ds_mem_usage,
+ * whose report must add up as a dump's).  A dump that succeeds
  * must have written a file that starts with the kdump signature and whose
  * report adds up.
  */
@@ -63,7 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.output = fuzz_out_file(&out_fd);
 	else
 		o.dry_run = true;
-	if (ds_dump(&o, &rep, &err) < 0) {
+	int r;
+
+	if (p.flags & FUZZ_F_MEM_USAGE) {
+		out_fd = -1;
+		r = ds_mem_usage(&o, &rep, &err);
+	} else {
+		r = ds_dump(&o, &rep, &err);
+	}
+	if (r < 0) {
 		fuzz_say("dump: %s", err.msg);
 		fuzz_check(err.msg[0], "a failed dump without a message");
 		return 0;

@@ -13,8 +13,9 @@
 #                $DS_CACHE when there are any (fuzz_elf)
 #   vmcoreinfo/  the VMCOREINFO text of each (fuzz_vmcoreinfo)
 #   classify/    one struct page of each kind and encoding (fuzz_classify)
-#   printk/      the logs of those real vmcores, and hand-made logs of the older
-#                layouts (fuzz_printk)
+#   printk/      the logs of the seeds, of the generator's log specs (every
+#                layout, damaged ones too), of the real vmcores, and hand-made
+#                ones (fuzz_printk)
 #   kdump/       kdump-compressed dumps of those seeds, whole, cut, by -L and by
 #                makedumpfile (fuzz_repair, fuzz_input)
 #   flat/        flattened streams by dumpsieve -F and makedumpfile -F, and
@@ -40,31 +41,47 @@ mkdir -p "$out"/{vmcore,elf,vmcoreinfo,classify,flat,printk,kdump}
 # level, -e, --non-mmap, each codec, threads and a real output file.  Zero
 # pages are left out at most levels (odd): fuzz_dump then copies ~80 pages
 # per run, not 4000.
-#        spec                   level flags codec threads  (flags: 1 -e, 2 --non-mmap, 4 write)
+#        spec                   level flags codec threads
+#        (flags: 1 -e, 2 --non-mmap, 4 write, 8 --dump-dmesg, 16 --mem-usage)
 params=" seed-v61-l4            31    4     2     0
          seed-v61-l5            31    5     4     2
-         seed-v419-l4-classic   1     0     1     0
+         seed-v419-l4-classic   1     8     1     0
          seed-v510-l4-static    3     2     3     0
          seed-v64-l5-classic    5     4     3     0
          seed-v66-l4-4k         9     1     2     3
          seed-v69-l5-2m         17    6     1     0
          seed-v610-l4-classic   0     4     3     0
-         seed-v612-l4-typedata  31    3     0     0
+         seed-v612-l4-typedata  31    19    0     0
          seed-v71-l5            17    5     2     2
-         seed-v61-l4-noktext    31    4     1     0"
+         seed-v61-l4-noktext    31    8     1     0"
 
 while read -r name level flags codec threads; do
 	[ -n "$name" ] || continue
 	"$mkvmcore" "$here/specs/$name.spec" "$tmp/$name" >/dev/null
+	log=()        # two seeds keep their (small) kernel log, for --dump-dmesg
+	case $name in seed-v419-l4-classic|seed-v61-l4-noktext) log=(--log) ;; esac
 	"$mkseed" vmcore "$tmp/$name/vmcore.elf" "$out/vmcore/$name" \
-		--level "$level" --flags "$flags" --codec "$codec" --threads "$threads"
+		--level "$level" --flags "$flags" --codec "$codec" --threads "$threads" "${log[@]}"
 	"$mkseed" headers "$tmp/$name/vmcore.elf" "$out/elf/$name"
 	cp "$tmp/$name/vmcoreinfo.txt" "$out/vmcoreinfo/$name"
 	"$mkseed" classify "$tmp/$name/vmcore.elf" "$out/classify"
+	# the one seed with a structured log (the others' are lockless, as the
+	# gen-* logs below)
+	[ "$name" = seed-v419-l4-classic ] && "$mkseed" printk "$tmp/$name/vmcore.elf" "$out/printk/$name"
 	# a seed must still take the library all the way through a dump
 	"$dumpsieve" --dry-run -d 31 "$out/vmcore/$name" x >/dev/null 2>&1 ||
 		{ echo "mkcorpus: $name: the cut-down seed does not dump" >&2; exit 1; }
 done <<<"$params"
+
+# the generator's logs of every layout, whole and damaged (tests/gen/specs/log)
+for spec in "$here"/../gen/specs/log/*.spec; do
+	name=gen-$(basename "$spec" .spec)
+	"$mkvmcore" "$spec" "$tmp/$name" >/dev/null
+	"$mkseed" printk "$tmp/$name/vmcore.elf" "$out/printk/$name"
+	rm -rf "${tmp:?}/$name"
+	# fuzz_printk tries inputs up to 256 KiB
+	[ "$(stat -c %s "$out/printk/$name")" -le 262144 ] || rm "$out/printk/$name"
+done
 
 # real vmcores captured by tests/vm (tests/real): their headers and notes
 for v in "$cache"/vmcores/*/vmcore.elf; do

@@ -1,13 +1,13 @@
 /* mkseed.c - cut a vmcore down to a fuzz seed (tests/fuzz/README.md).
  *
- *   fuzz-mkseed vmcore IN OUT [--level N] [--flags F] [--codec C] [--threads T]
+ *   fuzz-mkseed vmcore IN OUT [--level N] [--flags F] [--codec C] [--threads T] [--log]
  *   fuzz-mkseed classify IN OUTDIR
  *
  * vmcore: runs fuzz_vmcore (linked in) on IN (a vmcore from
  * tests/gen/mkvmcore, or a real one) at every dump level, with and without
- * -e, and records which file bytes the library read (every pread of the
- * input: this tool is linked with -Wl,--wrap=pread64 and reads with
- * --non-mmap).  Those are the
+ * -e (with --log: then --dump-dmesg), and records which file bytes the library read
+ * (every pread of the input: this tool is linked with -Wl,--wrap=pread64
+ * and reads with --non-mmap).  Those are the
  * ELF headers, the notes, and the physical pages holding page tables,
  * mem_section, struct pages and utsname.  OUT is IN with every other page
  * of memory zero: each PT_LOAD is cut into pieces of needed pages (file
@@ -130,8 +130,9 @@ static void record(const uint8_t *file, size_t size)
 	free(in);
 }
 
-/* What ds_dump_dmesg reads of the file, through pread. */
-static void record_dmesg(const char *path, size_t size)
+/* What ds_dump_dmesg reads of the file, through pread (added to what was
+ * recorded before).  A log that cannot be read is no error here. */
+static void record_dmesg(const char *path, size_t size, bool must)
 {
 	char out[] = "/tmp/fuzz-mkseed-XXXXXX";
 	int fd = mkstemp(out);
@@ -142,12 +143,14 @@ static void record_dmesg(const char *path, size_t size)
 	if (fd < 0)
 		die("mkstemp: %s", strerror(errno));
 	close(fd);
-	n_file_pages = (size + PAGE - 1) / PAGE;
-	read_pages = calloc(n_file_pages ? n_file_pages : 1, 1);
-	if (!read_pages)
-		die("out of memory");
+	if (!read_pages) {
+		n_file_pages = (size + PAGE - 1) / PAGE;
+		read_pages = calloc(n_file_pages ? n_file_pages : 1, 1);
+		if (!read_pages)
+			die("out of memory");
+	}
 	recording = 1;
-	if (ds_dump_dmesg(&o, &rep, &err) < 0)
+	if (ds_dump_dmesg(&o, &rep, &err) < 0 && must)
 		die("%s: --dump-dmesg: %s", path, err.msg);
 	recording = 0;
 	unlink(out);
@@ -292,7 +295,7 @@ static void write_elf(const char *outp, const Elf64_Ehdr *eh, struct out *pieces
 		      const struct fuzz_params *params, const char *in);
 
 static int cmd_vmcore(const char *in, const char *outp, const struct fuzz_params *params,
-		      bool dmesg)
+		      bool dmesg, bool with_log)
 {
 	size_t size;
 	uint8_t *file = slurp(in, &size);
@@ -305,10 +308,13 @@ static int cmd_vmcore(const char *in, const char *outp, const struct fuzz_params
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(*ph) > size)
 		die("%s: not an ELF vmcore", in);
 	ph = (const Elf64_Phdr *)(void *)(file + eh->e_phoff);
-	if (dmesg)
-		record_dmesg(in, size);
-	else
+	if (dmesg) {
+		record_dmesg(in, size, true);
+	} else {
 		record(file, size);
+		if (with_log)
+			record_dmesg(in, size, true);   /* the kernel log too */
+	}
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD || ph[i].p_offset + ph[i].p_filesz > size)
 			continue;
@@ -560,8 +566,12 @@ static int cmd_printk(const char *in, const char *outp)
 	open_vmcore(&v, in);
 	r.k = &v.k;
 	opts.version = v.k.version;
-	if (printk_dump(v.k.vi, &mem, &opts, &out, &st, &v.err) < 0)
-		die("%s: %s", in, v.err.msg);
+	memset(&st, 0, sizeof(st));
+	if (printk_dump(v.k.vi, &mem, &opts, &out, &st, &v.err) < 0) {
+		if (!r.n)
+			die("%s: %s", in, v.err.msg);
+		fprintf(stderr, "%s: %s (the reads before it are kept)\n", in, v.err.msg);
+	}
 	qsort(r.v, r.n, sizeof(*r.v), cmp_vread);
 	vi_len = (uint16_t)v.in.vmcoreinfo_size;
 	memcpy(hdr + 2, &vi_len, 2);
@@ -620,15 +630,24 @@ int main(int argc, char **argv)
 		return cmd_printk(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "dmesg")) {
 		p.flags = FUZZ_F_DMESG;
-		return cmd_vmcore(argv[2], argv[3], &p, true);
+		return cmd_vmcore(argv[2], argv[3], &p, true, true);
 	}
 	if (argc < 4 || strcmp(argv[1], "vmcore"))
-		die("usage: fuzz-mkseed vmcore IN OUT [--level N] [--flags F] [--codec C] [--threads T]\n"
+		die("usage: fuzz-mkseed vmcore IN OUT [--level N] [--flags F] [--codec C] [--threads T] [--log]\n"
 		    "       fuzz-mkseed classify IN OUTDIR\n"
 		    "       fuzz-mkseed dmesg IN OUT\n"
 		    "       fuzz-mkseed headers IN OUT\n"
 		    "       fuzz-mkseed printk IN OUT");
-	for (int i = 4; i + 1 < argc; i += 2) {
+	bool with_log = false;
+
+	for (int i = 4; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--log")) {
+			with_log = true;
+			i--;
+			continue;
+		}
+		if (i + 1 >= argc)
+			die("%s needs a value", argv[i]);
 		unsigned long v = strtoul(argv[i + 1], NULL, 0);
 
 		if (!strcmp(argv[i], "--level"))
@@ -642,5 +661,5 @@ int main(int argc, char **argv)
 		else
 			die("unknown option %s", argv[i]);
 	}
-	return cmd_vmcore(argv[2], argv[3], &p, false);
+	return cmd_vmcore(argv[2], argv[3], &p, false, with_log);
 }
