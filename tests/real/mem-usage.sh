@@ -34,9 +34,8 @@ TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${DS_CACHE:-$HOME/.cache/dumpsieve}
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-real-mu.XXXXXX)}
 trap 'rm -rf "$WORK"' EXIT
-pass=0 fail=0
-ok()   { echo "ok   $*"; pass=$((pass+1)); }
-bad()  { echo "FAIL $*"; fail=$((fail+1)); }
+# shellcheck source=../checklib.sh
+. "$TOP/tests/checklib.sh"
 die()  { echo "mem-usage.sh: $*" >&2; exit 1; }
 # shellcheck source=../vm/lib.sh
 . "$TOP/tests/vm/lib.sh"

@@ -68,19 +68,14 @@ kpkg_newest() {
 		/^  Candidate:/ && $2 != "(none)" { print pkg }' | sort -V | tail -n1
 }
 
-# kpkg_newest_612: the newest linux-image-6.12.N+deb12-amd64-unsigned apt has
-# a candidate for (Debian 12's backported 6.12), else the newest one cached
+# kpkg_newest_612: the newest linux-image-6.12.N+deb12-amd64-unsigned (Debian
+# 12's backported 6.12) apt has a candidate for, else the newest one cached
 kpkg_newest_612() {
-	local p found=
-	for p in $(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
-		   awk '{ print $1 }'); do
-		apt-cache policy "$p" | grep -q '^  Candidate: [0-9]' && found="$found $p"
-	done
-	if [ -z "$found" ]; then
-		found=$(cd "$CACHE/kernels" 2>/dev/null && for p in linux-image-6.12.*+deb12-amd64-unsigned/.done; do
-			[ -e "$p" ] && echo "${p%/.done}"; done)
-	fi
-	printf '%s\n' $found | sort -V | tail -n 1
+	local re='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' p
+	p=$(VA_SUITE= VA_KPKG_RE=$re kpkg_newest)
+	[ -n "$p" ] || p=$(cd "$CACHE/kernels" 2>/dev/null && for d in linux-image-*/.done; do
+		[ -e "$d" ] && echo "${d%/.done}"; done | grep -E "$re" | sort -V | tail -n1)
+	echo "$p"
 }
 
 # vm_pick_kernel: set KPKG (kept if already set) and KVER
