@@ -9,6 +9,8 @@
  *            virtual reads and writes the text
  *   finish   fsync; on failure, or when nothing could be trusted, the file
  *            is removed: no empty or half-written log is left looking good
+ *            (but a log cut at the -L size limit is kept, as makedumpfile
+ *            keeps it, and the job fails saying so)
  */
 #include <dumpsieve/dumpsieve.h>
 
@@ -29,6 +31,8 @@ struct dmesg_job {
 	int fd;
 	const char *out_name;
 	bool created;
+	uint64_t written;
+	bool limit_hit;              /* -L: the log is kept, cut at the limit */
 };
 
 static int open_output(struct dmesg_job *j, struct ds_err *err)
@@ -53,11 +57,34 @@ static int open_output(struct dmesg_job *j, struct ds_err *err)
 	return 0;
 }
 
+static int write_out_all(struct dmesg_job *j, const char *p, size_t len, struct ds_err *err);
+
 static int write_out(void *arg, const void *buf, size_t len, struct ds_err *err)
 {
 	struct dmesg_job *j = arg;
+	uint64_t limit = j->o->size_limit;
 	const char *p = buf;
+	size_t room = len;
 
+	/* -L: as makedumpfile, the log is written up to the limit and kept */
+	if (limit && len > limit - (j->written < limit ? j->written : limit))
+		room = (size_t)(limit - (j->written < limit ? j->written : limit));
+	if (room < len) {
+		int r = write_out_all(j, p, room, err);
+
+		if (r < 0)
+			return r;
+		j->limit_hit = true;
+		err->sys_errno = EFBIG;
+		return ds_err_set(err, DS_ESYS, "cannot write the log to '%s': size limit (%" PRIu64
+				  ") reached; the first %" PRIu64 " bytes of the log are in it",
+				  j->out_name, limit, j->written);
+	}
+	return write_out_all(j, p, len, err);
+}
+
+static int write_out_all(struct dmesg_job *j, const char *p, size_t len, struct ds_err *err)
+{
 	while (len) {
 		ssize_t n = write(j->fd, p, len);
 
@@ -67,6 +94,7 @@ static int write_out(void *arg, const void *buf, size_t len, struct ds_err *err)
 			return ds_err_sys(err, "cannot write the log to '%s'", j->out_name);
 		p += n;
 		len -= (size_t)n;
+		j->written += (uint64_t)n;
 	}
 	return 0;
 }
@@ -155,7 +183,7 @@ int ds_dump_dmesg(const struct ds_options *o, struct ds_dmesg_report *rep, struc
 	r = run(&j, rep, err);
 	if (j.created && close(j.fd) < 0 && r == 0)
 		r = ds_err_sys(err, "cannot close '%s'", o->output);
-	if (r < 0 && j.created)
+	if (r < 0 && j.created && !j.limit_hit)
 		(void)unlink(o->output);
 	session_end(&j.s, r);
 	return r;

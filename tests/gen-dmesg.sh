@@ -13,6 +13,8 @@
 #                           keeps the records that can be trusted and exits
 #                           1; one with nothing to trust leaves no file);
 #                           never a crash or a hang (timeout)
+#   -L                      (undamaged, over 1000 bytes) `-L 1000`: exit 1, the
+#                           file holds the first 1000 bytes, as makedumpfile
 #   suse                    (undamaged) `-F --message-level 8 --dump-dmesg`:
 #                           the log on stdout, and SUSE's kdump-save loop
 #                           over stderr finds OSRELEASE= and CRASHTIME=
@@ -84,6 +86,18 @@ for spec in "$HERE"/gen/specs/log/*.spec; do
 	check_run "$name" "$dir" partial --partial-dmesg
 	check_run "$name" "$dir" caller --dmesg-caller-id
 
+	if [ "$(sed -n 's/^exit //p' "$dir/dmesg.expect")" = 0 ] &&
+	   [ "$(wc -c < "$dir/expected-dmesg.txt")" -gt 1000 ]; then
+		rm -f "$dir/cut.txt"
+		"$BIN" -L 1000 --dump-dmesg "$dir/vmcore.elf" "$dir/cut.txt" >"$dir/log" 2>&1
+		rc=$?
+		if [ $rc = 1 ] && grep -q 'size limit (1000) reached' "$dir/log" &&
+		   head -c 1000 "$dir/expected-dmesg.txt" | cmp -s - "$dir/cut.txt"; then
+			ok "$name -L 1000: exit 1, the first 1000 bytes of the log kept"
+		else
+			bad "$name -L 1000: exit $rc, $(wc -c < "$dir/cut.txt" 2>/dev/null || echo no) bytes"
+		fi
+	fi
 	if [ "$(sed -n 's/^exit //p' "$dir/dmesg.expect")" = 0 ]; then
 		want="OSRELEASE=$(sed -n 's/^OSRELEASE=//p' "$dir/vmcoreinfo.txt") CRASHTIME=$(sed -n 's/^CRASHTIME=//p' "$dir/vmcoreinfo.txt")"
 		"$BIN" -F --message-level 8 --dump-dmesg "$dir/vmcore.elf" >"$dir/suse.out" 2>"$dir/suse.err"
