@@ -423,7 +423,7 @@ static int find_desc(struct input *in, struct kdump_input *d, uint64_t pfn, stru
 static int load_page(struct input *in, struct kdump_input *d, uint64_t pfn, uint8_t *buf,
 		     const uint8_t **ret, struct ds_err *err)
 {
-	struct desc ds;
+	struct desc ds = { 0 };  /* gcc -O3 cannot see that find_desc fills it whenever it returns 0 */
 	const struct codec_ops *c;
 	int r = find_desc(in, d, pfn, &ds, err);
 
@@ -609,7 +609,7 @@ static int kdump_read_phys(struct input *in, uint64_t paddr, void *buf, size_t l
 		uint8_t *page = d->cache + (size_t)slot * d->bs;
 
 		if (d->cache_pfn[slot] != pfn) {
-			const uint8_t *got;
+			const uint8_t *got = NULL;
 			int r = load_page(in, d, pfn, page, &got, err);
 
 			d->cache_pfn[slot] = UINT64_MAX;
@@ -634,7 +634,7 @@ static int kdump_read_stored(struct input *in, uint64_t pfn, const uint8_t **dat
 			     uint32_t *size, uint32_t *flags, struct ds_err *err)
 {
 	struct kdump_input *d = in->priv;
-	struct desc ds;
+	struct desc ds = { 0 };  /* gcc -O3 cannot see that find_desc fills it whenever it returns 0 */
 	int r = find_desc(in, d, pfn, &ds, err);
 
 	if (r == 1)
