@@ -9,12 +9,13 @@
  * plain: the ring is copied as bytes, oldest first: [log_end mod len, len)
  * then [0, log_end mod len) once the ring has filled, else [0, log_end).
  *
- * structured: the whole buffer is read once; records are walked from
- * log_first_idx (clear_idx with --partial-dmesg) to log_next_idx.  A record
- * whose len is 0 marks the end of the used part: the walk continues with the
- * record at offset 0.  A bitmap of visited offsets ends a walk that loops
- * (each record is written once, as makedumpfile 1.7.1+ does), and every
- * record must lie inside the buffer.
+ * structured: records are walked from log_first_idx (clear_idx with
+ * --partial-dmesg) to log_next_idx through a 256 KiB window on the buffer.
+ * A record whose len is 0 marks the end of the used part: the walk continues
+ * with the record at offset 0.  A first pass finds out, in constant memory
+ * (Brent's cycle detection), whether the walk loops; then each record is
+ * written once (as makedumpfile 1.7.1+ does), and every record must lie
+ * inside the buffer.
  *
  * lockless: descriptor ids are walked from tail_id to head_id (at most one
  * ring's worth).  A descriptor is written when its state_var holds its own
@@ -318,13 +319,128 @@ static int structured_layout(struct ctx *c, struct rec_layout *l)
 	return 0;
 }
 
+/* A window on the log buffer: the walk reads records through it, so memory
+ * stays small whatever log_buf_len claims. */
+struct lwin {
+	uint64_t base, len;          /* log_buf's address and log_buf_len */
+	uint64_t start, n;           /* buffer offsets [start, start + n) held */
+	uint8_t *buf;                /* LWIN bytes */
+};
+
+#define LWIN (256u << 10)            /* > a record's 64 KiB + header */
+
+/* Bytes [off, off + need) of the log buffer (off + need <= len). */
+static const uint8_t *log_at(struct ctx *c, struct lwin *w, uint64_t off, uint64_t need, int *r)
+{
+	if (off >= w->start && off + need <= w->start + w->n)
+		return w->buf + (off - w->start);
+	w->start = off;
+	w->n = w->len - off < LWIN ? w->len - off : LWIN;
+	if (rd(c, w->base + off, w->buf, (size_t)w->n, "the log buffer") < 0) {
+		/* the window may reach what the dump lacks (a buffer shorter
+		 * than log_buf_len claims, a page left out): then only what the
+		 * record needs, so an error names the page the log needs */
+		w->n = need;
+		if ((*r = rd(c, w->base + off, w->buf, (size_t)need, "the log buffer")) < 0) {
+			w->n = 0;
+			return NULL;
+		}
+	}
+	return w->buf;
+}
+
+enum { WALK_ERR = -1, WALK_END, WALK_DAMAGE, WALK_RECORD };
+
+/* One step of the walk from `off`: the record it finds there (a zero-length
+ * header sends it to the record at offset 0), or the end (log_next_idx), or
+ * damage (reported when report is set).  *r holds a read error. */
+static int walk_step(struct ctx *c, struct lwin *w, const struct rec_layout *l, uint64_t off,
+		     uint64_t next, bool report, uint64_t *rec, uint64_t *rlen, int *r)
+{
+	const uint8_t *h;
+
+	if (off == next)
+		return WALK_END;
+	if (off > w->len - l->size) {
+		if (report)
+			warn(c, "printk log_buf is corrupt: the record after %" PRIu64 " records would be "
+			     "at log_buf+0x%" PRIx64 ", outside the %" PRIu64 "-byte buffer; the log stops there",
+			     c->st->records, off, w->len);
+		return WALK_DAMAGE;
+	}
+	if (!(h = log_at(c, w, off, l->size, r)))
+		return WALK_ERR;
+	*rec = off;
+	*rlen = ld(c, h + l->len, 2);
+	if (*rlen == 0) {
+		/* end of the used part: the record is at the start */
+		*rec = 0;
+		if (!(h = log_at(c, w, 0, l->size, r)))
+			return WALK_ERR;
+		*rlen = ld(c, h + l->len, 2);
+	}
+	if (*rlen < l->size || *rlen > w->len - *rec) {
+		if (report)
+			warn(c, "printk log_buf is corrupt: the record at log_buf+0x%" PRIx64 " has length %"
+			     PRIu64 " (header %" PRIu64 ", buffer %" PRIu64 " bytes); the log stops there after %"
+			     PRIu64 " records", *rec, *rlen, l->size, w->len, c->st->records);
+		return WALK_DAMAGE;
+	}
+	return WALK_RECORD;
+}
+
+/* Does the walk from `first` loop before it ends?  Brent's method: constant
+ * memory, whatever the buffer size.  On a loop, *mu records come before it
+ * and *lam are in it: the walk visits mu + lam distinct records. */
+static int find_loop(struct ctx *c, struct lwin *w, const struct rec_layout *l, uint64_t first,
+		     uint64_t next, bool *loop, uint64_t *mu, uint64_t *lam)
+{
+	uint64_t power = 1, tort = first, hare = first, rec, rlen;
+	int r = 0, s;
+
+	*loop = false;
+	*lam = 1;
+	if ((s = walk_step(c, w, l, hare, next, false, &rec, &rlen, &r)) != WALK_RECORD)
+		return s == WALK_ERR ? r : 0;
+	hare = rec + rlen;
+	while (tort != hare) {
+		if (power == *lam) {
+			tort = hare;
+			power *= 2;
+			*lam = 0;
+		}
+		if ((s = walk_step(c, w, l, hare, next, false, &rec, &rlen, &r)) != WALK_RECORD)
+			return s == WALK_ERR ? r : 0;
+		hare = rec + rlen;
+		++*lam;
+	}
+	/* the first record of the loop: mu steps from the start */
+	tort = hare = first;
+	for (uint64_t i = 0; i < *lam; i++) {
+		if ((s = walk_step(c, w, l, hare, next, false, &rec, &rlen, &r)) != WALK_RECORD)
+			return s == WALK_ERR ? r : 0;
+		hare = rec + rlen;
+	}
+	for (*mu = 0; tort != hare; ++*mu) {
+		if ((s = walk_step(c, w, l, tort, next, false, &rec, &rlen, &r)) != WALK_RECORD)
+			return s == WALK_ERR ? r : 0;
+		tort = rec + rlen;
+		if ((s = walk_step(c, w, l, hare, next, false, &rec, &rlen, &r)) != WALK_RECORD)
+			return s == WALK_ERR ? r : 0;
+		hare = rec + rlen;
+	}
+	*loop = true;
+	return 0;
+}
+
 static int dump_structured(struct ctx *c)
 {
 	uint64_t sym_buf, sym_len, sym_first, sym_next, buf, len, first, next;
 	const char *first_name = "log_first_idx";
 	struct rec_layout l;
-	uint8_t *log = NULL, *seen = NULL;
-	uint64_t off;
+	struct lwin w = { 0 };
+	uint64_t off, mu = 0, lam = 0, i;
+	bool loop;
 	int r;
 
 	if ((r = structured_layout(c, &l)) < 0 ||
@@ -357,44 +473,33 @@ static int dump_structured(struct ctx *c)
 		     first_name, first, next, len, buf);
 		return 0;
 	}
-	log = malloc((size_t)len);
-	seen = calloc((size_t)(len / 8 + 1), 1);
-	if (!log || !seen) {
-		r = ds_err_set(c->err, DS_ENOMEM, "out of memory for the %" PRIu64 "-byte log buffer", len);
+	w.base = buf;
+	w.len = len;
+	if (!(w.buf = malloc(LWIN)))
+		return ds_err_set(c->err, DS_ENOMEM, "out of memory for the log buffer");
+	/* first find out whether the records loop (then each is written once,
+	 * as makedumpfile 1.7.1+ does), then write them */
+	if ((r = find_loop(c, &w, &l, first, next, &loop, &mu, &lam)) < 0)
 		goto out;
-	}
-	if ((r = rd(c, buf, log, (size_t)len, "the log buffer")) < 0)
-		goto out;
+	for (off = first, i = 0;; i++) {
+		uint64_t rec, rlen, text_len;
+		const uint8_t *p;
+		int s;
 
-	for (off = first; off != next; ) {
-		uint64_t rec = off, rlen, text_len;
-
-		if (off > len - l.size) {
-			warn(c, "printk log_buf is corrupt: the record after %" PRIu64 " records would be at "
-			     "log_buf+0x%" PRIx64 ", outside the %" PRIu64 "-byte buffer; the log stops there",
-			     c->st->records, off, len);
-			break;
-		}
-		if (seen[off / 8] & (1u << (off % 8))) {
+		if (loop && i == mu + lam) {
 			warn(c, "printk log_buf is corrupt: the records loop back to log_buf+0x%" PRIx64
 			     " without reaching log_next_idx 0x%" PRIx64 "; each of the %" PRIu64
 			     " records on the way was written once", off, next, c->st->records);
 			break;
 		}
-		seen[off / 8] |= (uint8_t)(1u << (off % 8));
-		rlen = ld(c, log + off + l.len, 2);
-		if (rlen == 0) {
-			/* end of the used part: the record is at the start */
-			rec = 0;
-			rlen = ld(c, log + l.len, 2);
-		}
-		if (rlen < l.size || rlen > len - rec) {
-			warn(c, "printk log_buf is corrupt: the record at log_buf+0x%" PRIx64 " has length %" PRIu64
-			     " (header %" PRIu64 ", buffer %" PRIu64 " bytes); the log stops there after %" PRIu64
-			     " records", rec, rlen, l.size, len, c->st->records);
+		s = walk_step(c, &w, &l, off, next, true, &rec, &rlen, &r);
+		if (s == WALK_ERR)
+			goto out;
+		if (s != WALK_RECORD)
 			break;
-		}
-		text_len = ld(c, log + rec + l.text_len, 2);
+		if (!(p = log_at(c, &w, rec, rlen, &r)))
+			goto out;
+		text_len = ld(c, p + l.text_len, 2);
 		if (text_len > rlen - l.size) {
 			c->st->truncated++;
 			warn(c, "printk log_buf is corrupt: the record at log_buf+0x%" PRIx64 " claims %" PRIu64
@@ -402,17 +507,15 @@ static int dump_structured(struct ctx *c)
 			     rec, text_len, rlen);
 			text_len = rlen - l.size;
 		}
-		r = emit_record(c, ld(c, log + rec + l.ts, 8), l.have_caller,
-				l.have_caller ? (uint32_t)ld(c, log + rec + l.caller, 4) : 0,
-				log + rec + l.size, (size_t)text_len);
-		if (r < 0)
+		if ((r = emit_record(c, ld(c, p + l.ts, 8), l.have_caller,
+				     l.have_caller ? (uint32_t)ld(c, p + l.caller, 4) : 0,
+				     p + l.size, (size_t)text_len)) < 0)
 			goto out;
 		off = rec + rlen;
 	}
 	r = 0;
 out:
-	free(log);
-	free(seen);
+	free(w.buf);
 	return r;
 }
 

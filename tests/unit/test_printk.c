@@ -6,7 +6,8 @@
  * 2.6.25, a log_buf_len that is not a power of two.  structured: records,
  * embedded newlines and escapes, the wrap marker, clear_idx, the pre-3.11
  * struct name, the caller id, and damage: a loop, a record leaving the
- * buffer, indexes outside it, a text_len longer than its record.  lockless:
+ * buffer, indexes outside it, a text_len longer than its record, a
+ * log_buf_len claiming 2 GiB of which the dump holds 256 bytes.  lockless:
  * finalized and committed records, a wrapped text block, a record still
  * reserved (torn by the crash), reusable and stale descriptors, empty
  * records, a truncated text, partial with a latched clear_seq, a 32-bit
@@ -46,6 +47,7 @@ struct fake {
 	unsigned word;
 	bool be;
 	unsigned reads;
+	size_t max_read;         /* the largest read asked for */
 	/* output */
 	char *out;
 	size_t out_len;
@@ -87,6 +89,8 @@ static int fake_read(void *arg, uint64_t va, void *buf, size_t len, struct ds_er
 	struct fake *f = arg;
 
 	f->reads++;
+	if (len > f->max_read)
+		f->max_read = len;
 	for (unsigned i = 0; i < f->n; i++) {
 		struct region *r = &f->r[i];
 
@@ -425,6 +429,26 @@ static void test_structured(void **state)
 	CHECK_EQ(r.st.records, 3);
 	CHECK_WARN(&f, "loop back to log_buf+0x18");
 	CHECK_OUT(&f, "[    0.000001] a\n[    0.000002] b\n[    0.000001] a\n");
+
+	WHERE("structured: log_buf_len claims 2 GiB, the dump holds 256 bytes");
+	/* the fuzzing finding: the reader allocated and read the whole claim
+	 * at once (2 GiB); it must read only windows, and what a record needs
+	 * where the window reaches past what the dump holds */
+	st(&f, b.syms + 8, 1u << 31, 4);
+	f.max_read = 0;
+	r = dump(&f, structured_vmci, false, false, 0);
+	CHECK_EQ(r.r, 0);
+	CHECK_EQ(r.st.records, 3);
+	CHECK_WARN(&f, "loop back to log_buf+0x18");
+	CHECK_OUT(&f, "[    0.000001] a\n[    0.000002] b\n[    0.000001] a\n");
+	CHECK(f.max_read <= (256u << 10));
+	st(&f, b.buf + o2 + 8, 256, 2);  /* the walk leaves the 256 bytes held */
+	r = dump(&f, structured_vmci, false, false, 0);
+	CHECK(r.r < 0);
+	CHECK_MSG(&r.err, "address 0xffff888000200130 is not in the dump");
+	CHECK(f.max_read <= (256u << 10));
+	memset(b.buf + o2, 0, 16);
+	st(&f, b.syms + 8, 256, 4);
 
 	WHERE("structured: log_next_idx outside the buffer");
 	st_idx(&b, 0, 4096, 0);
