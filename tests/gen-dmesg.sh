@@ -13,6 +13,11 @@
 #                           keeps the records that can be trusted and exits
 #                           1; one with nothing to trust leaves no file);
 #                           never a crash or a hang (timeout)
+#   dumps                   (a log that stays) the same from our `-l -d 31`
+#                           dump and its `-F` stream saved to a file (not for
+#                           specs marked `# dumps none`); a spec
+#                           with place=free (the log in free pages, which -d
+#                           31 leaves out) must fail naming the missing page
 #   -L                      (undamaged, over 1000 bytes) `-L 1000`: exit 1, the
 #                           file holds the first 1000 bytes, as makedumpfile
 #   suse                    (undamaged) `-F --message-level 8 --dump-dmesg`:
@@ -108,6 +113,38 @@ for spec in "$HERE"/gen/specs/log/*.spec; do
 		else
 			bad "$name suse: exit $rc, stdout $(cmp -s "$dir/suse.out" "$dir/expected-dmesg.txt" && echo = || echo '!=') truth, stderr gives '$got', want '$want'"
 		fi
+	fi
+
+	# the same log from a dump of the vmcore (our -l -d 31, and as a
+	# flattened stream file); with place=free the log's pages are free
+	# pages, which -d 31 leaves out: then an error naming the page, no file
+	if [ "$(sed -n 's/^file //p' "$dir/dmesg.expect")" = kept ] && ! grep -q '^# dumps none' "$spec"; then
+		for form in kdump flat; do
+			rm -f "$dir/d31" "$dir/from-$form.txt"
+			if [ $form = kdump ]; then
+				"$BIN" -l -d 31 --message-level 4 "$dir/vmcore.elf" "$dir/d31" >/dev/null 2>&1
+			else
+				"$BIN" -F -l -d 31 --message-level 4 "$dir/vmcore.elf" > "$dir/d31" 2>/dev/null
+			fi
+			timeout "$TIMEOUT" "$BIN" --dump-dmesg "$dir/d31" "$dir/from-$form.txt" >"$dir/log" 2>&1
+			rc=$?
+			if grep -q 'place=free' "$spec"; then
+				if [ $rc = 1 ] && [ ! -e "$dir/from-$form.txt" ] &&
+				   grep -qE '\(pfn 0x[0-9a-f]+\) is not in' "$dir/log"; then
+					ok "$name from a -d 31 $form: the log's pages were left out: exit 1, no file, $(grep -oE 'pfn 0x[0-9a-f]+' "$dir/log" | head -n 1) named"
+				else
+					bad "$name from a -d 31 $form: exit $rc, expected 1 naming the missing page"
+					tail -n 3 "$dir/log" | sed 's/^/  | /'
+				fi
+			elif [ $rc = "$(sed -n 's/^exit //p' "$dir/dmesg.expect")" ] &&
+			     cmp -s "$dir/from-$form.txt" "$dir/expected-dmesg.txt"; then
+				ok "$name from a -d 31 $form: log = truth"
+			else
+				bad "$name from a -d 31 $form: exit $rc, log $(cmp -s "$dir/from-$form.txt" "$dir/expected-dmesg.txt" && echo = || echo '!=') truth"
+				tail -n 3 "$dir/log" | sed 's/^/  | /'
+			fi
+		done
+		rm -f "$dir/d31"
 	fi
 
 	mode=$(sed -n 's/^# makedumpfile-dmesg //p' "$spec")

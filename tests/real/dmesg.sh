@@ -14,6 +14,9 @@
 #              the same with --partial-dmesg (also from the ASan/UBSan build);
 #              where the kernel logged bytes >= 0x80, makedumpfile's \xffffffNN
 #              must be the only difference (docs/compat.md)
+#   dumps      the same log from our `-l -d 31` dump, from makedumpfile's, and
+#              from makedumpfile's `-F -c -d 31` stream saved to a file
+#              (Debian's dump.STAMP), that one with --partial-dmesg too
 #   suse       -F --message-level 8 --dump-dmesg: the log on stdout; SUSE's
 #              parsing loop finds the same OSRELEASE in our stderr as in
 #              makedumpfile's
@@ -88,6 +91,21 @@ test_config() {
 			{ bad "$tag elf: ASan/UBSan build exit $?"; tail -n 5 "$w/san.log"; }
 		same_log "$tag elf: ASan/UBSan build" "$w/san.txt" "$ref"
 	fi
+
+	# the log from dumps: ours, makedumpfile's, and a flattened stream file
+	# (Debian's saved dump.STAMP is `makedumpfile -F -c -d 31` output)
+	"$BIN" -l -d 31 --message-level 4 "$src" "$w/ds.kdump" &&
+		"$BIN" --dump-dmesg "$w/ds.kdump" "$w/ds.txt" > "$w/ds.log" 2>&1
+	same_log "$tag from dumpsieve -l -d 31 dump" "$w/ds.txt" "$ref"
+	makedumpfile -l -d 31 --message-level 0 "$fixed" "$w/md.kdump" > /dev/null 2>&1 &&
+		"$BIN" --dump-dmesg "$w/md.kdump" "$w/md.txt" > "$w/md.log" 2>&1
+	same_log "$tag from makedumpfile -l -d 31 dump" "$w/md.txt" "$ref"
+	makedumpfile -F -c -d 31 --message-level 0 "$fixed" > "$w/md.flat" 2>/dev/null &&
+		"$BIN" --dump-dmesg "$w/md.flat" "$w/flat.txt" > "$w/flat.log" 2>&1 &&
+		"$BIN" --dump-dmesg --partial-dmesg "$w/md.flat" "$w/flatp.txt" >> "$w/flat.log" 2>&1
+	same_log "$tag from makedumpfile -F -c -d 31 stream file" "$w/flat.txt" "$ref"
+	same_log "$tag from that stream file, --partial-dmesg" "$w/flatp.txt" "$refp"
+	rm -f "$w/ds.kdump" "$w/md.kdump" "$w/md.flat"
 
 	# SUSE's kdump-save
 	"$BIN" -F --message-level 8 --dump-dmesg "$src" > "$w/suse.out" 2> "$w/suse.err" ||
