@@ -41,7 +41,8 @@
 # failure (printed "xfail" with the reason, and only if the console shows
 # that reason); a dmesg check that then passes is a FAIL (clear the flag).
 # Ends with "N passed, M failed"; exit 1 if any check failed.  The work
-# directory (~2-3 GB, sparse) is removed unless a check failed or KEEP=1.
+# directory (~2-3 GB, sparse) is removed; when a check failed, its logs stay
+# (files over 64 MiB are removed unless KEEP=1).
 # Environment: DS_CACHE, MEM (guest memory, default 1024M), TIMEOUT (seconds
 # for the whole guest run, default 2400).
 set -u
@@ -68,7 +69,11 @@ finish() {
 	[ $xfail -eq 0 ] || echo "$xfail expected failure(s), see the xfail lines"
 	echo "$pass passed, $fail failed"
 	if [ $fail -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"
-	else echo "work directory kept: $WORK"; fi
+	elif [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK"
+	else    # the logs and consoles for the failure, not GiBs of images
+		find "$WORK" -type f -size +64M -delete
+		echo "work directory kept, less its files over 64 MiB (KEEP=1 keeps all): $WORK"
+	fi
 	[ $fail -eq 0 ]
 	exit
 }

@@ -10,7 +10,15 @@
 # punched out, as $DS_CACHE/vmcores/<kver>-1024M-kdump-panic/vmcore.raw
 # (with meta.env and serial.log); a second run finds `.done` and returns at
 # once.  Prints the directory as its last line.  About 2 minutes (TCG).
+#
+# `panic-vmcore.sh --adopt DIR` stores instead the raw copy of a finished
+# `capture-kdump.sh -o DIR` run with these settings (tests/kdump/run.sh
+# passes its own when the cache has none): its vmcore.raw and serial.log
+# are moved here, which saves a fresh machine a second kdump boot.  Exit 1
+# if DIR has no whole copy or another kernel's.
 set -euo pipefail
+ADOPT=
+[ "${1:-}" != --adopt ] || ADOPT=${2:?--adopt needs a directory}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${DS_CACHE:-$HOME/.cache/dumpsieve}
@@ -22,11 +30,17 @@ DIR=$CACHE/vmcores/$KVER-1024M-kdump-panic
 exec 9>"$CACHE/vmcores/.$(basename "$DIR").lock"
 flock 9
 if [ -f "$DIR/.done" ]; then echo "$DIR"; exit 0; fi
-WORK=$(mktemp -d /var/tmp/ds-panic.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-rmdir "$WORK"
-KPKG=linux-image-$KVER-unsigned "$TOP/tests/kdump/capture-kdump.sh" -o "$WORK" \
-	-t "$HERE/collect-raw.sh" >&2 || { echo "panic-vmcore: the kdump capture failed (see above)" >&2; exit 1; }
+if [ -n "$ADOPT" ]; then
+	WORK=$ADOPT
+	grep -qx "STATUS='ok'" "$WORK/result.env" && grep -qx "KVER='$KVER'" "$WORK/result.env" ||
+		{ echo "panic-vmcore: $WORK is no successful capture of $KVER" >&2; exit 1; }
+else
+	WORK=$(mktemp -d /var/tmp/ds-panic.XXXXXX)
+	trap 'rm -rf "$WORK"' EXIT
+	rmdir "$WORK"
+	KPKG=linux-image-$KVER-unsigned "$TOP/tests/kdump/capture-kdump.sh" -o "$WORK" \
+		-t "$HERE/collect-raw.sh" >&2 || { echo "panic-vmcore: the kdump capture failed (see above)" >&2; exit 1; }
+fi
 [ -s "$WORK/vmcore.raw" ] && [ "$(cat "$WORK/vmcore.size")" = "$(stat -c %s "$WORK/vmcore.raw")" ] ||
 	{ echo "panic-vmcore: no whole copy of /proc/vmcore" >&2; exit 1; }
 fallocate -d "$WORK/vmcore.raw" 2>/dev/null || true
