@@ -6,6 +6,10 @@
  * keeps read once to find the zero ones), so the census is exactly what a
  * `-d 31` dump would leave out and keep.  No codec, nothing written.
  *
+ * On a dump (kdump-compressed, flattened) the pages it left out are
+ * classified from their struct pages, which every dump keeps: the census
+ * of a -d 31 dump is the census of the vmcore it was made from.
+ *
  * On /proc/kcore the input is the running kernel's memory: its segments
  * without a physical address (vmalloc, modules, vmemmap) are skipped by the
  * ELF reader, and the crashkernel reservation is left out.
@@ -30,6 +34,7 @@ int ds_mem_usage(const struct ds_options *o, struct ds_report *rep, struct ds_er
 	/* as makedumpfile: what a kdump of this system would hold, so the
 	 * crashkernel reservation is not counted */
 	census.omit_crashkernel = is_kcore(o->input);
+	census.census_absent = true;
 	census.dump_level = 31;
 	census.codec = DS_CODEC_NONE;
 	census.dry_run = true;

@@ -190,6 +190,46 @@ int session_page_maps(struct session *s, struct ds_err *err)
 	return 0;
 }
 
+/* --mem-usage of a dump: the pages the dump left out (present, not
+ * dumped) are classified from their struct pages by a scan of their own,
+ * and its counts join the filter's.  What the scan keeps of them (pages
+ * the dump lost, not filtered) stays counted as kernel data. */
+static int census_absent(struct session *s, struct ds_err *err)
+{
+	struct keepmap absent;
+	struct scan_stats st;
+	uint64_t run = UINT64_MAX;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	if ((r = keepmap_init(&absent, s->km.npfn, err)) < 0)
+		return r;
+	for (uint64_t pfn = keepmap_next_undumped(&s->km, 0);; pfn = keepmap_next_undumped(&s->km, pfn + 1)) {
+		bool take = pfn < s->km.npfn && keepmap_is_present(&s->km, pfn);
+
+		if (take && run == UINT64_MAX)
+			run = pfn;
+		if (run != UINT64_MAX && (!take || pfn + 1 >= s->km.npfn ||
+					  keepmap_is_dumped(&s->km, pfn + 1))) {
+			if (keepmap_add_present(&absent, run, take ? pfn + 1 : pfn) < 0) {
+				r = ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
+				goto out;
+			}
+			run = UINT64_MAX;
+		}
+		if (pfn >= s->km.npfn)
+			break;
+	}
+	if ((r = scan_run(&s->k, &s->mm, &s->rules, s->o->dump_level, &absent, &st, err)) < 0)
+		goto out;
+	for (unsigned c = 0; c < PAGE_CLASS_MAX; c++)
+		s->scan.excluded[c] += st.excluded[c];
+	r = 0;
+out:
+	keepmap_release(&absent);
+	return r;
+}
+
 int session_filter(struct session *s, struct ds_err *err)
 {
 	const struct ds_options *o = s->o;
@@ -209,6 +249,10 @@ int session_filter(struct session *s, struct ds_err *err)
 				       "they describe are kept (the first, %s)", s->scan.unreadable,
 				       s->scan.first_unreadable);
 	}
+
+	if (o->census_absent && s->absent_pages &&
+	    page_rules_need_scan(&s->rules, o->dump_level) && (r = census_absent(s, err)) < 0)
+		return r;
 
 	if (o->exclude_vmemmap) {
 		uint64_t sz;

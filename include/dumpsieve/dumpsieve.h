@@ -64,6 +64,10 @@ struct ds_options {
 	/* The input is the running system (/proc/kcore): leave its crashkernel
 	 * reservation (/proc/iomem) out of the pages, as a kdump of it would. */
 	bool omit_crashkernel;
+	/* --mem-usage: a dump given as input lacks the pages it left out, but
+	 * not their struct pages: classify those pages too, so the census of a
+	 * dump is the census of the memory it was made from. */
+	bool census_absent;
 
 	/* --dump-dmesg: the kernel log instead of a dump (ds_dump_dmesg).  The
 	 * log goes to `output`, or to standard output with `flatten` (-F). */
