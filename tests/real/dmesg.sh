@@ -17,9 +17,13 @@
 #   dumps      the same log from our `-l -d 31` dump, from makedumpfile's, and
 #              from makedumpfile's `-F -c -d 31` stream saved to a file
 #              (Debian's dump.STAMP), that one with --partial-dmesg too
+#   debian     Debian's form, `--dump-dmesg VMCORE DIR/dmesg.STAMP`: exit 0,
+#              makedumpfile's stdout lines ("The dmesg log is saved to X.",
+#              "Completed."), nothing on stderr, the same file mode; into an
+#              existing file exit 1, "Failed.", the file untouched
 #   suse       -F --message-level 8 --dump-dmesg: the log on stdout; SUSE's
 #              parsing loop finds the same OSRELEASE in our stderr as in
-#              makedumpfile's
+#              makedumpfile's; both exit 0
 #   caller     --dmesg-caller-id: every record has a "[    T123] " column;
 #              without it, the text is the plain log
 # Ends with "N passed, M failed".
@@ -65,6 +69,46 @@ strip_caller() {
 	sed -E 's/^(\[[ 0-9]+\.[0-9]{6}\] )\[ *[TC][0-9]+\] /\1/; t; s/^ {11}//' "$1"
 }
 
+# Debian's kdump-tools runs `makedumpfile --dump-dmesg /proc/vmcore
+# $DIR/dmesg.STAMP` and tests the exit code.  debian_contract TAG SRC FIXED DIR:
+# ours and makedumpfile's into the same path: exit 0, nothing on stderr, the
+# same lines on stdout but the program's name (and makedumpfile's "The kernel
+# version is not supported." pair, docs/compat.md), the same file mode; then
+# again into the existing file: both exit 1 with "Failed." on stdout and a
+# message on stderr, and the file is left as it was.
+debian_contract() {
+	local tag=$1 src=$2 fixed=$3 d=$4 mrc drc
+	local log=$d/dmesg.202612050340
+	mkdir -p "$d"
+	makedumpfile --dump-dmesg "$fixed" "$log" > "$d/md.out" 2> "$d/md.err"; mrc=$?
+	local mmode; mmode=$(stat -c %a "$log" 2>/dev/null)
+	rm -f "$log"
+	"$BIN" --dump-dmesg "$src" "$log" > "$d/ds.out" 2> "$d/ds.err"; drc=$?
+	grep -v -e '^The kernel version is not supported\.$' \
+		-e '^The makedumpfile operation may be incomplete\.$' "$d/md.out" |
+		sed 's/^makedumpfile /dumpsieve /' > "$d/md.want"
+	if [ $mrc = 0 ] && [ $drc = 0 ] && [ ! -s "$d/md.err" ] && [ ! -s "$d/ds.err" ] &&
+	   grep -qx "The dmesg log is saved to $log." "$d/ds.out" &&
+	   cmp -s "$d/ds.out" "$d/md.want" && [ "$(stat -c %a "$log")" = "$mmode" ]; then
+		ok "$tag debian: exit 0, stderr empty, stdout and file mode ($mmode) as makedumpfile's"
+	else
+		bad "$tag debian: exit $drc (makedumpfile $mrc), stdout/stderr/mode differ"
+		diff "$d/ds.out" "$d/md.want" | head -n 6 | sed 's/^/  | /'
+		head -n 3 "$d/ds.err" | sed 's/^/  | /'
+	fi
+	cp "$log" "$d/before"
+	makedumpfile --dump-dmesg "$fixed" "$log" > "$d/md2.out" 2> "$d/md2.err"; mrc=$?
+	"$BIN" --dump-dmesg "$src" "$log" > "$d/ds2.out" 2> "$d/ds2.err"; drc=$?
+	if [ $mrc = 1 ] && [ $drc = 1 ] && [ -s "$d/md2.err" ] && [ -s "$d/ds2.err" ] &&
+	   sed 's/^makedumpfile /dumpsieve /' "$d/md2.out" | cmp -s - "$d/ds2.out" &&
+	   cmp -s "$log" "$d/before"; then
+		ok "$tag debian: into an existing file: exit 1, \"Failed.\" as makedumpfile, file untouched"
+	else
+		bad "$tag debian: into an existing file: exit $drc (makedumpfile $mrc), or stdout differs, or the file changed"
+	fi
+	rm -rf "$d"
+}
+
 test_config() {
 	local tag=$1; shift
 	local dir src fixed ref refp w=$WORK/$tag
@@ -107,17 +151,21 @@ test_config() {
 	same_log "$tag from that stream file, --partial-dmesg" "$w/flatp.txt" "$refp"
 	rm -f "$w/ds.kdump" "$w/md.kdump" "$w/md.flat"
 
+	debian_contract "$tag" "$src" "$fixed" "$w/deb"
+
 	# SUSE's kdump-save
-	"$BIN" -F --message-level 8 --dump-dmesg "$src" > "$w/suse.out" 2> "$w/suse.err" ||
-		bad "$tag suse: exit $?"
+	local src_rc mdf_rc
+	"$BIN" -F --message-level 8 --dump-dmesg "$src" > "$w/suse.out" 2> "$w/suse.err"
+	src_rc=$?
 	makedumpfile -F --message-level 8 --dump-dmesg "$fixed" > /dev/null 2> "$w/mdf-suse.err"
+	mdf_rc=$?
 	same_log "$tag suse: -F --message-level 8, stdout" "$w/suse.out" "$ref"
 	local ours theirs
 	ours=$(suse_parse "$w/suse.err") theirs=$(suse_parse "$w/mdf-suse.err")
-	if [ "$ours" = "$theirs" ] && [[ $ours != "OSRELEASE= "* ]]; then
-		ok "$tag suse: stderr gives $ours, as makedumpfile's"
+	if [ "$ours" = "$theirs" ] && [[ $ours != "OSRELEASE= "* ]] && [ $src_rc = 0 ] && [ $mdf_rc = 0 ]; then
+		ok "$tag suse: exit 0 and stderr gives $ours, as makedumpfile's"
 	else
-		bad "$tag suse: stderr gives '$ours', makedumpfile's '$theirs'"
+		bad "$tag suse: exit $src_rc, stderr gives '$ours'; makedumpfile's: exit $mdf_rc, '$theirs'"
 	fi
 
 	# makedumpfile 1.7.5's column
