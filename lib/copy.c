@@ -17,6 +17,8 @@
  */
 #include "copy.h"
 
+#include "order.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -149,12 +151,31 @@ static void prefetch_ahead(struct copy_job *c, struct prefetch *pf, uint64_t pfn
 }
 
 /* One page: *ret_page points into the input's mapping when it can (no
- * copy), else at buf (see input_read_page). */
+ * copy), else at buf (see input_read_page).  In most-useful-first order
+ * the page's addresses order the next pages (order_saw); the readahead,
+ * which assumes pfn order, is left to the kernel. */
 static int read_page(struct copy_job *c, struct prefetch *pf, uint64_t pfn, uint8_t *buf,
 		     const uint8_t **ret_page, struct ds_err *err)
 {
-	prefetch_ahead(c, pf, pfn);
-	return input_read_page(c->in, pfn << c->page_shift, c->page_size, buf, ret_page, err);
+	int r;
+
+	if (!c->order)
+		prefetch_ahead(c, pf, pfn);
+	r = input_read_page(c->in, pfn << c->page_shift, c->page_size, buf, ret_page, err);
+	if (r == 0 && c->order)
+		order_saw(c->order, pfn, *ret_page);
+	return r;
+}
+
+/* The kept pfns, in pfn order or in the order's. */
+static uint64_t first_pfn(const struct copy_job *c)
+{
+	return c->order ? order_next(c->order) : keepmap_next_dumped(c->km, c->start_pfn);
+}
+
+static uint64_t next_pfn(const struct copy_job *c, uint64_t pfn)
+{
+	return c->order ? order_next(c->order) : keepmap_next_dumped(c->km, pfn + 1);
 }
 
 /* A page the input could not give (EIO in /proc/vmcore, a file that shrank,
@@ -195,15 +216,15 @@ static int copy_stored(struct copy_job *c, uint64_t total, struct ds_err *err)
 
 	if (!buf)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
-	for (uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn); pfn < c->end_pfn;
-	     pfn = keepmap_next_dumped(c->km, pfn + 1)) {
+	for (uint64_t pfn = first_pfn(c); pfn < c->end_pfn; pfn = next_pfn(c, pfn)) {
 		struct encoded e = { 0 };
 
 		if (stop_requested(c, err)) {
 			r = -DS_ECANCELED;
 			break;
 		}
-		prefetch_ahead(c, &pf, pfn);
+		if (!c->order)
+			prefetch_ahead(c, &pf, pfn);
 		if (c->exclude_zero && !c->input_zero_free) {
 			const uint8_t *page;
 
@@ -246,8 +267,7 @@ static int copy_serial(struct copy_job *c, uint64_t total, struct ds_err *err)
 		r = ds_err_set(err, DS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn); pfn < c->end_pfn;
-	     pfn = keepmap_next_dumped(c->km, pfn + 1)) {
+	for (uint64_t pfn = first_pfn(c); pfn < c->end_pfn; pfn = next_pfn(c, pfn)) {
 		const uint8_t *page;
 		struct encoded e;
 
@@ -387,7 +407,7 @@ static int fill_batch(struct copy_job *c, struct prefetch *pf, struct batch *b,
 		}
 		b->pfn[b->n] = *pfn;
 		b->n++;
-		*pfn = keepmap_next_dumped(c->km, *pfn + 1);
+		*pfn = next_pfn(c, *pfn);
 	}
 	return 0;
 }
@@ -399,7 +419,7 @@ static int copy_parallel(struct copy_job *c, uint64_t total, struct ds_err *err)
 	uint32_t ps = c->page_size;
 	pthread_t *tids;
 	unsigned started = 0, head = 0, tail = 0, inflight = 0;
-	uint64_t pfn = keepmap_next_dumped(c->km, c->start_pfn), done = 0;
+	uint64_t pfn = first_pfn(c), done = 0;
 	int r = 0;
 
 	p.cap = c->codec->bound(ps);
@@ -486,6 +506,44 @@ out:
 	free(p.ring);
 	free(tids);
 	return r;
+}
+
+int copy_estimate(struct copy_job *c, unsigned samples, uint64_t *ret_bytes)
+{
+	uint64_t total = keepmap_count_dumped(c->km), step, i = 0, taken = 0, bytes = 0;
+	uint32_t ps = c->page_size;
+	size_t cap = c->codec->bound(ps);
+	uint8_t *buf = malloc(ps), *out = malloc(cap);
+	struct codec_ctx *ctx = c->codec->ctx_new();
+	struct ds_err err;
+
+	*ret_bytes = 0;
+	if (!buf || !out || !ctx || !total || !samples) {
+		c->codec->ctx_free(ctx);
+		free(buf);
+		free(out);
+		return total && samples ? -1 : 0;
+	}
+	step = total / samples ? total / samples : 1;
+	for (uint64_t pfn = keepmap_next_dumped(c->km, 0); pfn < c->km->npfn;
+	     pfn = keepmap_next_dumped(c->km, pfn + 1), i++) {
+		const uint8_t *page;
+		struct encoded e;
+
+		if (i % step)
+			continue;
+		taken++;
+		if (input_read_page(c->in, pfn << c->page_shift, ps, buf, &page, &err) < 0 ||
+		    encode_page(c, ctx, page, out, cap, &e, NULL, &err) < 0)
+			continue;            /* unreadable: stored as nothing */
+		if (!e.zero)
+			bytes += e.size;
+	}
+	c->codec->ctx_free(ctx);
+	free(buf);
+	free(out);
+	*ret_bytes = taken ? bytes * total / taken : 0;
+	return 0;
 }
 
 int copy_pages(struct copy_job *c, struct ds_err *err)

@@ -16,6 +16,8 @@
 #include "input/input.h"
 #include "output/output.h"
 
+struct order;
+
 struct copy_job {
 	struct input *in;
 	uint32_t page_size;
@@ -33,6 +35,9 @@ struct copy_job {
 	unsigned threads;                /* compression workers; <= 1: none */
 	struct output *out;
 	const volatile sig_atomic_t *cancel;   /* stop when set (may be NULL) */
+	/* NULL: pages go in pfn order; else in this order (most useful first,
+	 * lib/order.h), which the pages read feed */
+	struct order *order;
 	void (*progress)(void *arg, const char *phase, uint64_t done, uint64_t total);
 	void *progress_arg;
 
@@ -42,5 +47,10 @@ struct copy_job {
 };
 
 int copy_pages(struct copy_job *c, struct ds_err *err);
+
+/* What the page data of the dump will take, about: `samples` kept pages
+ * spread over the whole set, read and encoded as the copy will (unreadable
+ * ones as nothing), scaled to all.  *ret_bytes 0 when nothing is kept. */
+int copy_estimate(struct copy_job *c, unsigned samples, uint64_t *ret_bytes);
 
 #endif

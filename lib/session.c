@@ -15,6 +15,7 @@
 #include "compress/codec.h"
 #include "copy.h"
 #include "filter/vmemmap.h"
+#include "order.h"
 
 void session_notice(const struct session *s, const char *fmt, ...)
 {
@@ -70,6 +71,30 @@ int session_open_input(struct session *s, struct ds_err *err)
 	return 0;
 }
 
+/* kernel->trace until the scan: the pfns the kernel model reads. */
+static void trace_kernel_reads(void *arg, uint64_t paddr, size_t len)
+{
+	struct session *s = arg;
+	unsigned shift = s->k.page_shift;
+
+	if (!len || !shift)
+		return;
+	for (uint64_t pfn = paddr >> shift; pfn <= (paddr + len - 1) >> shift; pfn++) {
+		if (s->n_traced && s->traced[s->n_traced - 1] == pfn)
+			continue;
+		if (s->n_traced == s->cap_traced) {
+			size_t ncap = s->cap_traced ? 2 * s->cap_traced : 256;
+			uint64_t *grown;
+
+			if (ncap > (1u << 20) || !(grown = realloc(s->traced, ncap * sizeof(*grown))))
+				return;      /* only an order hint: stop recording */
+			s->traced = grown;
+			s->cap_traced = ncap;
+		}
+		s->traced[s->n_traced++] = pfn;
+	}
+}
+
 int session_kernel(struct session *s, struct ds_err *err)
 {
 	int r;
@@ -77,6 +102,8 @@ int session_kernel(struct session *s, struct ds_err *err)
 	s->k_init = true;            /* kernel_release is safe after a failed init */
 	if ((r = kernel_init(&s->k, &s->in, err)) < 0)
 		return r;
+	s->k.trace = trace_kernel_reads;
+	s->k.trace_arg = s;
 	/* every job's debug messages show it (SUSE's scripts parse them) */
 	if (s->o->vmcoreinfo)
 		s->o->vmcoreinfo(s->o->vmcoreinfo_arg, (const char *)s->in.notes + s->in.vmcoreinfo_off,
@@ -235,6 +262,7 @@ int session_filter(struct session *s, struct ds_err *err)
 	const struct ds_options *o = s->o;
 	int r;
 
+	s->k.trace = NULL;           /* the struct pages the scan reads are not */
 	if (page_rules_need_scan(&s->rules, o->dump_level)) {
 		session_progress(s, "Excluding unnecessary pages", 0, 1);
 		if ((r = scan_run(&s->k, &s->mm, &s->rules, o->dump_level, &s->km,
@@ -469,19 +497,81 @@ out:
 	return r;
 }
 
+/* Will the dump fit where it goes?  When the -L limit or the free space of
+ * the file system is below what the dump is estimated to take, the copy
+ * goes most useful first (lib/order.h) and the writer places pages in any
+ * order.  A stream keeps pfn order (its descriptors could not be placed). */
+static int plan_order(struct session *s, struct copy_job *cj, struct ds_err *err)
+{
+	uint64_t room = output_room(&s->out), n = keepmap_count_dumped(&s->km), data, need;
+	uint64_t budget;
+	int r;
+
+	if (room == UINT64_MAX || s->out.cfg.flatten || s->out.cfg.format != OUTPUT_KDUMP || !n)
+		return 0;
+	if (copy_estimate(cj, 4096, &data) < 0)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	/* headers, notes, two bitmaps, the descriptor table, the zero page */
+	need = 3 * (uint64_t)s->k.page_size + s->in.notes_size + 2 * ((s->max_pfn + 7) / 8) +
+	       24 * n + s->k.page_size + data;
+	if (need <= room)
+		return 0;
+	/* order by usefulness what could fit, twice over, at least 16 Ki pages */
+	budget = room / (need / n + 1) * 2;
+	if (budget < 16384)
+		budget = 16384;
+	if (budget > n)
+		budget = n;
+	if ((r = order_open(&s->order, &s->k, &s->km, budget, err)) < 0)
+		return r;
+	s->k.trace = order_trace;
+	s->k.trace_arg = s->order;
+	for (size_t i = 0; i < s->n_traced; i++)
+		order_add_pfn(s->order, s->traced[i]);
+	order_add_page_tables(s->order);
+	order_add_image(s->order, &s->mm);
+	/* the bss: the pointers every analysis starts from (mem_section,
+	 * the log buffer); mostly zero pages, which cost no data */
+	order_add_bss(s->order);
+	/* the registers the crashed CPUs saved in the notes: their stacks */
+	order_add_stacks(s->order, s->in.notes, s->in.notes_size);
+	order_add_log(s->order);
+	order_add_trees(s->order);
+	order_add_modules(s->order);
+	s->out.any_order = true;
+	cj->order = s->order;
+	session_notice(s, "the dump may not fit: about %" PRIu64 " MiB for %" PRIu64
+		       " MiB of room; the pages most useful to an analysis go first",
+		       need >> 20, room >> 20);
+	return 0;
+}
+
 int session_write(struct session *s, struct ds_err *err)
 {
 	struct dump_meta m;
 	struct copy_job cj;
 	int r;
 
+	s->k.trace = trace_kernel_reads;     /* utsname */
+	s->k.trace_arg = s;
 	session_meta(s, &m);
+	s->k.trace = NULL;
 	if (s->n_split)
 		return write_split(s, &m, err);
+	copy_job_init(s, &m, &s->in, &s->out, &cj);
+	if ((r = plan_order(s, &cj, err)) < 0)
+		return r;
 	if ((r = output_begin(&s->out, &m, &s->km, err)) < 0)
 		return r;
-	copy_job_init(s, &m, &s->in, &s->out, &cj);
 	r = copy_pages(&cj, err);
+	if (s->order) {
+		struct order_stats st;
+
+		order_stats(s->order, &st);
+		session_notice(s, "most useful first: %" PRIu64 " pages ordered before the copy, %"
+			       PRIu64 " found by the pages copied, %" PRIu64 " in pfn order",
+			       st.roots, st.found, st.swept);
+	}
 	s->zero_pages = m.dump_level & DL_EXCLUDE_ZERO ? cj.zero_pages : 0;
 	s->unreadable_pages = cj.unreadable_pages;
 	if (cj.unreadable_pages)
@@ -502,6 +592,12 @@ void session_end(struct session *s, int status)
 	free(s->split_outs);
 	s->split_outs = NULL;
 	s->n_split = 0;
+	s->k.trace = NULL;
+	order_free(s->order);
+	s->order = NULL;
+	free(s->traced);
+	s->traced = NULL;
+	s->n_traced = s->cap_traced = 0;
 	if (s->maps_built) {
 		keepmap_release(&s->km);
 		memmap_release(&s->mm);

@@ -60,6 +60,11 @@ struct session {
 	uint64_t zero_pages;             /* session_write: pages found zero */
 	uint64_t unreadable_pages;       /* session_write: pages the input could not give */
 	struct stat in_stat;             /* the input file, never written over */
+	/* pages read to understand the kernel (page tables, mem_section,
+	 * utsname): the first an analysis needs (lib/order.h) */
+	uint64_t *traced;
+	size_t n_traced, cap_traced;
+	struct order *order;             /* session_write: most useful first, or NULL */
 	uint64_t write_bytes;            /* the output's size */
 
 	bool in_open, k_init, out_open, maps_built;

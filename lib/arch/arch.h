@@ -7,6 +7,7 @@
 #ifndef DS_ARCH_H
 #define DS_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/err.h"
@@ -32,6 +33,13 @@ struct arch_ops {
 	 * the caller can cache it: vaddr - map_base + paddr_of(map_base). */
 	int (*vtop)(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
 		    uint64_t *ret_map_size, struct ds_err *err);
+
+	/* Call fn(arg, paddr, true) for every page-table page of the kernel's
+	 * half of the address space (an analysis needs them all to translate
+	 * anything), and fn(arg, paddr, false) for every page of module data
+	 * (found by nothing else).  May be NULL. */
+	void (*walk_tables)(struct kernel *k, void (*fn)(void *arg, uint64_t paddr, bool table),
+			    void *arg);
 };
 
 const struct arch_ops *arch_find(uint16_t elf_machine);

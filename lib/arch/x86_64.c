@@ -21,6 +21,7 @@
 #define KERNEL_IMAGE_LIMIT 0xffffffffff000000ull   /* end of the image/module area we trust */
 #define PTE_PRESENT        0x1ull
 #define PTE_PSE            0x80ull
+#define PTE_NX             (1ull << 63)
 #define PTE_ADDR_MASK      0x000ffffffffff000ull
 
 struct x86_64_data {
@@ -157,6 +158,55 @@ static int x86_64_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
 	return ds_err_set(err, DS_ECORRUPT, "page table walk for 0x%" PRIx64 " fell through", vaddr);
 }
 
+/* Every table of the kernel's half (top-level entries 256 and up), depth
+ * first, and every 4 KiB page of module data mapped in the module area
+ * (not executable: struct module, the modules' symbols; loaded after boot,
+ * vmalloc'd, found by nothing else); a table that cannot be read is
+ * skipped.  Bounded:
+ * `levels` deep, 512 entries per table. */
+#define MODULES_VADDR (START_KERNEL_MAP + (1ull << 30))
+#define MODULES_END   0xffffffffff000000ull
+
+static void walk_level(struct kernel *k, uint64_t table, unsigned level, uint64_t vbase,
+		       unsigned first, void (*fn)(void *, uint64_t, bool), void *arg)
+{
+	const struct x86_64_data *d = k->arch_data;
+	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
+	const unsigned *shift = d->levels == 5 ? shifts5 : shifts5 + 1;
+	uint64_t addr_mask = PTE_ADDR_MASK & ~d->sme_mask, entries[512];
+	struct ds_err ignored;
+
+	fn(arg, table, true);
+	if (kernel_read_phys(k, table, entries, sizeof(entries), &ignored) < 0)
+		return;
+	for (unsigned i = first; i < 512; i++) {
+		uint64_t v = vbase | (uint64_t)i << shift[level];
+		bool last = level + 1 == d->levels;
+
+		if (!(entries[i] & PTE_PRESENT))
+			continue;
+		if (level == 0)      /* the kernel's half is sign-extended */
+			v |= ~0ull << (shift[0] + 9);
+		if (last) {
+			/* module data, not code: NX set (struct module, symbols) */
+			if (v >= MODULES_VADDR && v < MODULES_END && (entries[i] & PTE_NX))
+				fn(arg, entries[i] & addr_mask, false);
+			continue;
+		}
+		if ((d->levels - level <= 3) && (entries[i] & PTE_PSE))
+			continue;            /* a huge page: no table below */
+		walk_level(k, entries[i] & addr_mask, level + 1, v, 0, fn, arg);
+	}
+}
+
+static void x86_64_walk_tables(struct kernel *k, void (*fn)(void *, uint64_t, bool),
+			       void *arg)
+{
+	const struct x86_64_data *d = k->arch_data;
+
+	walk_level(k, d->pgd_paddr, 0, 0, 256, fn, arg);
+}
+
 const struct arch_ops arch_x86_64_ops = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
@@ -165,4 +215,5 @@ const struct arch_ops arch_x86_64_ops = {
 	.init = x86_64_init,
 	.release = x86_64_release,
 	.vtop = x86_64_vtop,
+	.walk_tables = x86_64_walk_tables,
 };

@@ -44,7 +44,15 @@ struct kdump_writer {
 	uint64_t zero_desc_off;
 	uint64_t committed;          /* descriptors [0, committed) are out, data with them */
 	uint64_t lost_pending, lost_committed;   /* lost pages not yet out / out */
+	/* any order (p.any_order): pages come in any pfn order; a page's
+	 * descriptor goes to the slot of its rank among the dumped pfns */
+	uint64_t *desc_idx;          /* the slot of each pending descriptor */
+	uint64_t *rank_base;         /* dumped pfns below each RANK_BLOCK */
+	uint8_t *run_buf;            /* pending descriptors sorted into runs */
+	struct slot { uint64_t idx; uint32_t at; } *slots;
 };
+
+#define RANK_SHIFT 15u               /* pfns per rank_base entry: 2^15 */
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -154,10 +162,42 @@ static int flush_data(struct kdump_writer *w, struct ds_err *err)
 	return r;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Any order: the first n pending descriptors to their slots, one write per
+ * run of consecutive slots. */
+static int flush_placed(struct kdump_writer *w, size_t n, struct ds_err *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w->slots[i] = (struct slot){ w->desc_idx[i], (uint32_t)i };
+	qsort(w->slots, n, sizeof(*w->slots), cmp_slot);
+	for (size_t i = 0; i < n && r == 0;) {
+		size_t j = i;
+
+		do {
+			memcpy(w->run_buf + (j - i) * DESC_SIZE,
+			       w->desc_buf + (size_t)w->slots[j].at * DESC_SIZE, DESC_SIZE);
+			j++;
+		} while (j < n && w->slots[j].idx == w->slots[j - 1].idx + 1);
+		r = write_at(w, w->l.desc_off + w->slots[i].idx * DESC_SIZE, w->run_buf,
+			     (j - i) * DESC_SIZE, err);
+		i = j;
+	}
+	return r;
+}
+
 static int flush_desc(struct kdump_writer *w, size_t n, struct ds_err *err)
 {
-	int r = write_at(w, w->l.desc_off + w->desc_first * DESC_SIZE, w->desc_buf,
-			 n * DESC_SIZE, err);
+	int r = w->p.any_order ? flush_placed(w, n, err)
+			       : write_at(w, w->l.desc_off + w->desc_first * DESC_SIZE,
+					  w->desc_buf, n * DESC_SIZE, err);
 
 	w->desc_first += n;
 	w->desc_len = 0;
@@ -232,6 +272,31 @@ static int write_bitmap(struct kdump_writer *w, const struct keepmap *km, bool d
 	return r;
 }
 
+/* The descriptor slot of pfn: how many dumped pfns lie below it. */
+static uint64_t rank_of(const struct kdump_writer *w, uint64_t pfn)
+{
+	uint64_t block = pfn >> RANK_SHIFT;
+
+	return w->rank_base[block] + keepmap_count_dumped_range(w->km, block << RANK_SHIFT, pfn);
+}
+
+static int setup_any_order(struct kdump_writer *w)
+{
+	uint64_t blocks = (w->km->npfn >> RANK_SHIFT) + 1, sum = 0;
+
+	w->rank_base = malloc(blocks * sizeof(*w->rank_base));
+	w->desc_idx = malloc(DESC_BUF_ENTRIES * sizeof(*w->desc_idx));
+	w->slots = malloc(DESC_BUF_ENTRIES * sizeof(*w->slots));
+	w->run_buf = malloc(DESC_BUF_ENTRIES * DESC_SIZE);
+	if (!w->rank_base || !w->desc_idx || !w->slots || !w->run_buf)
+		return -1;
+	for (uint64_t b = 0; b < blocks; b++) {
+		w->rank_base[b] = sum;
+		sum += keepmap_count_dumped_range(w->km, b << RANK_SHIFT, (b + 1) << RANK_SHIFT);
+	}
+	return 0;
+}
+
 int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 		      const struct kdump_params *p, const struct keepmap *km,
 		      struct ds_err *err)
@@ -251,7 +316,11 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 		w->l.planned = keepmap_count_dumped_range(km, p->start_pfn, p->end_pfn);
 	w->data_buf = malloc(DATA_BUF_SIZE);
 	w->desc_buf = malloc(DESC_BUF_ENTRIES * DESC_SIZE);
-	if (!w->data_buf || !w->desc_buf) {
+	if (w->p.any_order && sink->header_first) {
+		kdump_writer_abort(w);
+		return ds_err_set(err, DS_EINVAL, "pages in any order need a file, not a stream");
+	}
+	if (!w->data_buf || !w->desc_buf || (w->p.any_order && setup_any_order(w) < 0)) {
 		kdump_writer_abort(w);
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	}
@@ -283,8 +352,8 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	return 0;
 }
 
-static int add_desc(struct kdump_writer *w, uint64_t off, uint32_t size, uint32_t flags,
-		    struct ds_err *err)
+static int add_desc(struct kdump_writer *w, uint64_t pfn, uint64_t off, uint32_t size,
+		    uint32_t flags, struct ds_err *err)
 {
 	uint8_t *d;
 
@@ -297,6 +366,8 @@ static int add_desc(struct kdump_writer *w, uint64_t off, uint32_t size, uint32_
 		if (r < 0)
 			return r;
 	}
+	if (w->p.any_order)
+		w->desc_idx[w->desc_len] = rank_of(w, pfn);
 	d = w->desc_buf + w->desc_len * DESC_SIZE;
 	put_u64(d, off);
 	put_u32(d + 8, size);
@@ -307,16 +378,16 @@ static int add_desc(struct kdump_writer *w, uint64_t off, uint32_t size, uint32_
 	return 0;
 }
 
-int kdump_writer_add_zero(struct kdump_writer *w, struct ds_err *err)
+int kdump_writer_add_zero(struct kdump_writer *w, uint64_t pfn, struct ds_err *err)
 {
 	if (!w->p.exclude_zero)
 		return ds_err_set(err, DS_EINVAL, "zero page shared without dump level 1");
-	return add_desc(w, w->zero_desc_off, w->p.block_size, 0, err);
+	return add_desc(w, pfn, w->zero_desc_off, w->p.block_size, 0, err);
 }
 
-int kdump_writer_add_lost(struct kdump_writer *w, struct ds_err *err)
+int kdump_writer_add_lost(struct kdump_writer *w, uint64_t pfn, struct ds_err *err)
 {
-	int r = add_desc(w, 0, 0, 0, err);
+	int r = add_desc(w, pfn, 0, 0, 0, err);
 
 	if (r == 0) {
 		w->lost++;
@@ -325,8 +396,8 @@ int kdump_writer_add_lost(struct kdump_writer *w, struct ds_err *err)
 	return r;
 }
 
-int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t size,
-			  uint32_t flags, struct ds_err *err)
+int kdump_writer_add_page(struct kdump_writer *w, uint64_t pfn, const void *data,
+			  uint32_t size, uint32_t flags, struct ds_err *err)
 {
 	int r;
 
@@ -335,7 +406,7 @@ int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t siz
 		return ds_err_set(err, DS_EINVAL, "bad page size %u with flags 0x%x", size, flags);
 	if (w->data_len + size > DATA_BUF_SIZE && (r = commit(w, err)) < 0)
 		return r;
-	if ((r = add_desc(w, w->data_pos, size, flags, err)) < 0)
+	if ((r = add_desc(w, pfn, w->data_pos, size, flags, err)) < 0)
 		return r;
 	memcpy(w->data_buf + w->data_len, data, size);
 	w->data_len += size;
@@ -446,5 +517,9 @@ void kdump_writer_abort(struct kdump_writer *w)
 		return;
 	free(w->data_buf);
 	free(w->desc_buf);
+	free(w->desc_idx);
+	free(w->rank_base);
+	free(w->slots);
+	free(w->run_buf);
 	free(w);
 }

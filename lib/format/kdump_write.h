@@ -17,7 +17,7 @@
  * "Incomplete dumps").
  *
  * Call order: kdump_writer_open, then kdump_writer_add_* once per dumped pfn
- * in pfn order, then kdump_writer_finish, or kdump_writer_close_incomplete
+ * in pfn order (any order with params.any_order), then kdump_writer_finish, or kdump_writer_close_incomplete
  * when the dump cannot go on (keeps what is there, readable), or
  * kdump_writer_abort (touches nothing more).  The sink decides where bytes
  * go: a file, a flattened stream (-F), or nowhere (--dry-run).
@@ -56,6 +56,9 @@ struct kdump_params {
 	 * its descriptors start at the table's beginning. */
 	bool split;
 	uint64_t start_pfn, end_pfn;
+	/* Pages come in any pfn order (most useful first, when not all may
+	 * fit): each descriptor goes to the slot of its pfn.  Files only. */
+	bool any_order;
 };
 
 struct kdump_layout {
@@ -79,18 +82,19 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 		      const struct kdump_params *p, const struct keepmap *km,
 		      struct ds_err *err);
 
-/* The next dumped pfn is all zeros (only when exclude_zero). */
-int kdump_writer_add_zero(struct kdump_writer *w, struct ds_err *err);
+/* Dumped pfn `pfn` (the next one in pfn order, unless any_order) is all
+ * zeros (only when exclude_zero). */
+int kdump_writer_add_zero(struct kdump_writer *w, uint64_t pfn, struct ds_err *err);
 
-/* The next dumped pfn's data: size bytes, flags 0 (raw, size == block
- * size) or one KDUMP_FLAG_* codec flag (size < block size). */
-int kdump_writer_add_page(struct kdump_writer *w, const void *data, uint32_t size,
-			  uint32_t flags, struct ds_err *err);
+/* Dumped pfn `pfn`'s data: size bytes, flags 0 (raw, size == block size)
+ * or one KDUMP_FLAG_* codec flag (size < block size). */
+int kdump_writer_add_page(struct kdump_writer *w, uint64_t pfn, const void *data,
+			  uint32_t size, uint32_t flags, struct ds_err *err);
 
-/* The next dumped pfn could not be read: it leaves the dump (on a file its
+/* Dumped pfn `pfn` could not be read: it leaves the dump (on a file its
  * 2nd-bitmap bit is cleared at the end; a stream keeps an empty descriptor,
  * which readers call a lost page). */
-int kdump_writer_add_lost(struct kdump_writer *w, struct ds_err *err);
+int kdump_writer_add_lost(struct kdump_writer *w, uint64_t pfn, struct ds_err *err);
 
 /* Flush everything, check that exactly num_dumpable pages were added, make
  * it durable, then rewrite the main header without INCOMPLETE and finish

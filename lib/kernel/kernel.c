@@ -68,6 +68,8 @@ void kernel_release(struct kernel *k)
 int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
 		     struct ds_err *err)
 {
+	if (k->trace)
+		k->trace(k->trace_arg, paddr, len);
 	return input_read_phys(k->in, paddr, buf, len, err);
 }
 

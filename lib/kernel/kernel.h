@@ -35,6 +35,12 @@ struct kernel {
 
 	/* translation cache: [tlb_vaddr, tlb_vaddr + tlb_size) -> tlb_paddr */
 	uint64_t tlb_vaddr, tlb_paddr, tlb_size;
+
+	/* When set, told of every physical read (page tables, mem_section,
+	 * kernel data): the pages dumpsieve needs to understand the kernel are
+	 * the pages an analysis needs first (lib/order.c). */
+	void (*trace)(void *arg, uint64_t paddr, size_t len);
+	void *trace_arg;
 };
 
 /* Parse VMCOREINFO, check the required keys, pick and initialise the

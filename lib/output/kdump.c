@@ -38,6 +38,7 @@ static int kdump_begin(struct output *o, const struct dump_meta *m,
 		p.start_pfn = m->split_start;
 		p.end_pfn = m->split_end;
 	}
+	p.any_order = o->any_order;
 	/* verbatim, bytes after the NUL included (makedumpfile copies the
 	 * kernel's struct whole) */
 	memcpy(p.utsname, m->utsname, sizeof(p.utsname));
@@ -50,20 +51,17 @@ static int kdump_begin(struct output *o, const struct dump_meta *m,
 static int kdump_add_page(struct output *o, uint64_t pfn, const void *data, uint32_t size,
 			  uint32_t flags, struct ds_err *err)
 {
-	(void)pfn;
-	return kdump_writer_add_page(o->priv, data, size, flags, err);
+	return kdump_writer_add_page(o->priv, pfn, data, size, flags, err);
 }
 
 static int kdump_add_zero(struct output *o, uint64_t pfn, struct ds_err *err)
 {
-	(void)pfn;
-	return kdump_writer_add_zero(o->priv, err);
+	return kdump_writer_add_zero(o->priv, pfn, err);
 }
 
 static int kdump_add_lost(struct output *o, uint64_t pfn, struct ds_err *err)
 {
-	(void)pfn;
-	return kdump_writer_add_lost(o->priv, err);
+	return kdump_writer_add_lost(o->priv, pfn, err);
 }
 
 static int kdump_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)

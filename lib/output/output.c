@@ -10,7 +10,9 @@
  */
 #include "output.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static const struct output_ops *const members[OUTPUT_FORMAT_MAX] = {
@@ -39,6 +41,35 @@ int output_create(struct output *o, const struct output_config *cfg, struct ds_e
 		return r;
 	}
 	return outfile_check(cfg->path, cfg->force, cfg->input, err);
+}
+
+uint64_t output_room(const struct output *o)
+{
+	uint64_t room = UINT64_MAX;
+	struct statvfs sv;
+	struct stat st;
+	char dir[4096];
+	const char *slash;
+
+	if (o->cfg.dry_run)
+		return UINT64_MAX;
+	if (!o->cfg.flatten) {
+		slash = strrchr(o->cfg.path, '/');
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", slash == o->cfg.path ? 1 : (int)(slash - o->cfg.path),
+				 o->cfg.path);
+		if (statvfs(dir, &sv) == 0) {
+			room = (uint64_t)sv.f_bavail * sv.f_frsize;
+			/* -f: the file replaced gives its blocks back */
+			if (o->cfg.force && stat(o->cfg.path, &st) == 0 && S_ISREG(st.st_mode))
+				room += (uint64_t)st.st_blocks * 512;
+		}
+	}
+	if (o->cfg.size_limit && o->cfg.size_limit < room)
+		room = o->cfg.size_limit;
+	return room;
 }
 
 int output_begin(struct output *o, const struct dump_meta *m, const struct keepmap *km,

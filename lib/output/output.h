@@ -89,6 +89,9 @@ struct output {
 	void *priv;                      /* the member's state, after begin */
 	struct sink sink;
 	struct outfile file;             /* DUMPFILE once begun (fd -1 before) */
+	/* Set before output_begin: pages will come in any pfn order (the most
+	 * useful first); only for a file. */
+	bool any_order;
 	bool finished;
 	struct output_incomplete left;   /* after output_fail */
 };
@@ -98,6 +101,12 @@ struct output {
  * its first bytes: a dump that fails before leaves nothing behind, and -f
  * leaves the old file alone until then. */
 int output_create(struct output *o, const struct output_config *cfg, struct ds_err *err);
+
+/* How many bytes the output can take, as far as is known before writing:
+ * the -L limit, and for a file the free space of its file system (plus
+ * what a file replaced with -f gives back); UINT64_MAX when unknown (a
+ * stream without -L, --dry-run). */
+uint64_t output_room(const struct output *o);
 
 int output_begin(struct output *o, const struct dump_meta *m, const struct keepmap *km,
 		 struct ds_err *err);

@@ -140,18 +140,40 @@ static int feed(struct kdump_writer *w, const struct keepmap *km, uint64_t stop,
 		for (size_t i = 0; i < B; i++)
 			page[i] = byte_of(pfn, i);
 		if (lost && lost(pfn))
-			r = kdump_writer_add_lost(w, err);
+			r = kdump_writer_add_lost(w, pfn, err);
 		else if (store_of(pfn) == ST_ZERO)
-			r = kdump_writer_add_zero(w, err);
+			r = kdump_writer_add_zero(w, pfn, err);
 		else if (store_of(pfn) == ST_RAW)
-			r = kdump_writer_add_page(w, page, B, 0, err);
+			r = kdump_writer_add_page(w, pfn, page, B, 0, err);
 		else
-			r = kdump_writer_add_page(w, page, comp_size(pfn), 0x2, err);
+			r = kdump_writer_add_page(w, pfn, page, comp_size(pfn), 0x2, err);
 		if (r < 0)
 			break;
 		n++;
 	}
 	*ret_added = n;
+	return r;
+}
+
+/* Feed the plan in the order of pfns[0..n) (any_order writers). */
+static int feed_order(struct kdump_writer *w, const uint64_t *pfns, uint64_t n,
+		      struct ds_err *err)
+{
+	uint8_t page[B];
+	int r = 0;
+
+	for (uint64_t i = 0; i < n && r == 0; i++) {
+		uint64_t pfn = pfns[i];
+
+		for (size_t k = 0; k < B; k++)
+			page[k] = byte_of(pfn, k);
+		if (store_of(pfn) == ST_ZERO)
+			r = kdump_writer_add_zero(w, pfn, err);
+		else if (store_of(pfn) == ST_RAW)
+			r = kdump_writer_add_page(w, pfn, page, B, 0, err);
+		else
+			r = kdump_writer_add_page(w, pfn, page, comp_size(pfn), 0x2, err);
+	}
 	return r;
 }
 
@@ -347,6 +369,93 @@ static void test_disk_full_anywhere(void **state)
 	keepmap_release(&km);
 }
 
+
+/* ---- pages in any order (most useful first) ---- */
+
+/* The plan written in two orders far from pfn order (descending pfns; every
+ * seventh pfn first, then the rest): whole, every descriptor in its pfn's
+ * slot; and cut by a full disk at three points, where what made it is
+ * readable and is exactly the pages, in the order written, whose data fit. */
+static void test_any_order(void **state)
+{
+	struct kdump_params p;
+	struct keepmap km;
+	struct kdump_layout l;
+	uint8_t notes[600], *f;
+	uint64_t n, *pfns, i = 0;
+	char path[128];
+	size_t size;
+
+	(void)state;
+	plan(&p, &km, notes);
+	p.any_order = true;
+	n = keepmap_count_dumped(&km);
+	kdump_layout_compute(&p, n, &l);
+	pfns = malloc(n * sizeof(*pfns));
+	assert_non_null(pfns);
+	path_of(path, sizeof(path), "any.kdump");
+	for (int order = 0; order < 2; order++) {
+		i = 0;
+		if (order == 0) {
+			for (uint64_t pfn = NPFN; pfn-- > 0;)
+				if (keepmap_is_dumped(&km, pfn))
+					pfns[i++] = pfn;
+		} else {
+			for (int pass = 0; pass < 2; pass++)
+				for (uint64_t pfn = keepmap_next_dumped(&km, 0); pfn < NPFN;
+				     pfn = keepmap_next_dumped(&km, pfn + 1))
+					if ((pfn % 7 == 0) == (pass == 0))
+						pfns[i++] = pfn;
+		}
+		CHECK_EQ(i, n);
+		for (int cut = 0; cut < 4; cut++) {
+			struct kdump_writer *w = NULL;
+			struct kdump_incomplete inc;
+			struct sink sink;
+			struct ds_err err = { 0 };
+			uint64_t bytes, limit = 0, expect = 0, end = l.data_off + B;
+			int fd, r;
+
+			if (cut)
+				limit = l.data_off + (uint64_t)cut * 2000000 + 777;
+			WHERE("any order %d, %s", order, cut ? "disk full" : "whole");
+			fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			sink_file_init(&sink, fd, path);
+			sink.limit = limit;
+			CHECK_EQ(kdump_writer_open(&w, &sink, &p, &km, &err), 0);
+			r = feed_order(w, pfns, n, &err);
+			if (!cut) {
+				CHECK_EQ(r, 0);
+				CHECK_EQ(kdump_writer_finish(w, &bytes, &err), 0);
+				close(fd);
+				f = slurp(path, &size);
+				CHECK_EQ(check_readable(f, size, &km, false, false), n);
+				free(f);
+				continue;
+			}
+			if (r == 0)
+				r = kdump_writer_finish(w, &bytes, &err);
+			CHECK(r < 0);
+			CHECK_EQ(kdump_writer_close_incomplete(w, &inc, &err), 0);
+			close(fd);
+			/* the pages, in the order written, up to the first whose
+			 * data did not fit; zero pages need only the shared page */
+			for (uint64_t k = 0; k < n; k++) {
+				if (store_of(pfns[k]) != ST_ZERO)
+					end += store_of(pfns[k]) == ST_RAW ? B : comp_size(pfns[k]);
+				if (end > limit)
+					break;
+				expect++;
+			}
+			f = slurp(path, &size);
+			CHECK_EQ(inc.kept, expect);
+			CHECK_EQ(check_readable(f, size, &km, true, false), expect);
+			free(f);
+		}
+	}
+	free(pfns);
+	keepmap_release(&km);
+}
 
 /* ---- streams ---- */
 
@@ -767,6 +876,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disk_full_anywhere),
+		cmocka_unit_test(test_any_order),
 		cmocka_unit_test(test_stream_cut_anywhere),
 		cmocka_unit_test(test_stopped_half_way),
 		cmocka_unit_test(test_lost_pages),

@@ -359,13 +359,13 @@ static void feed(struct kdump_writer *w, const struct keepmap *km,
 			page[i] = page_byte(pfn, i);
 		switch (store_of(pfn)) {
 		case ST_ZERO:
-			r = kdump_writer_add_zero(w, &err);
+			r = kdump_writer_add_zero(w, pfn, &err);
 			break;
 		case ST_COMP:
-			r = kdump_writer_add_page(w, page, (uint32_t)(100 + pfn % 50), 0x1, &err);
+			r = kdump_writer_add_page(w, pfn, page, (uint32_t)(100 + pfn % 50), 0x1, &err);
 			break;
 		default:
-			r = kdump_writer_add_page(w, page, block, 0, &err);
+			r = kdump_writer_add_page(w, pfn, page, block, 0, &err);
 			break;
 		}
 		if (r != 0)
@@ -568,7 +568,7 @@ static void test_dump_without_zero_page(void **state)
 	sink_file_init(&sink, fd, path);
 	CHECK_EQ(kdump_writer_open(&w, &sink, &p, &km, &err), 0);
 	/* add_zero is refused without exclude_zero */
-	r = kdump_writer_add_zero(w, &err);
+	r = kdump_writer_add_zero(w, 0, &err);
 	CHECK(r < 0);
 	CHECK_EQ(err.status, DS_EINVAL);
 	feed(w, &km, no_zero_store, p.block_size);
@@ -867,7 +867,7 @@ static void test_errors(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		WHERE("%s", bad[i].what);
 		ds_err_clear(&err);
-		r = kdump_writer_add_page(w, page, bad[i].size, bad[i].flags, &err);
+		r = kdump_writer_add_page(w, 0, page, bad[i].size, bad[i].flags, &err);
 		CHECK_EQ(r, -DS_EINVAL);
 		CHECK_EQ(err.status, DS_EINVAL);
 		CHECK(err.msg[0] != '\0');
@@ -875,17 +875,17 @@ static void test_errors(void **state)
 	/* the refused pages did not count: exactly 81 more are accepted */
 	WHERE("more pages than planned");
 	for (int i = 0; i < 81; i++) {
-		r = (i % 2) ? kdump_writer_add_zero(w, &err)
-			    : kdump_writer_add_page(w, page, 4096, 0, &err);
+		r = (i % 2) ? kdump_writer_add_zero(w, 0, &err)
+			    : kdump_writer_add_page(w, 0, page, 4096, 0, &err);
 		if (r)
 			fail_msg("%s: page %d refused: %s", where, i, err.msg);
 	}
-	r = kdump_writer_add_page(w, page, 4096, 0, &err);
+	r = kdump_writer_add_page(w, 0, page, 4096, 0, &err);
 	CHECK_EQ(r, -DS_EINVAL);
 	CHECK(strstr(err.msg, "81") != NULL);
-	r = kdump_writer_add_zero(w, &err);
+	r = kdump_writer_add_zero(w, 0, &err);
 	CHECK_EQ(r, -DS_EINVAL);
-	r = kdump_writer_add_page(w, page, 200, 0x2, &err);
+	r = kdump_writer_add_page(w, 0, page, 200, 0x2, &err);
 	CHECK_EQ(r, -DS_EINVAL);
 	/* still finishable with exactly the planned count */
 	CHECK_EQ(kdump_writer_finish(w, &bytes, &err), 0);
@@ -895,7 +895,7 @@ static void test_errors(void **state)
 	sink_null_init(&sink);
 	CHECK_EQ(kdump_writer_open(&w, &sink, &p, &km, &err), 0);
 	for (int i = 0; i < 80; i++)
-		CHECK_EQ(kdump_writer_add_zero(w, &err), 0);
+		CHECK_EQ(kdump_writer_add_zero(w, 0, &err), 0);
 	bytes = 12345;
 	r = kdump_writer_finish(w, &bytes, &err);
 	CHECK_EQ(r, -DS_EINVAL);
@@ -913,7 +913,7 @@ static void test_errors(void **state)
 
 		sink_file_init(&sink, fd, path);
 		CHECK_EQ(kdump_writer_open(&w, &sink, &p, &km, &err), 0);
-		CHECK_EQ(kdump_writer_add_zero(w, &err), 0);
+		CHECK_EQ(kdump_writer_add_zero(w, 0, &err), 0);
 		kdump_writer_abort(w);
 		memset(peek, 0xcc, sizeof(peek));
 		CHECK_EQ(pread(fd, peek, 8, 0), 8);

@@ -1,0 +1,635 @@
+/* order.c - most useful pages first (see order.h).
+ *
+ * State: `seen`, a keep-map whose present bits mark the kept pfns already
+ * queued or given out (each is given out once); a FIFO of queued pfns; a
+ * small translation cache, since the same pages are pointed at again and
+ * again and most words that look like addresses are not; and the pfn where
+ * the closing sweep in pfn order has got to.  Queueing stops at `budget`
+ * pages: past what can fit, the order no longer matters.
+ */
+#include "order.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "input/input.h"
+#include "filter/memmap.h"
+#include "kernel/kallsyms.h"
+#include "kernel/printk.h"
+
+#define TLB_SIZE 16384u              /* translated pages cached (direct-mapped) */
+#define NO_PFN UINT64_MAX
+
+struct order {
+	struct kernel *k;
+	const struct keepmap *km;
+	struct keepmap seen;
+	uint64_t *queue;
+	size_t head, tail, cap;          /* queue[head, tail) */
+	/* pages wanted, but after what the first ones point at: every fourth
+	 * page given out comes from here (bss, unwind tables...) */
+	uint64_t *late;
+	size_t late_head, late_tail;
+	bool to_late;                    /* order_add_pfn queues here */
+	/* the kernel's code [text_lo, text_hi) (pfns): an analysis has it in
+	 * its vmlinux, and pointers to functions are everywhere: only a few
+	 * functions and the code a crashed stack returns into are taken early
+	 * (allow_text) */
+	uint64_t text_lo, text_hi;
+	bool allow_text;
+	const struct memmap *mm;         /* struct pages: which pages are slab */
+	bool modules_pass;               /* walk_tables: the module pages, not the tables */
+	uint64_t bss_from, bss_to;       /* kallsyms' bss, for order_add_bss */
+	unsigned turn;
+	uint64_t budget, queued;
+	uint64_t sweep;                  /* pfns below it were given by the sweep */
+	bool copying;                    /* order_next was called: pages found now are "found" */
+	struct { uint64_t vpage, pfn; } tlb[TLB_SIZE];
+	struct order_stats st;
+};
+
+int order_open(struct order **ret, struct kernel *k, const struct keepmap *km,
+	       uint64_t budget, struct ds_err *err)
+{
+	struct order *o = calloc(1, sizeof(*o));
+	int r;
+
+	if (!o)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	o->k = k;
+	o->km = km;
+	o->budget = budget;
+	o->cap = budget + 1;
+	o->queue = malloc(o->cap * sizeof(*o->queue));
+	o->late = malloc(o->cap * sizeof(*o->late));
+	if (!o->queue || !o->late) {
+		free(o->queue);
+		free(o->late);
+		free(o);
+		return ds_err_set(err, DS_ENOMEM, "out of memory for the page order");
+	}
+	if ((r = keepmap_init(&o->seen, km->npfn, err)) < 0) {
+		free(o->queue);
+		free(o->late);
+		free(o);
+		return r;
+	}
+	for (size_t i = 0; i < TLB_SIZE; i++)
+		o->tlb[i].vpage = NO_PFN;
+	*ret = o;
+	return 0;
+}
+
+void order_free(struct order *o)
+{
+	if (!o)
+		return;
+	keepmap_release(&o->seen);
+	free(o->queue);
+	free(o->late);
+	free(o);
+}
+
+/* A word of pfn's struct page, at byte off (not a root itself: no trace). */
+static bool page_field(struct order *o, uint64_t pfn, uint64_t flags_off, uint64_t *ret)
+{
+	const struct memmap *mm = o->mm;
+	void (*trace)(void *, uint64_t, size_t) = o->k->trace;
+	uint64_t sz;
+	struct ds_err ignored;
+	bool ok = false;
+
+	if (!mm || !vmci_size(o->k->vi, "page", &sz) || flags_off + 8 > sz)
+		return false;
+	for (size_t i = 0; i < mm->n_ranges && !ok; i++) {
+		const struct memmap_range *r = &mm->ranges[i];
+
+		if (pfn < r->start_pfn || pfn >= r->end_pfn)
+			continue;
+		o->k->trace = NULL;
+		ok = kernel_read(o->k, r->page_vaddr + (pfn - r->start_pfn) * sz + flags_off,
+				 ret, sizeof(*ret), &ignored) == 0;
+		o->k->trace = trace;
+		if (ok && o->k->in->big_endian)
+			*ret = __builtin_bswap64(*ret);
+	}
+	return ok;
+}
+
+static bool page_flags(struct order *o, uint64_t pfn, uint64_t *ret)
+{
+	uint64_t off;
+
+	return vmci_offset(o->k->vi, "page.flags", &off) && page_field(o, pfn, off, ret);
+}
+
+/* Is pfn a slab page (PG_slab: task structures, pid and radix tree nodes,
+ * slab caches, the objects an analysis walks)?  Pages found through
+ * addresses that are not go after those that are.  Unknown: yes. */
+static bool is_slab(struct order *o, uint64_t pfn)
+{
+	uint64_t flags, head, off, sz;
+	int64_t bit;
+
+	if (!vmci_number(o->k->vi, "PG_slab", &bit) || bit < 0 || bit > 63 ||
+	    !page_flags(o, pfn, &flags))
+		return true;
+	if (flags >> bit & 1)
+		return true;
+	/* a tail page of a compound slab: the flag is on its head, which
+	 * page.compound_head (bit 0 set) points at */
+	if (!vmci_offset(o->k->vi, "page.compound_head", &off) || !vmci_size(o->k->vi, "page", &sz) ||
+	    off < sizeof(uint64_t) || !page_field(o, pfn, off, &head) || !(head & 1))
+		return false;
+	for (size_t i = 0; i < o->mm->n_ranges; i++) {
+		const struct memmap_range *r = &o->mm->ranges[i];
+		uint64_t base = r->page_vaddr, end = base + (r->end_pfn - r->start_pfn) * sz;
+
+		if ((head & ~1ull) >= base && (head & ~1ull) < end)
+			return page_flags(o, r->start_pfn + ((head & ~1ull) - base) / sz, &flags) &&
+			       (flags >> bit & 1);
+	}
+	return false;
+}
+
+/* A page found through an address, worth taking before the rest: slab
+ * objects, and the kernel image's own pages (strings and tables an
+ * analysis reads: slab cache names, page flag names), which are
+ * PG_reserved. */
+static bool wanted_early(struct order *o, uint64_t pfn)
+{
+	int64_t priv;
+	uint64_t flags;
+
+	if (is_slab(o, pfn))
+		return true;
+	return vmci_number(o->k->vi, "PG_private", &priv) && priv >= 1 && priv <= 64 &&
+	       page_flags(o, pfn, &flags) && (flags >> (priv - 1) & 1);
+}
+
+void order_add_pfn(struct order *o, uint64_t pfn)
+{
+	/* below the sweep: given out by it already */
+	if (o->queued >= o->budget || pfn >= o->km->npfn || pfn < o->sweep ||
+	    !keepmap_is_dumped(o->km, pfn) || keepmap_is_present(&o->seen, pfn))
+		return;
+	if (pfn >= o->text_lo && pfn < o->text_hi && !o->allow_text)
+		return;
+	if (keepmap_add_present(&o->seen, pfn, pfn + 1) < 0)
+		return;              /* no memory for the mark: the sweep gives it */
+	if (o->to_late || (o->copying && !wanted_early(o, pfn)))
+		o->late[o->late_tail++] = pfn;
+	else
+		o->queue[o->tail++] = pfn;
+	o->queued++;
+	if (o->copying)
+		o->st.found++;
+	else
+		o->st.roots++;
+}
+
+void order_trace(void *arg, uint64_t paddr, size_t len)
+{
+	struct order *o = arg;
+	unsigned shift = o->k->page_shift;
+
+	if (!len)
+		return;
+	for (uint64_t pfn = paddr >> shift; pfn <= (paddr + len - 1) >> shift; pfn++)
+		order_add_pfn(o, pfn);
+}
+
+/* Kernel virtual page -> pfn, or NO_PFN; cached either way. */
+static uint64_t translate(struct order *o, uint64_t vpage)
+{
+	unsigned shift = o->k->page_shift;
+	size_t slot = (size_t)(vpage >> shift) % TLB_SIZE;
+	struct ds_err ignored;
+	uint64_t paddr;
+
+	if (o->tlb[slot].vpage == vpage)
+		return o->tlb[slot].pfn;
+	o->tlb[slot].vpage = vpage;
+	o->tlb[slot].pfn = kernel_vtop(o->k, vpage, &paddr, &ignored) < 0 ? NO_PFN
+									 : paddr >> shift;
+	return o->tlb[slot].pfn;
+}
+
+void order_add_vaddr(struct order *o, uint64_t vaddr, unsigned above)
+{
+	uint64_t mask = (uint64_t)o->k->page_size - 1;
+
+	for (unsigned i = 0; i <= above && o->queued < o->budget; i++) {
+		uint64_t pfn = translate(o, (vaddr & ~mask) + (uint64_t)i * o->k->page_size);
+
+		if (pfn != NO_PFN)
+			order_add_pfn(o, pfn);
+	}
+}
+
+/* Might w be a kernel address?  Kernel space is the top of the address
+ * space on the 64-bit architectures read today (x86_64, arm64: 0xff..;
+ * ppc64: 0xc0..); anything else is not worth a translation. */
+static bool kernel_address(uint64_t w)
+{
+	uint8_t top = (uint8_t)(w >> 56);
+
+	return (top == 0xff || top == 0xc0) && w != UINT64_MAX;
+}
+
+void order_scan(struct order *o, const uint8_t *buf, size_t len, unsigned above)
+{
+	for (size_t i = 0; i + 8 <= len && o->queued < o->budget; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, buf + i, 8);
+		if (o->k->in->big_endian)
+			w = __builtin_bswap64(w);
+		if (kernel_address(w))
+			order_add_vaddr(o, w, above);
+	}
+}
+
+void order_add_stacks(struct order *o, const uint8_t *regs, size_t len)
+{
+	uint64_t ps = o->k->page_size, mask = ps - 1;
+	uint8_t *page = malloc(ps);
+	struct ds_err ignored;
+
+	if (!page)
+		return;
+	for (size_t i = 0; i + 8 <= len && o->queued < o->budget; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, regs + i, 8);
+		if (o->k->in->big_endian)
+			w = __builtin_bswap64(w);
+		if (!kernel_address(w))
+			continue;
+		/* the page it points at and three above (a stack's older
+		 * frames), each read now: the code its return addresses point
+		 * into, the tasks and objects its frames hold */
+		for (unsigned up = 0; up < 4 && o->queued < o->budget; up++) {
+			uint64_t pfn = translate(o, (w & ~mask) + up * ps);
+
+			if (pfn == NO_PFN || pfn >= o->km->npfn || !keepmap_is_dumped(o->km, pfn) ||
+			    keepmap_is_present(&o->seen, pfn))
+				continue;
+			o->allow_text = true;
+			order_add_pfn(o, pfn);
+			if (input_read_phys(o->k->in, pfn * ps, page, ps, &ignored) == 0)
+				order_scan(o, page, ps, 0);
+			o->allow_text = false;
+		}
+	}
+	free(page);
+}
+
+/* The pages of the kernel virtual range [from, to). */
+static void add_vrange(struct order *o, uint64_t from, uint64_t to)
+{
+	uint64_t ps = o->k->page_size;
+
+	if (!from || to <= from || to - from > (1ull << 30))
+		return;
+	for (uint64_t v = from & ~(ps - 1); v < to && o->queued < o->budget; v += ps)
+		order_add_vaddr(o, v, 0);
+}
+
+static void add_table(void *arg, uint64_t paddr, bool table)
+{
+	struct order *o = arg;
+
+	if (table == !o->modules_pass) {
+		o->allow_text = true;        /* module code and data: all of it */
+		order_add_pfn(o, paddr >> o->k->page_shift);
+		o->allow_text = false;
+	}
+}
+
+void order_add_modules(struct order *o)
+{
+	o->modules_pass = true;
+	if (o->k->arch->walk_tables)
+		o->k->arch->walk_tables(o->k, add_table, o);
+	o->modules_pass = false;
+}
+
+void order_add_page_tables(struct order *o)
+{
+	uint64_t sym, len;
+
+	if (o->k->arch->walk_tables)
+		o->k->arch->walk_tables(o->k, add_table, o);
+	/* SPARSEMEM_EXTREME's root table, whole (crash reads all of it; its
+	 * pages are mostly zero, which costs only descriptors) */
+	if (vmci_symbol(o->k->vi, "mem_section", &sym) && vmci_length(o->k->vi, "mem_section", &len) &&
+	    len <= (64u << 20) / 8)
+		add_vrange(o, sym, sym + len * 8);
+	/* each NUMA node's pglist_data, whole (zones, free areas, node id) */
+	uint64_t size, node;
+	struct ds_err ignored;
+
+	if (vmci_symbol(o->k->vi, "node_data", &sym) && vmci_length(o->k->vi, "node_data", &len) &&
+	    vmci_size(o->k->vi, "pglist_data", &size) && size <= (16u << 20))
+		for (uint64_t i = 0; i < len && i < 1024; i++) {
+			if (kernel_read(o->k, sym + i * 8, &node, 8, &ignored) < 0)
+				break;
+			if (o->k->in->big_endian)
+				node = __builtin_bswap64(node);
+			if (node)
+				add_vrange(o, node, node + size);
+		}
+}
+
+static int log_read(void *arg, uint64_t vaddr, void *buf, size_t len, struct ds_err *err)
+{
+	return kernel_read(arg, vaddr, buf, len, err);
+}
+
+static int log_discard(void *arg, const void *buf, size_t len, struct ds_err *err)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	(void)err;
+	return 0;
+}
+
+void order_add_log(struct order *o)
+{
+	struct printk_mem mem = { log_read, o->k, 8, o->k->in->big_endian };
+	struct printk_opts opts = { .version = o->k->version };
+	struct printk_out out = { log_discard, NULL, NULL };
+	struct printk_stats st;
+	struct ds_err ignored;
+
+	if (printk_layout_of(o->k->vi) != PRINTK_NONE)
+		(void)printk_dump(o->k->vi, &mem, &opts, &out, &st, &ignored);
+}
+
+/* Is pfn part of the kernel image proper (not init memory freed after
+ * boot)?  The image's pages are PG_reserved; PG_reserved comes right
+ * before PG_private in every kernel's page-flags.h since 2.6, and
+ * VMCOREINFO gives NUMBER(PG_private).  When the flag cannot be had, yes. */
+static bool image_page(struct order *o, uint64_t pfn)
+{
+	int64_t priv;
+	uint64_t flags;
+
+	if (!vmci_number(o->k->vi, "PG_private", &priv) || priv < 1 || priv > 64 ||
+	    !page_flags(o, pfn, &flags))
+		return true;
+	return flags >> (priv - 1) & 1;
+}
+
+/* Is the page data rather than code: does it hold at least `min_addrs`
+ * words that are kernel addresses which translate (code is instructions,
+ * whose aligned words rarely are), or is it three quarters zero words
+ * (bss: counters, bitmaps, flags)? */
+static bool looks_like_data(struct order *o, uint64_t pfn, uint8_t *page, unsigned min_addrs)
+{
+	uint64_t mask = (uint64_t)o->k->page_size - 1;
+	size_t words = o->k->page_size / 8, zeros = 0;
+	struct ds_err ignored;
+	unsigned addrs = 0;
+
+	if (input_read_phys(o->k->in, pfn * o->k->page_size, page, o->k->page_size, &ignored) < 0)
+		return false;
+	for (size_t i = 0; i < words && addrs < min_addrs; i++) {
+		uint64_t w;
+
+		memcpy(&w, page + i * 8, 8);
+		if (o->k->in->big_endian)
+			w = __builtin_bswap64(w);
+		zeros += !w;
+		addrs += kernel_address(w) && translate(o, w & ~mask) != NO_PFN;
+	}
+	return addrs >= min_addrs || zeros * 4 >= words * 3;
+}
+
+/* The kernel image: where SYMBOL(_stext) translates, on while the pages
+ * translate to the next physical page (the image is one physical run).
+ * First its data and bss, from the lowest data symbol VMCOREINFO names
+ * (the data section starts with the page tables, 2 MiB aligned on x86_64)
+ * to its end: init_task, __per_cpu_offset, the cpu masks, the roots of
+ * every list, which every analysis reads before anything else.  Then, from
+ * there down, the pages of the read-only data and code that hold kernel
+ * addresses (__ro_after_init variables such as page_offset_base, tables of
+ * pointers).  Init memory freed after boot is not the image any more (its
+ * struct pages are not PG_reserved): it is ordered as any memory.  The
+ * rest of the code and read-only data comes later: an analysis has them in
+ * its vmlinux. */
+/* With kallsyms, the sections an analysis reads, exactly: data,
+ * __ro_after_init (page_offset_base...), linux_banner (crash compares it
+ * with its vmlinux), bss, each CPU's per-CPU area, the few functions crash
+ * reads at start. */
+static bool add_image_sections(struct order *o)
+{
+	static const char *const names[] = {
+		"_sdata", "_edata", "__start_ro_after_init", "__end_ro_after_init",
+		"linux_banner", "__bss_start", "__bss_stop",
+		"__start_orc_unwind_ip", "__stop_orc_unwind_ip",   /* not taken, see below */
+		"__start_orc_unwind", "__stop_orc_unwind", "orc_lookup", "orc_lookup_end",
+		"__per_cpu_offset", "__per_cpu_start", "__per_cpu_end", "_stext", "_etext",
+		/* code crash reads when it starts (measured on the test
+		 * vmcores: its frame-pointer check, gdb's look at the interrupt
+		 * entry and at the scheduler, where sleeping tasks' stacks end) */
+		"__x64_sys_open", "sys_open", "__x64_sys_fork", "sys_fork", "common_interrupt",
+		"startup_64", "schedule", "__schedule", "__switch_to_asm", "ret_from_fork", "do_futex",
+	};
+	uint64_t a[sizeof(names) / sizeof(names[0])];
+	void (*trace)(void *, uint64_t, size_t) = o->k->trace;
+	struct ds_err ignored;
+	int r;
+
+	o->k->trace = NULL;          /* the symbol table itself is not wanted first */
+	r = kallsyms_find(o->k, names, sizeof(names) / sizeof(names[0]), a, &ignored);
+	o->k->trace = trace;
+	if (r < 0 || !a[0] || !a[1])
+		return false;
+	/* the code: [_stext, _etext) */
+	if (a[16] && a[17] > a[16]) {
+		uint64_t lo = translate(o, a[16] & ~(uint64_t)(o->k->page_size - 1));
+
+		if (lo != NO_PFN) {
+			o->text_lo = lo;
+			o->text_hi = lo + (a[17] - (a[16] & ~(uint64_t)(o->k->page_size - 1)) +
+					   o->k->page_size - 1) / o->k->page_size;
+		}
+	}
+	add_vrange(o, a[0], a[1]);
+	o->allow_text = true;
+	add_vrange(o, a[2], a[3]);
+	add_vrange(o, a[4], a[4] + 256);
+	o->allow_text = false;
+	o->allow_text = true;
+	for (size_t i = 18; i < sizeof(names) / sizeof(names[0]); i++)
+		add_vrange(o, a[i], a[i] + 2 * o->k->page_size);
+	o->allow_text = false;
+	/* each CPU's per-CPU area: run queue, current task, cpu number */
+	if (a[13] && a[15] > a[14]) {
+		uint64_t off[64];
+		unsigned cpus = o->k->in->nr_cpus < 64 ? o->k->in->nr_cpus : 64;
+
+		if (cpus && kernel_read(o->k, a[13], off, cpus * sizeof(off[0]), &ignored) == 0)
+			for (unsigned c = 0; c < cpus; c++) {
+				uint64_t v = o->k->in->big_endian ? __builtin_bswap64(off[c]) : off[c];
+
+				add_vrange(o, a[14] + v, a[15] + v);
+			}
+	}
+	o->bss_from = a[5];
+	o->bss_to = a[6];
+	/* Not the ORC unwind tables: 2.3 MB that do not compress, of which
+	 * crash reads two pages for a backtrace (a binary search) */
+	return true;
+}
+
+void order_add_image(struct order *o, const struct memmap *mm)
+{
+	o->mm = mm;
+	static const char *const data_symbols[] = {
+		"init_top_pgt", "init_level4_pgt", "swapper_pg_dir", "init_uts_ns",
+		"node_online_map", "vmap_area_list", "prb", "log_buf", "node_data",
+	};
+	uint64_t text, start, end, first, ps = o->k->page_size, v;
+	uint8_t *page;
+
+	if (!vmci_symbol(o->k->vi, "_stext", &text) ||
+	    (start = translate(o, text & ~(ps - 1))) == NO_PFN)
+		return;
+	/* at most 1 GiB: x86_64's KERNEL_IMAGE_SIZE */
+	for (end = start + 1; end - start < (1ull << 30) / ps; end++)
+		if (translate(o, (text & ~(ps - 1)) + (end - start) * ps) != end)
+			break;
+	first = end;
+	for (size_t i = 0; i < sizeof(data_symbols) / sizeof(data_symbols[0]); i++) {
+		uint64_t pfn;
+
+		if (!vmci_symbol(o->k->vi, data_symbols[i], &v) || v <= text ||
+		    v - text >= (end - start) * ps)
+			continue;
+		pfn = start + ((v - text) & ~((2ull << 20) - 1)) / ps;
+		if (pfn < first)
+			first = pfn;
+	}
+	if (add_image_sections(o))
+		return;
+	/* no kallsyms: the guesses */
+	page = malloc(ps);
+	if (!page)
+		return;
+	for (uint64_t pfn = first; pfn < end && o->queued < o->budget; pfn++)
+		if (keepmap_is_dumped(o->km, pfn) && image_page(o, pfn) &&
+		    looks_like_data(o, pfn, page, 1))
+			order_add_pfn(o, pfn);
+	o->to_late = true;
+	for (uint64_t pfn = first; pfn-- > start && o->queued < o->budget;)
+		if (keepmap_is_dumped(o->km, pfn) && !keepmap_is_present(&o->seen, pfn) &&
+		    looks_like_data(o, pfn, page, 2))
+			order_add_pfn(o, pfn);
+	o->to_late = false;
+	free(page);
+}
+
+/* Breadth first from the page of vaddr, `depth` levels, scanning each page
+ * as it is queued (not when copied): the objects a walk from one kernel
+ * global reaches (the pid tree to the tasks) come together, before the
+ * breadth of everything else.  Only slab pages are followed. */
+static void add_tree(struct order *o, uint64_t vaddr, unsigned depth, uint64_t max_pages)
+{
+	uint64_t ps = o->k->page_size, mask = ps - 1, *level, n, next_n, cap = max_pages;
+	uint8_t *page = malloc(ps);
+	struct ds_err ignored;
+
+	level = malloc(2 * cap * sizeof(*level));
+	if (!page || !level) {
+		free(page);
+		free(level);
+		return;
+	}
+	n = 0;
+	if ((level[0] = translate(o, vaddr & ~mask)) != NO_PFN)
+		n = 1;
+	order_add_pfn(o, level[0]);
+	for (unsigned d = 0; d < depth && n && o->queued < o->budget; d++) {
+		uint64_t *cur = level + (d % 2) * cap, *nxt = level + ((d + 1) % 2) * cap;
+
+		next_n = 0;
+		for (uint64_t i = 0; i < n && next_n < cap; i++) {
+			if (input_read_phys(o->k->in, cur[i] * ps, page, ps, &ignored) < 0)
+				continue;
+			for (size_t w = 0; w + 8 <= ps && next_n < cap; w += 8) {
+				uint64_t v, pfn;
+
+				memcpy(&v, page + w, 8);
+				if (o->k->in->big_endian)
+					v = __builtin_bswap64(v);
+				if (!kernel_address(v) || (pfn = translate(o, v & ~mask)) == NO_PFN ||
+				    pfn >= o->km->npfn || !keepmap_is_dumped(o->km, pfn) ||
+				    keepmap_is_present(&o->seen, pfn) || !is_slab(o, pfn))
+					continue;
+				order_add_pfn(o, pfn);
+				nxt[next_n++] = pfn;
+			}
+		}
+		n = next_n;
+	}
+	free(page);
+	free(level);
+}
+
+void order_add_trees(struct order *o)
+{
+	/* the pid tree (crash's ps, drgn's for_each_task), the task list, the
+	 * slab caches (crash reads them all when it starts) */
+	static const char *const names[] = { "init_pid_ns", "init_task", "slab_caches" };
+	static const unsigned depth[] = { 6, 2, 2 };
+	uint64_t a[3];
+	void (*trace)(void *, uint64_t, size_t) = o->k->trace;
+	struct ds_err ignored;
+	int r;
+
+	o->k->trace = NULL;
+	r = kallsyms_find(o->k, names, 3, a, &ignored);
+	o->k->trace = trace;
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		if (a[i])
+			add_tree(o, a[i], depth[i], 2048);
+}
+
+void order_add_bss(struct order *o)
+{
+	add_vrange(o, o->bss_from, o->bss_to);
+}
+
+uint64_t order_next(struct order *o)
+{
+	o->copying = true;
+	if (o->head < o->tail)
+		return o->queue[o->head++];
+	if (o->late_head < o->late_tail)
+		return o->late[o->late_head++];
+	/* the rest in pfn order */
+	for (o->sweep = keepmap_next_dumped(o->km, o->sweep); o->sweep < o->km->npfn;
+	     o->sweep = keepmap_next_dumped(o->km, o->sweep + 1))
+		if (!keepmap_is_present(&o->seen, o->sweep)) {
+			o->st.swept++;
+			return o->sweep++;
+		}
+	return o->km->npfn;
+}
+
+void order_saw(struct order *o, uint64_t pfn, const uint8_t *page)
+{
+	(void)pfn;
+	if (o->queued < o->budget)
+		order_scan(o, page, o->k->page_size, 0);
+}
+
+void order_stats(const struct order *o, struct order_stats *st)
+{
+	*st = o->st;
+}
