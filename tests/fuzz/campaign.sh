@@ -7,7 +7,9 @@
 #   -o DIR  where corpora, logs and results live
 #           (default $DS_CACHE/fuzz-campaign, so a campaign goes on from the
 #           corpus the last one left)
-# Writes DIR/results.md: per target executions, exec/s, libFuzzer's cov/ft,
+# Writes DIR/results.md: per target wall and CPU seconds (user+sys: on a
+# loaded machine at nice 19 the CPU is what was spent), executions, exec/s
+# (per wall second), libFuzzer's cov/ft,
 # new inputs, findings; then the line coverage of lib/ that the final corpora
 # reach (llvm-cov, from a clang build with -fprofile-instr-generate in
 # build-cov/).  Findings stay in DIR/findings/.  The figures go into
@@ -42,8 +44,8 @@ res=$dir/results.md
 {
 	echo "# fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), $hours h, $(git -C "$root" rev-parse --short HEAD)"
 	echo
-	echo "| target | seconds | executions | exec/s | cov | ft | corpus | findings |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| target | seconds | CPU s | executions | exec/s | cov | ft | corpus | findings |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 } >"$res"
 for t in "${targets[@]}"; do
 	secs=$(awk -v h="$hours" -v w="${weight[$t]}" -v T="$total" 'BEGIN { printf "%d", h * 3600 * w / T }')
@@ -63,7 +65,8 @@ for t in "${targets[@]}"; do
 	after=$(ls "$dir/$t/corpus" 2>/dev/null | wc -l)
 	found=$(ls "$dir/build/fuzz-findings" 2>/dev/null | grep -c "^$t-" || true)
 	cp -n "$dir/build/fuzz-findings/$t-"* "$dir/findings/" 2>/dev/null
-	echo "| $t | $((end - start)) | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | $before -> $after | $([ $rc -eq 0 ] && echo none || echo "exit $rc, $found input(s)") |" >>"$res"
+	cpu=$(awk '{ printf "%d", $1 + $2 }' "$dir/$t/cpu" 2>/dev/null)
+	echo "| $t | $((end - start)) | ${cpu:-?} | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | $before -> $after | $([ $rc -eq 0 ] && echo none || echo "exit $rc, $found input(s)") |" >>"$res"
 done
 
 # line coverage of lib/ reached by the final corpora and the seeds

@@ -15,6 +15,7 @@
 #include <dumpsieve/dumpsieve.h>
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,7 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.codec = DS_CODEC_NONE;
 	o.exclude_vmemmap = p.flags & FUZZ_F_EXCLUDE_VMEMMAP;
 	o.no_mmap = p.flags & FUZZ_F_NO_MMAP;
-	o.num_threads = p.threads & 3;
+	/* FUZZ_SERIAL=1 (run.sh -r, make fuzzcheck): no compression threads,
+	 * whose interleaving would make the coverage, and so the inputs tried,
+	 * differ from one run to the next; the campaign keeps them */
+	static int serial = -1;
+	if (serial < 0)
+		serial = getenv("FUZZ_SERIAL") != NULL;
+	o.num_threads = serial ? 0 : p.threads & 3;
 	o.map_budget = 1u << 20;
 	o.force = true;
 	if (p.flags & FUZZ_F_DMESG) {
