@@ -12,6 +12,8 @@
 #   present  (-d 31) the 1st bitmap equals expected-present.pfns
 #   verify   (-d 31) every stored page reads back through libkdumpfile equal
 #            to the source page (tests/tools/dumpcheck.py verify --zero-shared)
+#   census   --mem-usage: ZERO, KERN_DATA and the total equal the truth's
+#            -d 31 sets, and the census of the -d 31 dump is the vmcore's
 # Specs with `repeat N` (runs of identical pages, which the copy phase
 # encodes once and reuses) are also verified at -d 0 and -d 31 with every
 # codec, one thread and two.
@@ -92,6 +94,31 @@ dump_and_check() {
 	rm -f "$out"
 }
 
+# census_check TAG DIR: --mem-usage of the vmcore against the truth (ZERO =
+# the -d 31 zero set, KERN_DATA = the -d 31 pfns less those, total = the
+# present pfns), and of its -l -d 31 dump DIR/plain.kdump: the same table
+# (the pages the dump left out classified from their struct pages)
+census_check() {
+	local tag=$1 dir=$2 want got
+	count() { tail -n 1 "$1" | awk '{print $2}'; }
+	lines() { grep -E '^(ZERO|NON_PRI_CACHE|PRI_CACHE|USER|FREE|KERN_DATA|Total pages)' "$1" | awk -F'\t+' '{printf "%s ", $2+0}'; }
+	"$BIN" --mem-usage "$dir/vmcore.elf" > "$dir/mu.txt" 2> "$dir/mu.err"
+	want="$(count "$dir/expected-d31.zero") $(( $(count "$dir/expected-d31.pfns") - $(count "$dir/expected-d31.zero") )) $(count "$dir/expected-present.pfns")"
+	got=$(lines "$dir/mu.txt" | awk '{print $1, $6, $7}')
+	if [ "$got" = "$want" ]; then
+		ok "$tag --mem-usage: ZERO KERN_DATA total = truth ($got)"
+	else
+		bad "$tag --mem-usage: ZERO KERN_DATA total $got, truth $want"; tail -n 3 "$dir/mu.err" | sed 's/^/  | /'
+	fi
+	if [ -s "$dir/plain.kdump" ] && "$BIN" --mem-usage "$dir/plain.kdump" > "$dir/mu-dump.txt" 2>> "$dir/mu.err" &&
+	   [ "$(lines "$dir/mu-dump.txt")" = "$(lines "$dir/mu.txt")" ]; then
+		ok "$tag --mem-usage of its -d 31 dump = of the vmcore"
+	else
+		bad "$tag --mem-usage of its -d 31 dump: $(lines "$dir/mu-dump.txt" 2>/dev/null), of the vmcore: $(lines "$dir/mu.txt")"
+		tail -n 3 "$dir/mu.err" | sed 's/^/  | /'
+	fi
+}
+
 # --- every encoding, every level ---
 for spec in "$GEN"/specs/*.spec; do
 	name=$(basename "$spec" .spec)
@@ -113,6 +140,7 @@ for spec in "$GEN"/specs/*.spec; do
 	else
 		bad "$name -e -d 31"; tail -n 6 "$dir/e.log" | sed 's/^/  | /'
 	fi
+	census_check "$name" "$dir"
 	rm -f "$dir/plain.kdump" "$dir/e.kdump"
 	if grep -q '^repeat ' "$spec"; then
 		for opts in "-l" "-c --num-threads 2" "-p" "-z --num-threads 2" "-c" "-l --num-threads 2"; do
