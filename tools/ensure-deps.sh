@@ -5,7 +5,7 @@
 #   build  compilers (clang with its libFuzzer/sanitizer runtimes), meson/ninja,
 #          the four codec libraries, cmocka
 #   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader),
-#          the Debian packaging tools and debootstrap (tests/debian)
+#          the Debian packaging tools and mmdebstrap (tests/debian)
 #   arch   + what the architecture tier (tests/arch) needs on the host: QEMU
 #          for arm64, ppc64el, s390x, riscv64 (with OpenSBI), qemu-user for the
 #          other architectures' makedumpfile, and cross compilers with their
@@ -18,7 +18,7 @@ build_pkgs=(gcc clang libclang-rt-14-dev meson ninja-build pkg-config zlib1g-dev
 	libsnappy-dev libzstd-dev libcmocka-dev libfuse3-dev)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
 	makedumpfile python3 python3-libkdumpfile kexec-tools crash time
-	dpkg-dev debhelper lintian debootstrap man-db fuse3)
+	dpkg-dev debhelper lintian mmdebstrap man-db fuse3)
 
 arch_pkgs=(qemu-user qemu-system-arm qemu-system-ppc qemu-system-misc opensbi
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
