@@ -195,7 +195,7 @@ int session_page_maps(struct session *s, struct ds_err *err)
 	s->maps_built = true;
 	/* the dump level's rules first: their checks of VMCOREINFO (SIZE(page)
 	 * and the like) give the more precise message */
-	if ((r = page_rules_init(&s->rules, s->k.vi, o->dump_level, err)) < 0)
+	if ((r = page_rules_init(&s->rules, s->k.vi, &s->k.mach, o->dump_level, err)) < 0)
 		return r;
 	for (unsigned i = 0; i < s->rules.n_missing; i++)
 		session_notice(s, "%s", s->rules.missing[i]);

@@ -5,16 +5,18 @@
  * addresses map linearly: paddr = vaddr - __START_KERNEL_map + phys_base,
  * where phys_base is where the (relocatable, KASLR-moved) kernel was loaded.
  * Everything else (direct map, vmemmap: both randomised by KASLR) is found
- * by walking the page tables: 4 levels, or 5 when the kernel ran with LA57
- * (VMCOREINFO NUMBER(pgtable_l5_enabled)=1).  AMD SME sets a C-bit in
- * entries (NUMBER(sme_mask)); it is masked off.  Huge pages end the walk at
- * the PUD (1 GiB) or PMD (2 MiB) level when the PSE bit is set.
+ * by the generic walk (pgtable.c): 4 levels, or 5 when the kernel ran with
+ * LA57 (VMCOREINFO NUMBER(pgtable_l5_enabled)=1), 9 index bits each, 8-byte
+ * little-endian entries.  AMD SME sets a C-bit in entries (NUMBER(sme_mask));
+ * it is masked off.  Huge pages end the walk at the PUD (1 GiB) or PMD
+ * (2 MiB) level when the PSE bit is set.
  */
 #include <elf.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
 #include "arch.h"
+#include "pgtable.h"
 #include "../kernel/kernel.h"
 
 #define START_KERNEL_MAP   0xffffffff80000000ull
@@ -26,8 +28,8 @@
 
 struct x86_64_data {
 	uint64_t pgd_paddr;
-	unsigned levels;           /* 4 or 5 */
-	uint64_t sme_mask;
+	unsigned va_bits;          /* 48 or 57 */
+	struct pgtable_format pt;
 };
 
 static unsigned x86_64_section_size_bits(const struct kernel *k)
@@ -40,7 +42,7 @@ static unsigned x86_64_max_physmem_bits(const struct kernel *k)
 {
 	const struct x86_64_data *d = k->arch_data;
 
-	if (d && d->levels == 5)
+	if (d && d->pt.levels == 5)
 		return 52;
 	if (k->version && k->version < KERNEL_VERSION_CODE(2, 6, 26))
 		return 40;
@@ -54,11 +56,25 @@ static bool in_kernel_image(uint64_t vaddr)
 	return vaddr >= START_KERNEL_MAP && vaddr < KERNEL_IMAGE_LIMIT;
 }
 
+/* Present; a leaf at the last level, or where PSE marks a 1 GiB or 2 MiB
+ * page (the PAT bit 12 of such an entry falls below the page size). */
+static enum pgtable_entry x86_64_decode(const struct pgtable_format *f, unsigned level,
+					uint64_t e, uint64_t *ret_addr)
+{
+	if (!(e & PTE_PRESENT))
+		return PGTABLE_INVALID;
+	*ret_addr = e & f->addr_mask;
+	if (level + 1 == f->levels || (f->shift[level] <= 30 && (e & PTE_PSE)))
+		return PGTABLE_LEAF;
+	return PGTABLE_TABLE;
+}
+
 /* phys_base: VMCOREINFO says it since 4.10; else a dump file's header may
  * (kdump-compressed sub header); else a kdump /proc/vmcore maps the kernel
  * text, and that mapping's vaddr/paddr pair gives it. */
 static int find_phys_base(struct kernel *k, struct ds_err *err)
 {
+	uint64_t vaddr, paddr, size;
 	int64_t num;
 
 	if (vmci_number(k->vi, "phys_base", &num)) {
@@ -69,11 +85,9 @@ static int find_phys_base(struct kernel *k, struct ds_err *err)
 		k->phys_base = k->in->phys_base;
 		return 0;
 	}
-	for (size_t i = 0; i < k->in->n_vmaps; i++) {
-		const struct dump_vmap *m = &k->in->vmaps[i];
-
-		if (in_kernel_image(m->vaddr)) {
-			k->phys_base = m->paddr - (m->vaddr - START_KERNEL_MAP);
+	for (size_t i = 0; kernel_input_mapping(k, i, &vaddr, &paddr, &size); i++) {
+		if (in_kernel_image(vaddr)) {
+			k->phys_base = paddr - (vaddr - START_KERNEL_MAP);
 			return 0;
 		}
 	}
@@ -84,6 +98,7 @@ static int find_phys_base(struct kernel *k, struct ds_err *err)
 static int x86_64_init(struct kernel *k, struct ds_err *err)
 {
 	struct x86_64_data *d = calloc(1, sizeof(*d));
+	unsigned levels;
 	uint64_t pgd;
 	int64_t num;
 	int r;
@@ -91,9 +106,14 @@ static int x86_64_init(struct kernel *k, struct ds_err *err)
 	if (!d)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	k->arch_data = d;
-	d->levels = vmci_number(k->vi, "pgtable_l5_enabled", &num) && num ? 5 : 4;
+	levels = vmci_number(k->vi, "pgtable_l5_enabled", &num) && num ? 5 : 4;
+	d->va_bits = levels == 5 ? 57 : 48;
+	pgtable_geometry(&d->pt, levels, 12, 9, 9);
+	d->pt.entry_size = 8;
+	d->pt.decode = x86_64_decode;
+	d->pt.addr_mask = PTE_ADDR_MASK;
 	if (vmci_number(k->vi, "sme_mask", &num))
-		d->sme_mask = (uint64_t)num;
+		d->pt.addr_mask &= ~(uint64_t)num;
 	if ((r = find_phys_base(k, err)) < 0)
 		return r;
 	if (!vmci_symbol(k->vi, "init_top_pgt", &pgd) &&
@@ -107,55 +127,17 @@ static int x86_64_init(struct kernel *k, struct ds_err *err)
 	return 0;
 }
 
-static void x86_64_release(struct kernel *k)
-{
-	free(k->arch_data);
-	k->arch_data = NULL;
-}
-
 static int x86_64_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
 		       uint64_t *ret_map_size, struct ds_err *err)
 {
 	const struct x86_64_data *d = k->arch_data;
-	/* shift of the index at each level, top first */
-	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
-	const unsigned *shift = d->levels == 5 ? shifts5 : shifts5 + 1;
-	uint64_t table = d->pgd_paddr;
-	uint64_t addr_mask = PTE_ADDR_MASK & ~d->sme_mask;
-	unsigned va_bits = d->levels == 5 ? 57 : 48;
-
 	/* canonical: bits above va_bits-1 equal bit va_bits-1 */
-	uint64_t top = vaddr >> (va_bits - 1);
-	if (top != 0 && top != (UINT64_MAX >> (va_bits - 1)))
+	uint64_t top = vaddr >> (d->va_bits - 1);
+
+	if (top != 0 && top != (UINT64_MAX >> (d->va_bits - 1)))
 		return ds_err_set(err, DS_ECORRUPT,
 				  "0x%" PRIx64 " is not a canonical x86_64 address", vaddr);
-
-	for (unsigned level = 0; level < d->levels; level++) {
-		uint64_t idx = (vaddr >> shift[level]) & 0x1ff;
-		uint64_t entry;
-		int r;
-
-		r = kernel_read_phys(k, table + idx * 8, &entry, sizeof(entry), err);
-		if (r < 0)
-			return ds_err_wrap(err, "page table walk for 0x%" PRIx64, vaddr);
-		if (!(entry & PTE_PRESENT))
-			return ds_err_set(err, DS_ENODATA,
-					  "0x%" PRIx64 " is not mapped (level %u entry 0x%" PRIx64
-					  " at paddr 0x%" PRIx64 ")", vaddr, d->levels - level, entry,
-					  table + idx * 8);
-		/* a huge page ends the walk at the PUD (1 GiB) or PMD (2 MiB) */
-		bool last = level == d->levels - 1;
-		bool huge = !last && shift[level] <= 30 && (entry & PTE_PSE);
-		if (last || huge) {
-			uint64_t size = 1ull << shift[level];
-
-			*ret_paddr = (entry & addr_mask & ~(size - 1)) | (vaddr & (size - 1));
-			*ret_map_size = size;
-			return 0;
-		}
-		table = entry & addr_mask;
-	}
-	return ds_err_set(err, DS_ECORRUPT, "page table walk for 0x%" PRIx64 " fell through", vaddr);
+	return pgtable_walk(k, &d->pt, d->pgd_paddr, vaddr, ret_paddr, ret_map_size, err);
 }
 
 /* Every table of the kernel's half (top-level entries 256 and up), depth
@@ -210,10 +192,11 @@ static void x86_64_walk_tables(struct kernel *k, void (*fn)(void *, uint64_t, bo
 const struct arch_ops arch_x86_64_ops = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
+	.word_size = 8,
+	.byte_orders = ARCH_LITTLE_ENDIAN,
 	.section_size_bits = x86_64_section_size_bits,
 	.max_physmem_bits = x86_64_max_physmem_bits,
 	.init = x86_64_init,
-	.release = x86_64_release,
 	.vtop = x86_64_vtop,
 	.walk_tables = x86_64_walk_tables,
 };

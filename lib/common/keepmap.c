@@ -33,6 +33,8 @@
  */
 #include "keepmap.h"
 
+#include "bytes.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,10 +42,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "keepmap_copy_bytes assumes a little-endian host (words = on-disk bytes)"
-#endif
 
 #define CHUNK_SHIFT 15u
 #define CHUNK_PFNS (1ull << CHUNK_SHIFT)
@@ -658,6 +656,26 @@ static void bytes_set(uint8_t *out, uint32_t s, uint32_t e)
 		out[e / 8] |= (uint8_t)((1u << (e % 8)) - 1);
 }
 
+/* Bytes [in, in + n) of a chunk bitmap in the on-disk order: bit p of byte
+ * p/8 is bit p%64 of word p/64, so the bytes are the words little-endian.
+ * On a little-endian host that is the memory itself. */
+static void copy_bits_bytes(const uint64_t *bits, uint64_t in, uint8_t *out, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(out, (const uint8_t *)bits + in, n);
+#else
+	uint8_t word[8];
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b = in + i;
+
+		if (i == 0 || b % 8 == 0)
+			bytes_put_le64(word, bits[b / 8]);
+		out[i] = word[b % 8];
+	}
+#endif
+}
+
 void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 			void *buf, size_t len)
 {
@@ -678,7 +696,7 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 		size_t n = chunk_have - in < len ? (size_t)(chunk_have - in) : len;
 
 		if (c->form == CHUNK_BITS) {
-			memcpy(out, (const uint8_t *)c->bits + in, n);
+			copy_bits_bytes(c->bits, in, out, n);
 		} else if (c->form == CHUNK_RUNS) {
 			/* runs end at the chunk's size: no bits past it */
 			uint32_t lo = (uint32_t)in * 8, hi = lo + (uint32_t)n * 8;

@@ -1,12 +1,18 @@
-/* elf_read.c - parse an ELF64 vmcore into a physical memory map and notes.
+/* elf_read.c - parse an ELF vmcore into a physical memory map and notes.
  *
  * Layout facts: docs/formats.md; the ELF header and program headers are the
- * standard ELF64 ones (<elf.h> constants).  Every size and offset read from the
- * file is checked against the file size before use; a PT_LOAD the file cuts
+ * standard ELF64 or ELF32 ones (<elf.h> structures give the field offsets),
+ * in the byte order EI_DATA names: a vmcore is written in the crashed
+ * machine's order (big-endian s390x), its class follows the machine's word
+ * (i386 kdump: ELF32), and both are read through bytes.h, so the host's
+ * own order does not matter.  Every size and offset read from the file is
+ * checked against the file size before use; a PT_LOAD the file cuts
  * short, or that starts past its end, is kept (its missing bytes fail to
  * read: the pages are reported unreadable, not the whole vmcore refused).
  */
 #include "elf_read.h"
+
+#include "../common/bytes.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -21,30 +27,91 @@ bool elf_is_elf(const uint8_t *buf, size_t len)
 	return len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG);
 }
 
-static int check_ehdr(const Elf64_Ehdr *eh, const struct source *src,
+/* The fields of an ELF header or program header that we use, whatever the
+ * class and byte order of the file. */
+struct ehdr {
+	uint8_t class;               /* ELFCLASS32 / ELFCLASS64 */
+	bool big_endian;
+	uint16_t type, machine, phentsize, phnum;
+	uint64_t phoff;
+};
+
+struct phdr {
+	uint32_t type;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+#define GET(f, p, type, member) \
+	bytes_get_uint((f)->big_endian, (p) + offsetof(type, member), sizeof(((type *)0)->member))
+
+static void decode_ehdr(const uint8_t *b, struct ehdr *eh)
+{
+	eh->class = b[EI_CLASS];
+	eh->big_endian = b[EI_DATA] == ELFDATA2MSB;
+	if (eh->class == ELFCLASS64) {
+		eh->type = (uint16_t)GET(eh, b, Elf64_Ehdr, e_type);
+		eh->machine = (uint16_t)GET(eh, b, Elf64_Ehdr, e_machine);
+		eh->phoff = GET(eh, b, Elf64_Ehdr, e_phoff);
+		eh->phentsize = (uint16_t)GET(eh, b, Elf64_Ehdr, e_phentsize);
+		eh->phnum = (uint16_t)GET(eh, b, Elf64_Ehdr, e_phnum);
+	} else {
+		eh->type = (uint16_t)GET(eh, b, Elf32_Ehdr, e_type);
+		eh->machine = (uint16_t)GET(eh, b, Elf32_Ehdr, e_machine);
+		eh->phoff = GET(eh, b, Elf32_Ehdr, e_phoff);
+		eh->phentsize = (uint16_t)GET(eh, b, Elf32_Ehdr, e_phentsize);
+		eh->phnum = (uint16_t)GET(eh, b, Elf32_Ehdr, e_phnum);
+	}
+}
+
+static void decode_phdr(const struct ehdr *eh, const uint8_t *b, struct phdr *ph)
+{
+	if (eh->class == ELFCLASS64) {
+		ph->type = (uint32_t)GET(eh, b, Elf64_Phdr, p_type);
+		ph->offset = GET(eh, b, Elf64_Phdr, p_offset);
+		ph->vaddr = GET(eh, b, Elf64_Phdr, p_vaddr);
+		ph->paddr = GET(eh, b, Elf64_Phdr, p_paddr);
+		ph->filesz = GET(eh, b, Elf64_Phdr, p_filesz);
+		ph->memsz = GET(eh, b, Elf64_Phdr, p_memsz);
+	} else {
+		ph->type = (uint32_t)GET(eh, b, Elf32_Phdr, p_type);
+		ph->offset = GET(eh, b, Elf32_Phdr, p_offset);
+		ph->vaddr = GET(eh, b, Elf32_Phdr, p_vaddr);
+		ph->paddr = GET(eh, b, Elf32_Phdr, p_paddr);
+		ph->filesz = GET(eh, b, Elf32_Phdr, p_filesz);
+		ph->memsz = GET(eh, b, Elf32_Phdr, p_memsz);
+		if (ph->paddr == UINT32_MAX)     /* (Elf32_Addr)-1: no physical address */
+			ph->paddr = UINT64_MAX;
+	}
+}
+
+static int check_ehdr(const uint8_t *ident, const struct ehdr *eh, const struct source *src,
 		      struct ds_err *err)
 {
-	if (!elf_is_elf(eh->e_ident, sizeof(eh->e_ident)))
+	size_t phentsize = eh->class == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+
+	if (!elf_is_elf(ident, EI_NIDENT))
 		return ds_err_set(err, DS_ECORRUPT, "'%s' is not an ELF file (bad magic)",
 				  src->path);
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return ds_err_set(err, DS_EUNSUPP,
-				  "'%s' is a 32-bit ELF file (class %u); only ELF64 vmcores are supported",
-				  src->path, eh->e_ident[EI_CLASS]);
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return ds_err_set(err, DS_EUNSUPP,
-				  "'%s' is a big-endian ELF file; only little-endian vmcores are supported",
-				  src->path);
-	if (eh->e_type != ET_CORE)
+	if (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32)
 		return ds_err_set(err, DS_ECORRUPT,
-				  "'%s' is not an ELF core file (e_type %u)", src->path, eh->e_type);
-	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+				  "'%s': unknown ELF class %u at offset 0x%x", src->path,
+				  ident[EI_CLASS], EI_CLASS);
+	if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s': unknown ELF byte order %u at offset 0x%x", src->path,
+				  ident[EI_DATA], EI_DATA);
+	if (eh->type != ET_CORE)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s' is not an ELF core file (e_type %u)", src->path, eh->type);
+	if (eh->phentsize != phentsize)
 		return ds_err_set(err, DS_ECORRUPT,
 				  "'%s': bad program header size %u at offset 0x%zx",
-				  src->path, eh->e_phentsize, offsetof(Elf64_Ehdr, e_phentsize));
-	if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
+				  src->path, eh->phentsize,
+				  eh->class == ELFCLASS64 ? offsetof(Elf64_Ehdr, e_phentsize)
+							  : offsetof(Elf32_Ehdr, e_phentsize));
+	if (eh->phnum == 0 || eh->phnum == PN_XNUM)
 		return ds_err_set(err, DS_ECORRUPT,
-				  "'%s': unsupported program header count %u", src->path, eh->e_phnum);
+				  "'%s': unsupported program header count %u", src->path, eh->phnum);
 	return 0;
 }
 
@@ -113,10 +180,12 @@ static int scan_notes(struct elf_core *core, uint64_t start, uint64_t end,
 	uint64_t pos = start, size = end;
 
 	while (pos + sizeof(Elf64_Nhdr) <= size) {
-		Elf64_Nhdr nh;
+		Elf64_Nhdr nh;           /* Elf32_Nhdr is the same three words */
 		uint64_t name_pad, desc_pad, name_off;
 
-		memcpy(&nh, core->notes + pos, sizeof(nh));
+		nh.n_namesz = bytes_get_u32(core->big_endian, core->notes + pos);
+		nh.n_descsz = bytes_get_u32(core->big_endian, core->notes + pos + 4);
+		nh.n_type = bytes_get_u32(core->big_endian, core->notes + pos + 8);
 		if (nh.n_namesz == 0 && nh.n_descsz == 0 && nh.n_type == 0)
 			break;                   /* zero padding at the end */
 		name_pad = ((uint64_t)nh.n_namesz + 3) & ~3ull;
@@ -142,101 +211,109 @@ static int scan_notes(struct elf_core *core, uint64_t start, uint64_t end,
 
 int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr *ph = NULL;
+	uint8_t head[sizeof(Elf64_Ehdr)];
+	struct ehdr eh;
+	uint8_t *ph = NULL;
+	size_t phsize;
 	int r;
 
 	memset(core, 0, sizeof(*core));
-	if (src->size < sizeof(eh))
+	memset(head, 0, sizeof(head));
+	if (src->size >= EI_NIDENT &&
+	    (r = source_read(src, 0, head, src->size < sizeof(head) ? (size_t)src->size
+					 : sizeof(head), err)) < 0)
+		return r;
+	if (src->size < (head[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr)))
 		return ds_err_set(err, DS_ECORRUPT,
 				  "'%s' is too small to be a vmcore (%" PRIu64 " bytes)",
 				  src->path, src->size);
-	if ((r = source_read(src, 0, &eh, sizeof(eh), err)) < 0)
+	decode_ehdr(head, &eh);
+	if ((r = check_ehdr(head, &eh, src, err)) < 0)
 		return r;
-	if ((r = check_ehdr(&eh, src, err)) < 0)
-		return r;
-	core->machine = eh.e_machine;
+	core->machine = eh.machine;
+	core->big_endian = eh.big_endian;
+	core->elf_class = eh.class == ELFCLASS64 ? 64 : 32;
+	phsize = eh.phentsize;
 
-	uint64_t ph_bytes = (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
-	if (eh.e_phoff > src->size || ph_bytes > src->size - eh.e_phoff)
+	uint64_t ph_bytes = (uint64_t)eh.phnum * phsize;
+	if (eh.phoff > src->size || ph_bytes > src->size - eh.phoff)
 		return ds_err_set(err, DS_ECORRUPT,
 				  "'%s' is truncated: program headers at offset 0x%" PRIx64
 				  " (%u entries) end past the file size 0x%" PRIx64,
-				  src->path, (uint64_t)eh.e_phoff, eh.e_phnum, src->size);
+				  src->path, eh.phoff, eh.phnum, src->size);
 	ph = malloc(ph_bytes);
-	core->loads = calloc(eh.e_phnum, sizeof(*core->loads));
+	core->loads = calloc(eh.phnum, sizeof(*core->loads));
 	if (!ph || !core->loads) {
 		r = ds_err_set(err, DS_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = source_read(src, eh.e_phoff, ph, ph_bytes, err)) < 0)
+	if ((r = source_read(src, eh.phoff, ph, ph_bytes, err)) < 0)
 		goto out;
 
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		const Elf64_Phdr *p = &ph[i];
-		uint64_t hdr_off = eh.e_phoff + (uint64_t)i * sizeof(*p);
+	for (unsigned i = 0; i < eh.phnum; i++) {
+		struct phdr p;
+		uint64_t hdr_off = eh.phoff + (uint64_t)i * phsize;
 
-		if (p->p_type != PT_LOAD && p->p_type != PT_NOTE)
+		decode_phdr(&eh, ph + (size_t)i * phsize, &p);
+		if (p.type != PT_LOAD && p.type != PT_NOTE)
 			continue;
-		if (p->p_offset > src->size || p->p_filesz > src->size - p->p_offset) {
+		if (p.offset > src->size || p.filesz > src->size - p.offset) {
 			/* A PT_LOAD whose data the file cuts short (a copy that
 			 * stopped, a disk that filled): its pages past the end
 			 * cannot be read, the rest can (makedumpfile dumps it too,
 			 * with zeros for what is missing).  Notes cannot be. */
-			if (p->p_type == PT_LOAD && p->p_filesz <= p->p_memsz &&
-			    p->p_offset <= UINT64_MAX - p->p_filesz) {
-				uint64_t end = p->p_offset + p->p_filesz;
+			if (p.type == PT_LOAD && p.filesz <= p.memsz &&
+			    p.offset <= UINT64_MAX - p.filesz) {
+				uint64_t end = p.offset + p.filesz;
 
 				if (!core->short_by)
 					core->short_load = i;
-				core->short_by += end - (p->p_offset > src->size ? p->p_offset : src->size);
+				core->short_by += end - (p.offset > src->size ? p.offset : src->size);
 			} else {
 				r = ds_err_set(err, DS_ECORRUPT,
 					       "'%s' is truncated: segment %u (header at offset 0x%" PRIx64
 					       ") needs bytes up to 0x%" PRIx64 ", file size is 0x%" PRIx64,
-					       src->path, i, hdr_off, (uint64_t)(p->p_offset + p->p_filesz),
-					       src->size);
+					       src->path, i, hdr_off, p.offset + p.filesz, src->size);
 				goto out;
 			}
 		}
-		if (p->p_type == PT_NOTE) {
+		if (p.type == PT_NOTE) {
 			uint8_t *grown;
 
-			if (p->p_filesz > MAX_NOTES_SIZE - core->notes_size) {
+			if (p.filesz > MAX_NOTES_SIZE - core->notes_size) {
 				r = ds_err_set(err, DS_ECORRUPT,
 					       "'%s': note segment too large (header at offset 0x%" PRIx64 ")",
 					       src->path, hdr_off);
 				goto out;
 			}
-			grown = realloc(core->notes, core->notes_size + p->p_filesz + 1);
+			grown = realloc(core->notes, core->notes_size + p.filesz + 1);
 			if (!grown) {
 				r = ds_err_set(err, DS_ENOMEM, "out of memory");
 				goto out;
 			}
 			core->notes = grown;
-			if ((r = source_read(src, p->p_offset, core->notes + core->notes_size,
-					     p->p_filesz, err)) < 0)
+			if ((r = source_read(src, p.offset, core->notes + core->notes_size,
+					     p.filesz, err)) < 0)
 				goto out;
-			core->notes_size += p->p_filesz;
-			if ((r = scan_notes(core, core->notes_size - p->p_filesz, core->notes_size,
-					    p->p_offset, src->path, err)) < 0)
+			core->notes_size += p.filesz;
+			if ((r = scan_notes(core, core->notes_size - p.filesz, core->notes_size,
+					    p.offset, src->path, err)) < 0)
 				goto out;
 			continue;
 		}
-		if (p->p_paddr == UINT64_MAX)
+		if (p.paddr == UINT64_MAX)
 			continue;        /* no physical address: /proc/kcore's vmalloc,
 					    module and vmemmap segments */
-		if (p->p_filesz > p->p_memsz || p->p_paddr + p->p_memsz < p->p_paddr) {
+		if (p.filesz > p.memsz || p.paddr + p.memsz < p.paddr) {
 			r = ds_err_set(err, DS_ECORRUPT,
 				       "'%s': bad PT_LOAD %u (header at offset 0x%" PRIx64
 				       "): filesz 0x%" PRIx64 " memsz 0x%" PRIx64,
-				       src->path, i, hdr_off, (uint64_t)p->p_filesz,
-				       (uint64_t)p->p_memsz);
+				       src->path, i, hdr_off, p.filesz, p.memsz);
 			goto out;
 		}
 		core->loads[core->n_loads++] = (struct elf_load){
-			.paddr = p->p_paddr, .vaddr = p->p_vaddr, .filesz = p->p_filesz,
-			.memsz = p->p_memsz, .offset = p->p_offset,
+			.paddr = p.paddr, .vaddr = p.vaddr, .filesz = p.filesz,
+			.memsz = p.memsz, .offset = p.offset,
 		};
 	}
 	if (!core->n_loads) {

@@ -1,11 +1,12 @@
-/* elf_read.h - an ELF64 vmcore (/proc/vmcore, a QEMU or makedumpfile -E dump)
+/* elf_read.h - an ELF vmcore (/proc/vmcore, a QEMU or makedumpfile -E dump)
  * as a physical memory map plus its notes.
  *
- * What is checked, because the file is untrusted: ELF magic, class 64,
- * little-endian, ET_CORE, program header table inside the file (at e_phoff,
- * wherever that is: QEMU 7.2 puts section headers first), notes inside the
- * file and well formed; a PT_LOAD whose data the file does not hold (in part
- * or at all) is kept, see short_by.  PT_LOADs may overlap (a kdump
+ * What is checked, because the file is untrusted: ELF magic, class (64 or
+ * 32) and byte order (either) known, ET_CORE, program header table inside
+ * the file (at e_phoff, wherever that is: QEMU 7.2 puts section headers
+ * first), notes inside the file and well formed; a PT_LOAD whose data the
+ * file does not hold (in part or at all) is kept, see short_by.  PT_LOADs
+ * may overlap (a kdump
  * /proc/vmcore maps the kernel image twice); the map built here resolves that.
  */
 #ifndef DS_ELF_READ_H
@@ -31,6 +32,8 @@ struct elf_load {
 
 struct elf_core {
 	uint16_t machine;          /* e_machine (EM_X86_64 = 62) */
+	bool big_endian;           /* EI_DATA: the crashed machine's byte order */
+	uint8_t elf_class;         /* 64 or 32 */
 	struct elf_load *loads;    /* PT_LOADs as found */
 	size_t n_loads;
 	/* PT_LOADs sorted by paddr, overlaps removed */

@@ -46,12 +46,11 @@
  * compound fields, the 6.6+ order location on kernels without hugetlbfs,
  * the pre-export defaults of section 8).
  *
- * Struct pages are read little-endian (x86_64, arm64); unsigned long is
- * rules->word_size bytes (8 for now).
+ * Struct pages are read in the crashed machine's byte order, and unsigned
+ * long is its word size (rules->mach: 4 bytes on i386, big-endian on s390x).
  */
 #include "classify.h"
 
-#include <endian.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -63,37 +62,17 @@
  * on x86_64 and on arm64 with 4 KiB pages for every kernel we support. */
 #define DEFAULT_FREE_ORDERS 11u
 
-/* ---- reading struct page bytes ---- */
+/* ---- reading struct page bytes (the crashed machine's byte order) ---- */
 
-static uint64_t rd_le(const uint8_t *p, uint32_t off, unsigned width)
+static uint64_t rd_uint(const struct page_rules *r, const uint8_t *p, uint32_t off,
+			unsigned width)
 {
-	switch (width) {
-	case 1:
-		return p[off];
-	case 2: {
-		uint16_t v;
-
-		memcpy(&v, p + off, 2);
-		return le16toh(v);
-	}
-	case 4: {
-		uint32_t v;
-
-		memcpy(&v, p + off, 4);
-		return le32toh(v);
-	}
-	default: {
-		uint64_t v;
-
-		memcpy(&v, p + off, 8);
-		return le64toh(v);
-	}
-	}
+	return machine_get_uint(&r->mach, p + off, width);
 }
 
 static uint64_t rd_word(const struct page_rules *r, const uint8_t *p, uint32_t off)
 {
-	return rd_le(p, off, r->word_size);
+	return machine_get_word(&r->mach, p + off);
 }
 
 static bool flag_set(uint64_t flags, int16_t bit)
@@ -288,15 +267,21 @@ static void init_compound(struct page_rules *r, const struct vmcoreinfo *vi)
 			has_dtor = true;
 		}
 	} else if (field_offset(vi, "page.compound_order", 1, ps, &off)) {
-		/* 4.4 - 6.2: bytes since 4.16; 4.4 - 4.15 unsigned short
-		 * (unsigned int on 64-bit: the low 2 bytes are the value) */
+		/* 4.4 - 6.2: bytes since 4.16; 4.4 - 4.15 unsigned short, or
+		 * unsigned int on 64-bit from 4.6 (on a little-endian machine
+		 * its first 2 bytes are the value too) */
 		r->order_src = ORDER_SRC_FIELD;
 		r->off1_order = off;
 		r->order_width = (kv >= KERNEL_VERSION_CODE(4, 4, 0) && kv < KERNEL_VERSION_CODE(4, 16, 0)) ? 2 : 1;
 		has_dtor = field_offset(vi, "page.compound_dtor", 1, ps, &dtor_off);
-		/* adjacent members can only be bytes, whatever the version says */
+		/* adjacent members can only be bytes, whatever the version
+		 * says; 4 apart in the 2-byte era they are the unsigned ints
+		 * of 64-bit kernels (read whole: on a big-endian machine the
+		 * value is in the last 2 bytes) */
 		if (has_dtor && off == dtor_off + 1)
 			r->order_width = 1;
+		else if (has_dtor && r->order_width == 2 && off == dtor_off + 4)
+			r->order_width = 4;
 	} else if (kv && kv < KERNEL_VERSION_CODE(4, 4, 0) &&
 		   field_offset(vi, "page.lru", 2 * r->word_size, ps, &off)) {
 		/* < 4.4: lru.next = destructor (a function), lru.prev = order */
@@ -330,7 +315,7 @@ static void init_compound(struct page_rules *r, const struct vmcoreinfo *vi)
 }
 
 int page_rules_init(struct page_rules *r, const struct vmcoreinfo *vi,
-		    unsigned dump_level, struct ds_err *err)
+		    const struct machine *mach, unsigned dump_level, struct ds_err *err)
 {
 	uint32_t kv;
 	uint64_t v;
@@ -338,7 +323,9 @@ int page_rules_init(struct page_rules *r, const struct vmcoreinfo *vi,
 	bool tails_known, slab_known;
 
 	memset(r, 0, sizeof(*r));
-	r->word_size = 8;
+	r->mach = *mach;
+	r->word_size = mach->word_size == 4 ? 4 : 8;
+	r->mach.word_size = (uint8_t)r->word_size;
 
 	if (!vmci_size(vi, "page", &v))
 		return ds_err_set(err, DS_ENODATA,
@@ -505,7 +492,7 @@ static unsigned compound_order(const struct page_rules *r, const uint8_t *next,
 	if (r->order_src == ORDER_SRC_FLAGS1)
 		order = rd_word(r, next, r->off_flags) & 0xff;
 	else
-		order = rd_le(next, r->off1_order, r->order_width);
+		order = rd_uint(r, next, r->off1_order, r->order_width);
 	if (order >= r->word_size * 8 || !aligned(pfn, order)) {
 		*bad = true;
 		return 0;
@@ -525,7 +512,7 @@ static bool is_hugetlb(const struct page_rules *r, bool head, uint32_t mapcount,
 	case HUGETLB_SRC_DTOR:
 	case HUGETLB_SRC_DTOR_ADDR:
 		return head && first_tail_ok(r, next) &&
-		       rd_le(next, r->off1_dtor, r->dtor_width) == r->hugetlb_dtor;
+		       rd_uint(r, next, r->off1_dtor, r->dtor_width) == r->hugetlb_dtor;
 	case HUGETLB_SRC_NONE:
 		break;
 	}
@@ -563,7 +550,7 @@ void page_classify(const struct page_rules *r, const uint8_t *page,
 	}
 	flags = rd_word(r, page, r->off_flags);
 	/* -1 ("no type, not mapped") when the word cannot be read */
-	mapcount = r->has_mapcount ? (uint32_t)rd_le(page, r->off_mapcount, 4) : UINT32_MAX;
+	mapcount = r->has_mapcount ? (uint32_t)rd_uint(r, page, r->off_mapcount, 4) : UINT32_MAX;
 	slab = page_type_is(&r->pt_slab, mapcount) || flag_set(flags, r->pg_slab);
 
 	if (dump_level & DL_EXCLUDE_FREE) {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../common/err.h"
+#include "../common/machine.h"
 #include "../kernel/vmcoreinfo.h"
 
 /* dump_level bits (-d) */
@@ -62,8 +63,8 @@ struct page_rules {
 	bool has_compound_head;
 
 	/* ---- the rest is private to classify.c (filled by page_rules_init) ---- */
-	unsigned word_size;          /* bytes in the kernel's unsigned long: 8
-				      * (64-bit only for now) */
+	struct machine mach;         /* byte order and word size of struct pages */
+	unsigned word_size;          /* bytes in the kernel's unsigned long: 4 or 8 */
 	uint32_t kernel_version;     /* from OSRELEASE, KERNEL_VERSION_CODE();
 				      * 0 unknown */
 	uint32_t off_refcount;       /* _refcount (_count before 4.6); read, not
@@ -121,13 +122,14 @@ struct page_rules {
 	const char *missing[8];
 };
 
-/* Fill rules from VMCOREINFO for the given dump level.  Fails (DS_ENODATA,
+/* Fill rules from VMCOREINFO for the given dump level; struct pages are
+ * read in mach's byte order and word size.  Fails (DS_ENODATA,
  * naming the key) only when even the basics are absent: SIZE(page) or
  * OFFSET(page.flags), or DS_ECORRUPT when they are impossible (SIZE(page)
  * outside 8..1024, page.flags beyond it).  Rules it cannot apply are listed
  * in rules->missing, only those the dump level uses. */
 int page_rules_init(struct page_rules *rules, const struct vmcoreinfo *vi,
-		    unsigned dump_level, struct ds_err *err);
+		    const struct machine *mach, unsigned dump_level, struct ds_err *err);
 
 /* Does the scan need to read struct pages at all at this level? */
 bool page_rules_need_scan(const struct page_rules *rules, unsigned dump_level);

@@ -57,13 +57,14 @@ static int build_sparse(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 	uint64_t ms_size, off_map, len, section_bits, physmem_bits, page_sz;
 	int64_t num;
 	size_t cap = 0;
-	uint64_t *roots = NULL;
+	uint8_t *roots = NULL;
+	unsigned word = k->mach.word_size;
 	int r = 0;
 
 	if (!vmci_size(k->vi, "mem_section", &ms_size) || ms_size == 0 || ms_size > 4096)
 		return ds_err_set(err, DS_ENODATA, "VMCOREINFO has no valid SIZE(mem_section)");
 	if (!vmci_offset(k->vi, "mem_section.section_mem_map", &off_map) ||
-	    off_map + 8 > ms_size)
+	    off_map + k->mach.word_size > ms_size)
 		return ds_err_set(err, DS_ENODATA,
 				  "VMCOREINFO has no valid OFFSET(mem_section.section_mem_map)");
 	if (!vmci_size(k->vi, "page", &page_sz))
@@ -102,10 +103,10 @@ static int build_sparse(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 	/* EXTREME: read the root pointers we need in one go */
 	uint64_t n_roots = (scan + per_root - 1) / per_root;
 	if (extreme && n_roots) {
-		roots = malloc(n_roots * sizeof(*roots));
+		roots = malloc(n_roots * word);
 		if (!roots)
 			return ds_err_set(err, DS_ENOMEM, "out of memory");
-		if ((r = kernel_read(k, sym, roots, n_roots * sizeof(*roots), err)) < 0) {
+		if ((r = kernel_read(k, sym, roots, n_roots * word, err)) < 0) {
 			r = ds_err_wrap(err, "reading mem_section roots at 0x%" PRIx64, sym);
 			goto out;
 		}
@@ -114,7 +115,7 @@ static int build_sparse(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 		uint64_t base, coded;
 
 		if (extreme) {
-			uint64_t root = roots[nr / per_root];
+			uint64_t root = machine_get_word(&k->mach, roots + nr / per_root * word);
 
 			if (!root) {
 				nr = (nr / per_root + 1) * per_root - 1;   /* skip this root */
@@ -124,14 +125,16 @@ static int build_sparse(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 		} else {
 			base = sym + nr * ms_size;
 		}
-		if ((r = kernel_read_u64(k, base + off_map, &coded, err)) < 0) {
+		if ((r = kernel_read_word(k, base + off_map, &coded, err)) < 0) {
 			r = ds_err_wrap(err, "reading mem_section %" PRIu64, nr);
 			goto out;
 		}
 		if (!(coded & SECTION_MARKED_PRESENT) || !(coded & ~SECTION_FLAG_MASK))
 			continue;
 		uint64_t start = nr * per_section, end = start + per_section;
-		uint64_t vaddr = (coded & ~SECTION_FLAG_MASK) + start * page_sz;
+		/* the encoded pointer wraps around like the kernel's unsigned long */
+		uint64_t vaddr = ((coded & ~SECTION_FLAG_MASK) + start * page_sz) &
+				 machine_word_max(&k->mach);
 
 		if (end > max_pfn)
 			end = max_pfn;
@@ -162,7 +165,7 @@ int memmap_build(struct memmap *mm, struct kernel *k, uint64_t max_pfn,
 		mm->model = MEMMAP_FLAT;
 		if (!vmci_size(k->vi, "page", &page_sz))
 			return ds_err_set(err, DS_ENODATA, "VMCOREINFO has no SIZE(page)");
-		if ((r = kernel_read_u64(k, sym, &map, err)) < 0)
+		if ((r = kernel_read_word(k, sym, &map, err)) < 0)
 			return ds_err_wrap(err, "reading mem_map pointer");
 		r = add_range(mm, &cap, 0, max_pfn, map, page_sz, err);
 	} else {

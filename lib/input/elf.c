@@ -62,7 +62,7 @@ static int elf_open(struct input *in, struct ds_err *err)
 			.size = c->loads[i].memsz,
 		};
 	in->elf_machine = c->machine;
-	in->big_endian = false;      /* elf_core_open accepts ELFDATA2LSB only */
+	in->big_endian = c->big_endian;     /* EI_DATA: the crashed machine's order */
 	in->notes = c->notes;
 	in->notes_size = c->notes_size;
 	in->vmcoreinfo_off = c->vmcoreinfo_off;

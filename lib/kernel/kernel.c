@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../arch/arch.h"
@@ -54,6 +55,14 @@ int kernel_init(struct kernel *k, struct input *in, struct ds_err *err)
 		return ds_err_set(err, DS_EUNSUPP, "'%s': unsupported architecture '%s'",
 				  in->path, in->machine);
 	}
+	if (!(k->arch->byte_orders & (in->big_endian ? ARCH_BIG_ENDIAN : ARCH_LITTLE_ENDIAN)))
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s': a %s vmcore in %s byte order", in->path, k->arch->name,
+				  in->big_endian ? "big-endian" : "little-endian");
+	k->mach.big_endian = in->big_endian;
+	k->mach.word_size = k->arch->word_size;
+	k->mach.page_size = k->page_size;
+	k->mach.page_shift = (uint8_t)k->page_shift;
 	return k->arch->init(k, err);
 }
 
@@ -61,6 +70,9 @@ void kernel_release(struct kernel *k)
 {
 	if (k->arch && k->arch->release)
 		k->arch->release(k);
+	else
+		free(k->arch_data);
+	k->arch_data = NULL;
 	vmcoreinfo_free(k->vi);
 	k->vi = NULL;
 }
@@ -71,6 +83,17 @@ int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
 	if (k->trace)
 		k->trace(k->trace_arg, paddr, len);
 	return input_read_phys(k->in, paddr, buf, len, err);
+}
+
+bool kernel_input_mapping(const struct kernel *k, size_t i, uint64_t *ret_vaddr,
+			  uint64_t *ret_paddr, uint64_t *ret_size)
+{
+	if (i >= k->in->n_vmaps)
+		return false;
+	*ret_vaddr = k->in->vmaps[i].vaddr;
+	*ret_paddr = k->in->vmaps[i].paddr;
+	*ret_size = k->in->vmaps[i].size;
+	return true;
 }
 
 int kernel_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
@@ -144,8 +167,35 @@ void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len)
 		input_prefetch(k->in, run_paddr, run_len);
 }
 
+int kernel_read_u32(struct kernel *k, uint64_t vaddr, uint32_t *ret,
+		    struct ds_err *err)
+{
+	uint8_t b[4];
+	int r = kernel_read(k, vaddr, b, sizeof(b), err);
+
+	if (r == 0)
+		*ret = machine_get_u32(&k->mach, b);
+	return r;
+}
+
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
 		    struct ds_err *err)
 {
-	return kernel_read(k, vaddr, ret, sizeof(*ret), err);
+	uint8_t b[8];
+	int r = kernel_read(k, vaddr, b, sizeof(b), err);
+
+	if (r == 0)
+		*ret = machine_get_u64(&k->mach, b);
+	return r;
+}
+
+int kernel_read_word(struct kernel *k, uint64_t vaddr, uint64_t *ret,
+		     struct ds_err *err)
+{
+	uint8_t b[8];
+	int r = kernel_read(k, vaddr, b, k->mach.word_size, err);
+
+	if (r == 0)
+		*ret = machine_get_word(&k->mach, b);
+	return r;
 }

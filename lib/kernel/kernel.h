@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../common/err.h"
+#include "../common/machine.h"
 #include "../input/input.h"
 #include "vmcoreinfo.h"
 
@@ -25,8 +26,11 @@ struct kernel {
 	struct vmcoreinfo *vi;
 	const struct arch_ops *arch;
 	void *arch_data;
+	/* byte order (the input's), word size (the architecture's), page
+	 * size (VMCOREINFO's): every read of kernel data goes through it */
+	struct machine mach;
 
-	uint32_t page_size;
+	uint32_t page_size;        /* = mach.page_size */
 	unsigned page_shift;
 	char osrelease[65];
 	unsigned version;          /* KERNEL_VERSION_CODE from OSRELEASE */
@@ -48,6 +52,12 @@ struct kernel {
 int kernel_init(struct kernel *k, struct input *in, struct ds_err *err);
 void kernel_release(struct kernel *k);
 
+/* The i-th kernel virtual mapping the input records (an ELF PT_LOAD's
+ * p_vaddr -> p_paddr, p_memsz bytes): architectures find phys_base in them
+ * on kernels whose VMCOREINFO does not say it.  False past the last. */
+bool kernel_input_mapping(const struct kernel *k, size_t i, uint64_t *ret_vaddr,
+			  uint64_t *ret_paddr, uint64_t *ret_size);
+
 /* Translate a kernel virtual address (page-table walk, cached). */
 int kernel_vtop(struct kernel *k, uint64_t vaddr, uint64_t *ret_paddr,
 		struct ds_err *err);
@@ -65,9 +75,14 @@ int kernel_read_phys(struct kernel *k, uint64_t paddr, void *buf, size_t len,
  * itself reports them. */
 void kernel_prefetch(struct kernel *k, uint64_t vaddr, uint64_t len);
 
-/* Read a u64 at a kernel virtual address. */
+/* Read an integer at a kernel virtual address, in the crashed machine's
+ * byte order: 32 or 64 bits, or an unsigned long / pointer (its word). */
+int kernel_read_u32(struct kernel *k, uint64_t vaddr, uint32_t *ret,
+		    struct ds_err *err);
 int kernel_read_u64(struct kernel *k, uint64_t vaddr, uint64_t *ret,
 		    struct ds_err *err);
+int kernel_read_word(struct kernel *k, uint64_t vaddr, uint64_t *ret,
+		     struct ds_err *err);
 
 
 #endif

@@ -1,7 +1,8 @@
 /* fuzz_classify.c - fuzz target: struct page classification
  * (page_classify in lib/filter/classify) on chosen struct page bytes.
  *
- * Input: a 16-byte header {u8 dump level, u8 flags (1: no next page),
+ * Input: a 16-byte header {u8 dump level, u8 flags (1: no next page,
+ * 2: a big-endian machine, 4: 4-byte longs; else x86_64's struct pages),
  * u16 length of the VMCOREINFO text, u32 max_npages, u64 pfn} (little
  * endian), the VMCOREINFO text, then the struct page and the one after it
  * (zero padded to SIZE(page) each).  Seeds hold the VMCOREINFO of each
@@ -47,7 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rest = data + h.vi_len;
 	rest_len = size - h.vi_len;
 	level = h.level & DL_MAX;
-	if (page_rules_init(&r, vi, level, &err) < 0) {
+	struct machine mach = { .big_endian = (h.flags & 2) != 0,
+				.word_size = (h.flags & 4) ? 4 : 8 };
+
+	if (page_rules_init(&r, vi, &mach, level, &err) < 0) {
 		vmcoreinfo_free(vi);
 		return 0;
 	}

@@ -115,7 +115,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		struct page_rules r;
 
-		if (page_rules_init(&r, vi, levels[i], &err) < 0)
+		static const struct machine x86_64 = { .big_endian = false, .word_size = 8 };
+
+		if (page_rules_init(&r, vi, &x86_64, levels[i], &err) < 0)
 			continue;
 		check_rules(&r);
 		(void)page_rules_need_scan(&r, levels[i]);

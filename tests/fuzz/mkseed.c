@@ -447,7 +447,7 @@ static int cmd_classify(const char *in, const char *outdir)
 	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
 		struct page_rules r;
 
-		if (page_rules_init(&r, v.k.vi, levels[l], &v.err) < 0)
+		if (page_rules_init(&r, v.k.vi, &v.k.mach, levels[l], &v.err) < 0)
 			die("%s: %s", in, v.err.msg);
 		for (size_t i = 0; i < mm.n_ranges; i++) {
 			const struct memmap_range *mr = &mm.ranges[i];

@@ -1,5 +1,5 @@
-/* fakecore.c - a hand-made x86_64 ELF vmcore for the unit tests of
- * lib/arch/x86_64 and lib/filter/memmap (see fakecore.h). */
+/* fakecore.c - a hand-made ELF vmcore for the unit tests of lib/arch and
+ * lib/filter/memmap (see fakecore.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,21 +14,71 @@
 
 #include "fakecore.h"
 
+#include "common/bytes.h"
+
 #define TABLE_FLAGS (FC_P | FC_RW | FC_A | FC_D)
 #define ADDR_MASK   0x000ffffffffff000ull
+
+static uint64_t x86_table_entry(const struct fakecore *fc, unsigned level, uint64_t paddr)
+{
+	(void)level;
+	return paddr | TABLE_FLAGS | fc->entry_bits;
+}
+
+static uint64_t x86_leaf_entry(const struct fakecore *fc, unsigned level, uint64_t paddr)
+{
+	bool huge = level + 1 < fc->pg.levels;
+
+	return paddr | TABLE_FLAGS | (huge ? FC_PSE : 0) | fc->entry_bits;
+}
+
+static uint64_t x86_next_table(const struct fakecore *fc, unsigned level, uint64_t e)
+{
+	if (!(e & FC_P))
+		return 0;
+	if (e & FC_PSE && fc->pg.shift[level] <= 30)
+		fail_msg("fakecore: an address is already inside a huge page");
+	return e & ADDR_MASK & ~fc->entry_bits;
+}
+
+static void fill_table(struct fakecore *fc, unsigned l, uint64_t t, uint64_t size);
+
+void fc_init_paging(struct fakecore *fc, const struct fc_paging *pg, uint64_t tables_paddr,
+		    uint64_t tables_bytes)
+{
+	uint64_t top;
+
+	assert_true(pg->levels >= 1 && pg->levels <= 5);
+	memset(fc, 0, sizeof(*fc));
+	fc->pg = *pg;
+	fc->machine = pg->machine;
+	fc->levels = pg->levels;
+	fc_add_region(fc, tables_paddr, tables_bytes);
+	fc->next_table = tables_paddr;
+	fc->tables_end = tables_paddr + tables_bytes;
+	top = ((uint64_t)1 << pg->bits[0]) * pg->entry_size;
+	fc->pgd = tables_paddr;
+	fc->next_table = tables_paddr + (top < 256 ? 256 : top);
+	fill_table(fc, 0, tables_paddr, top);
+}
 
 void fc_init(struct fakecore *fc, unsigned levels, uint64_t tables_paddr,
 	     unsigned ntables)
 {
+	struct fc_paging pg = {
+		.machine = EM_X86_64, .elf_class = 64, .levels = levels, .entry_size = 8,
+		.table_entry = x86_table_entry, .leaf_entry = x86_leaf_entry,
+		.next_table = x86_next_table,
+	};
+	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
+
 	assert_true(levels == 4 || levels == 5);
 	assert_true(ntables >= 1);
-	memset(fc, 0, sizeof(*fc));
-	fc->machine = EM_X86_64;
-	fc->levels = levels;
-	fc_add_region(fc, tables_paddr, (uint64_t)ntables * 4096);
-	fc->pgd = tables_paddr;
-	fc->next_table = tables_paddr + 4096;
-	fc->tables_end = tables_paddr + (uint64_t)ntables * 4096;
+	for (unsigned l = 0; l < levels; l++) {
+		pg.shift[l] = shifts5[5 - levels + l];
+		pg.bits[l] = 9;
+	}
+	fc_init_paging(fc, &pg, tables_paddr, (uint64_t)ntables * 4096);
 }
 
 void fc_free(struct fakecore *fc)
@@ -71,58 +121,77 @@ uint8_t *fc_phys(struct fakecore *fc, uint64_t paddr, size_t len)
 
 void fc_put_u64(struct fakecore *fc, uint64_t paddr, uint64_t v)
 {
-	memcpy(fc_phys(fc, paddr, 8), &v, 8);
+	bytes_put_u64(fc->pg.big_endian, fc_phys(fc, paddr, 8), v);
 }
 
-static uint64_t get_u64(struct fakecore *fc, uint64_t paddr)
+void fc_put_u32(struct fakecore *fc, uint64_t paddr, uint32_t v)
 {
-	uint64_t v;
-
-	memcpy(&v, fc_phys(fc, paddr, 8), 8);
-	return v;
+	bytes_put_u32(fc->pg.big_endian, fc_phys(fc, paddr, 4), v);
 }
 
-/* index shifts, top level first */
-static const unsigned *level_shifts(const struct fakecore *fc)
+static uint64_t get_entry(struct fakecore *fc, uint64_t paddr)
 {
-	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
+	return bytes_get_uint(fc->pg.entries_big_endian, fc_phys(fc, paddr, fc->pg.entry_size),
+			      fc->pg.entry_size);
+}
 
-	return fc->levels == 5 ? shifts5 : shifts5 + 1;
+static void put_entry(struct fakecore *fc, uint64_t paddr, uint64_t e)
+{
+	bytes_put_uint(fc->pg.entries_big_endian, fc_phys(fc, paddr, fc->pg.entry_size),
+		       fc->pg.entry_size, e);
+}
+
+static void fill_table(struct fakecore *fc, unsigned l, uint64_t t, uint64_t size)
+{
+	memset(fc_phys(fc, t, size), 0, size);
+	if (fc->pg.empty_entry)
+		for (uint64_t i = 0; i < ((uint64_t)1 << fc->pg.bits[l]); i++)
+			put_entry(fc, t + i * fc->pg.entry_size, fc->pg.empty_entry(fc, l));
+}
+
+static uint64_t slot_of(const struct fakecore *fc, uint64_t table, unsigned l, uint64_t vaddr)
+{
+	uint64_t idx = (vaddr >> fc->pg.shift[l]) & (((uint64_t)1 << fc->pg.bits[l]) - 1);
+
+	return table + idx * fc->pg.entry_size;
+}
+
+static uint64_t new_table(struct fakecore *fc, unsigned l)
+{
+	uint64_t size = ((uint64_t)1 << fc->pg.bits[l]) * fc->pg.entry_size;
+	uint64_t t;
+
+	if (size < 256)
+		size = 256;
+	t = (fc->next_table + size - 1) & ~(size - 1);
+	if (t + size > fc->tables_end)
+		fail_msg("fakecore: out of page-table space");
+	fc->next_table = t + size;
+	fill_table(fc, l, t, size);
+	return t;
 }
 
 uint64_t fc_map(struct fakecore *fc, uint64_t vaddr, uint64_t paddr,
 		unsigned page_shift, uint64_t leaf_extra)
 {
-	const unsigned *shift = level_shifts(fc);
 	uint64_t table = fc->pgd;
 
-	assert_true(page_shift == 12 || page_shift == 21 || page_shift == 30);
-	assert_true((paddr & ((1ull << page_shift) - 1)) == 0);
-	for (unsigned l = 0; l < fc->levels; l++) {
-		uint64_t slot = table + ((vaddr >> shift[l]) & 0x1ff) * 8;
-		uint64_t e;
+	assert_true((paddr & (((uint64_t)1 << page_shift) - 1)) == 0);
+	for (unsigned l = 0; l < fc->pg.levels; l++) {
+		uint64_t slot = slot_of(fc, table, l, vaddr);
+		uint64_t e, next;
 
-		if (shift[l] == page_shift) {
-			e = paddr | TABLE_FLAGS | (page_shift > 12 ? FC_PSE : 0) |
-			    leaf_extra | fc->entry_bits;
-			fc_put_u64(fc, slot, e);
+		if (fc->pg.shift[l] == page_shift) {
+			put_entry(fc, slot, fc->pg.leaf_entry(fc, l, paddr) | leaf_extra);
 			return slot;
 		}
-		e = get_u64(fc, slot);
-		if (!(e & FC_P)) {
-			uint64_t t = fc->next_table;
-
-			if (t >= fc->tables_end)
-				fail_msg("fakecore: out of page-table pages");
-			fc->next_table += 4096;
-			memset(fc_phys(fc, t, 4096), 0, 4096);
-			e = t | TABLE_FLAGS | fc->entry_bits;
-			fc_put_u64(fc, slot, e);
-		} else if (e & FC_PSE && shift[l] <= 30) {
-			fail_msg("fakecore: 0x%llx is already inside a huge page",
-				 (unsigned long long)vaddr);
+		e = get_entry(fc, slot);
+		next = fc->pg.next_table(fc, l, e);
+		if (!next) {
+			next = new_table(fc, l + 1);
+			put_entry(fc, slot, fc->pg.table_entry(fc, l, next));
 		}
-		table = e & ADDR_MASK & ~fc->entry_bits;
+		table = next;
 	}
 	fail_msg("fakecore: bad page shift %u", page_shift);
 	return 0;
@@ -130,25 +199,24 @@ uint64_t fc_map(struct fakecore *fc, uint64_t vaddr, uint64_t paddr,
 
 void fc_map_range(struct fakecore *fc, uint64_t vaddr, uint64_t paddr, uint64_t len)
 {
-	for (uint64_t off = 0; off < len; off += 4096)
-		fc_map(fc, vaddr + off, paddr + off, 12, 0);
+	unsigned shift = fc->pg.shift[fc->pg.levels - 1];
+
+	for (uint64_t off = 0; off < len; off += (uint64_t)1 << shift)
+		fc_map(fc, vaddr + off, paddr + off, shift, 0);
 }
 
 uint64_t fc_entry_addr(struct fakecore *fc, uint64_t vaddr, unsigned level)
 {
-	const unsigned *shift = level_shifts(fc);
 	uint64_t table = fc->pgd;
 
-	for (unsigned l = 0; l < fc->levels; l++) {
-		uint64_t slot = table + ((vaddr >> shift[l]) & 0x1ff) * 8;
-		uint64_t e;
+	for (unsigned l = 0; l < fc->pg.levels; l++) {
+		uint64_t slot = slot_of(fc, table, l, vaddr);
 
-		if (fc->levels - l == level)
+		if (fc->pg.levels - l == level)
 			return slot;
-		e = get_u64(fc, slot);
-		if (!(e & FC_P))
+		table = fc->pg.next_table(fc, l, get_entry(fc, slot));
+		if (!table)
 			return 0;
-		table = e & ADDR_MASK & ~fc->entry_bits;
 	}
 	return 0;
 }
@@ -162,18 +230,17 @@ void fc_set_vmcoreinfo(struct fakecore *fc, const char *text)
 
 /* ---- the ELF file ---- */
 
-static size_t put_note(uint8_t *buf, size_t off, const char *name, uint32_t type,
-		       const void *desc, uint32_t descsz)
+static size_t put_note(const struct fakecore *fc, uint8_t *buf, size_t off, const char *name,
+		       uint32_t type, const void *desc, uint32_t descsz)
 {
-	Elf64_Nhdr nh;
 	uint32_t namesz = (uint32_t)strlen(name) + 1;
 
-	nh.n_namesz = namesz;
-	nh.n_descsz = descsz;
-	nh.n_type = type;
-	if (buf)
-		memcpy(buf + off, &nh, sizeof(nh));
-	off += sizeof(nh);
+	if (buf) {
+		bytes_put_u32(fc->pg.big_endian, buf + off, namesz);
+		bytes_put_u32(fc->pg.big_endian, buf + off + 4, descsz);
+		bytes_put_u32(fc->pg.big_endian, buf + off + 8, type);
+	}
+	off += 12;
 	if (buf)
 		memcpy(buf + off, name, namesz);
 	off += (namesz + 3) & ~3u;
@@ -189,9 +256,9 @@ static size_t build_notes(const struct fakecore *fc, uint8_t *buf)
 	size_t off = 0;
 
 	for (unsigned i = 0; i < fc->nr_cpus; i++)
-		off = put_note(buf, off, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
+		off = put_note(fc, buf, off, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
 	if (fc->vmcoreinfo)
-		off = put_note(buf, off, "VMCOREINFO", 0, fc->vmcoreinfo,
+		off = put_note(fc, buf, off, "VMCOREINFO", 0, fc->vmcoreinfo,
 			       (uint32_t)strlen(fc->vmcoreinfo));
 	return off;
 }
@@ -229,13 +296,42 @@ static void remember(const char *path)
 		snprintf(written[n_written++], sizeof(written[0]), "%s", path);
 }
 
+#define PUT(fc, b, type, member, v) \
+	bytes_put_uint((fc)->pg.big_endian, (b) + offsetof(type, member), \
+		       sizeof(((type *)0)->member), v)
+
+/* One program header of the file's class and byte order. */
+static void put_phdr(const struct fakecore *fc, uint8_t *b, uint32_t type, uint64_t offset,
+		     uint64_t vaddr, uint64_t paddr, uint64_t filesz, uint64_t memsz)
+{
+	if (fc->pg.elf_class == 32) {
+		PUT(fc, b, Elf32_Phdr, p_type, type);
+		PUT(fc, b, Elf32_Phdr, p_flags, PF_R | PF_W | PF_X);
+		PUT(fc, b, Elf32_Phdr, p_offset, offset);
+		PUT(fc, b, Elf32_Phdr, p_vaddr, vaddr);
+		PUT(fc, b, Elf32_Phdr, p_paddr, paddr);
+		PUT(fc, b, Elf32_Phdr, p_filesz, filesz);
+		PUT(fc, b, Elf32_Phdr, p_memsz, memsz);
+	} else {
+		PUT(fc, b, Elf64_Phdr, p_type, type);
+		PUT(fc, b, Elf64_Phdr, p_flags, PF_R | PF_W | PF_X);
+		PUT(fc, b, Elf64_Phdr, p_offset, offset);
+		PUT(fc, b, Elf64_Phdr, p_vaddr, vaddr);
+		PUT(fc, b, Elf64_Phdr, p_paddr, paddr);
+		PUT(fc, b, Elf64_Phdr, p_filesz, filesz);
+		PUT(fc, b, Elf64_Phdr, p_memsz, memsz);
+	}
+}
+
 void fc_write(struct fakecore *fc)
 {
+	bool c32 = fc->pg.elf_class == 32;
+	size_t ehsize = c32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	size_t phsize = c32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 	size_t notes_size = build_notes(fc, NULL);
 	unsigned phnum = (unsigned)fc->n_regions + (notes_size ? 1 : 0);
+	uint8_t eh[sizeof(Elf64_Ehdr)] = { 0 }, ph[sizeof(Elf64_Phdr)];
 	uint64_t off;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
 	uint8_t *notes = NULL;
 	unsigned i = 0;
 	int fd;
@@ -247,30 +343,37 @@ void fc_write(struct fakecore *fc)
 	assert_true(fd >= 0);
 	remember(fc->path);
 
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = fc->machine;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (uint16_t)phnum;
-	pwrite_all(fd, &eh, sizeof(eh), 0);
+	memcpy(eh, ELFMAG, SELFMAG);
+	eh[EI_CLASS] = c32 ? ELFCLASS32 : ELFCLASS64;
+	eh[EI_DATA] = fc->pg.big_endian ? ELFDATA2MSB : ELFDATA2LSB;
+	eh[EI_VERSION] = EV_CURRENT;
+	if (c32) {
+		PUT(fc, eh, Elf32_Ehdr, e_type, ET_CORE);
+		PUT(fc, eh, Elf32_Ehdr, e_machine, fc->machine);
+		PUT(fc, eh, Elf32_Ehdr, e_version, EV_CURRENT);
+		PUT(fc, eh, Elf32_Ehdr, e_phoff, ehsize);
+		PUT(fc, eh, Elf32_Ehdr, e_ehsize, ehsize);
+		PUT(fc, eh, Elf32_Ehdr, e_phentsize, phsize);
+		PUT(fc, eh, Elf32_Ehdr, e_phnum, phnum);
+	} else {
+		PUT(fc, eh, Elf64_Ehdr, e_type, ET_CORE);
+		PUT(fc, eh, Elf64_Ehdr, e_machine, fc->machine);
+		PUT(fc, eh, Elf64_Ehdr, e_version, EV_CURRENT);
+		PUT(fc, eh, Elf64_Ehdr, e_phoff, ehsize);
+		PUT(fc, eh, Elf64_Ehdr, e_ehsize, ehsize);
+		PUT(fc, eh, Elf64_Ehdr, e_phentsize, phsize);
+		PUT(fc, eh, Elf64_Ehdr, e_phnum, phnum);
+	}
+	pwrite_all(fd, eh, ehsize, 0);
 
-	off = sizeof(eh) + (uint64_t)phnum * sizeof(ph);
+	off = ehsize + (uint64_t)phnum * phsize;
 	if (notes_size) {
 		notes = calloc(1, notes_size);
 		assert_non_null(notes);
 		build_notes(fc, notes);
-		memset(&ph, 0, sizeof(ph));
-		ph.p_type = PT_NOTE;
-		ph.p_offset = off;
-		ph.p_filesz = ph.p_memsz = notes_size;
-		pwrite_all(fd, &ph, sizeof(ph), sizeof(eh) + i++ * sizeof(ph));
+		memset(ph, 0, sizeof(ph));
+		put_phdr(fc, ph, PT_NOTE, off, 0, 0, notes_size, notes_size);
+		pwrite_all(fd, ph, phsize, ehsize + i++ * phsize);
 		pwrite_all(fd, notes, notes_size, off);
 		off += notes_size;
 		free(notes);
@@ -279,16 +382,9 @@ void fc_write(struct fakecore *fc)
 		const struct fc_region *rg = &fc->regions[r];
 
 		off = (off + 4095) & ~4095ull;
-		memset(&ph, 0, sizeof(ph));
-		ph.p_type = PT_LOAD;
-		ph.p_flags = PF_R | PF_W | PF_X;
-		ph.p_offset = off;
-		ph.p_vaddr = rg->vaddr;
-		ph.p_paddr = rg->paddr;
-		ph.p_filesz = rg->filesz;
-		ph.p_memsz = rg->size;
-		ph.p_align = 4096;
-		pwrite_all(fd, &ph, sizeof(ph), sizeof(eh) + i++ * sizeof(ph));
+		memset(ph, 0, sizeof(ph));
+		put_phdr(fc, ph, PT_LOAD, off, rg->vaddr, rg->paddr, rg->filesz, rg->size);
+		pwrite_all(fd, ph, phsize, ehsize + i++ * phsize);
 		if (rg->filesz)
 			pwrite_all(fd, rg->data, rg->filesz, off);
 		off += rg->filesz;

@@ -1,11 +1,16 @@
-/* fakecore.h - shared by test_x86_64 and test_memmap: builds a small ELF64
- * x86_64 vmcore in a temporary file whose physical memory holds hand-made
- * page tables (4 or 5 levels), the caller's data pages and a VMCOREINFO
+/* fakecore.h - shared by the unit tests of the architectures and of
+ * memmap: builds a small vmcore in a temporary file whose physical memory
+ * holds hand-made page tables, the caller's data pages and a VMCOREINFO
  * note, then opens it through the input seam (input_open) + kernel_init.
  *
  * Physical memory is a list of regions, each one PT_LOAD.  Page tables are
- * taken from a region set aside at fc_init (the first page is the top level
- * table).  Everything is little-endian x86_64, as on the real machine.
+ * taken from a region set aside at fc_init (the first table is the top
+ * level).  The machine is x86_64 (fc_init: 4 or 5 levels), or whatever a
+ * struct fc_paging describes (fc_init_paging): the ELF class and byte
+ * order of the file, the geometry of the tables and how an entry encodes a
+ * table or a leaf.  The descriptions are written here, apart from lib/arch,
+ * so that the tests check the library against an independent statement of
+ * each paging form.
  */
 #ifndef TEST_FAKECORE_H
 #define TEST_FAKECORE_H
@@ -41,8 +46,30 @@ struct fc_region {
 	uint8_t *data;           /* size bytes, zeroed at creation */
 };
 
+struct fakecore;
+
+/* A paging form, top level first. */
+struct fc_paging {
+	uint16_t machine;                /* e_machine */
+	uint8_t elf_class;               /* 64 or 32 */
+	bool big_endian;                 /* the file, its notes, fc_put_* */
+	bool entries_big_endian;         /* page-table entries */
+	unsigned levels;
+	unsigned shift[5], bits[5];
+	unsigned entry_size;             /* 4 or 8 */
+	/* entry for a table at paddr, from a level's table */
+	uint64_t (*table_entry)(const struct fakecore *fc, unsigned level, uint64_t paddr);
+	/* entry mapping 2^shift[level] bytes at paddr */
+	uint64_t (*leaf_entry)(const struct fakecore *fc, unsigned level, uint64_t paddr);
+	/* the next table's paddr if e is a table entry, else 0 */
+	uint64_t (*next_table)(const struct fakecore *fc, unsigned level, uint64_t e);
+	/* what an unused entry of a level's table holds (NULL: 0) */
+	uint64_t (*empty_entry)(const struct fakecore *fc, unsigned level);
+};
+
 struct fakecore {
 	uint16_t machine;                /* e_machine, EM_X86_64 by default */
+	struct fc_paging pg;             /* the paging form */
 	struct fc_region regions[FC_MAX_REGIONS];
 	size_t n_regions;
 	char *vmcoreinfo;                /* note text (NULL: no VMCOREINFO note) */
@@ -56,10 +83,15 @@ struct fakecore {
 	char path[64];                   /* the written file, "" before fc_write */
 };
 
-/* Tables: `ntables` 4 KiB pages at `tables_paddr` (a new region); the first is
- * the top level table. */
+/* x86_64, 4 or 5 levels.  Tables: `ntables` 4 KiB pages at `tables_paddr`
+ * (a new region); the first is the top level table. */
 void fc_init(struct fakecore *fc, unsigned levels, uint64_t tables_paddr,
 	     unsigned ntables);
+/* Any paging form; `tables_bytes` at `tables_paddr` hold the tables, each
+ * allocated at its own size and alignment ((1 << bits) * entry_size,
+ * at least 256 bytes), the top table first. */
+void fc_init_paging(struct fakecore *fc, const struct fc_paging *pg, uint64_t tables_paddr,
+		    uint64_t tables_bytes);
 /* Remove the file and free everything. */
 void fc_free(struct fakecore *fc);
 
@@ -67,15 +99,17 @@ void fc_free(struct fakecore *fc);
 uint8_t *fc_add_region(struct fakecore *fc, uint64_t paddr, uint64_t size);
 /* Pointer to the bytes at paddr (must lie in a region, len bytes long). */
 uint8_t *fc_phys(struct fakecore *fc, uint64_t paddr, size_t len);
+/* Integers in the machine's byte order. */
 void fc_put_u64(struct fakecore *fc, uint64_t paddr, uint64_t v);
+void fc_put_u32(struct fakecore *fc, uint64_t paddr, uint32_t v);
 
 /* Map [vaddr, vaddr + 2^page_shift) to paddr with a leaf at the level of
- * that size (12: PTE, 21: PMD huge, 30: PUD huge); intermediate tables are
- * allocated as needed.  leaf_extra is ORed into the leaf (e.g. FC_PAT_HUGE).
- * Returns the paddr of the leaf entry. */
+ * that size (x86_64: 12 PTE, 21 PMD huge, 30 PUD huge); intermediate tables
+ * are allocated as needed.  leaf_extra is ORed into the leaf (e.g.
+ * FC_PAT_HUGE).  Returns the paddr of the leaf entry. */
 uint64_t fc_map(struct fakecore *fc, uint64_t vaddr, uint64_t paddr,
 		unsigned page_shift, uint64_t leaf_extra);
-/* fc_map for each 4 KiB page of [vaddr, vaddr + len). */
+/* fc_map for each last-level page of [vaddr, vaddr + len). */
 void fc_map_range(struct fakecore *fc, uint64_t vaddr, uint64_t paddr, uint64_t len);
 /* paddr of the entry for vaddr at `level` (levels..1, 1 = PTE), or 0 if the
  * table above it is missing. */

@@ -580,10 +580,14 @@ static const struct tcase cases[] = {
 	  0x100200, 1u << 20, { K, K, K, K, K, KB, KB } },
 };
 
-static void put_le(uint8_t *p, unsigned off, uint64_t v, unsigned width)
+/* The machine the struct pages come from: x86_64 unless a test says
+ * otherwise (big-endian: the s390x byte order with the same layouts). */
+static struct machine tmach = { .big_endian = false, .word_size = 8 };
+
+/* Store v in `width` bytes at p + off, in tmach's byte order. */
+static void put_m(uint8_t *p, unsigned off, uint64_t v, unsigned width)
 {
-	for (unsigned i = 0; i < width; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
+	bytes_put_uint(tmach.big_endian, p + off, width, v);
 }
 
 static uint64_t bit(int nr)
@@ -639,31 +643,31 @@ static void build(const struct gen *g, const struct pspec *p, uint8_t *page, uin
 	/* page[1]: a tail pointing at the head, with the order (and, by
 	 * generation, the hugetlb marker) */
 	if (p->next != NEXT_NONE) {
-		put_le(next, g->off_head, p->next == NEXT_TAIL ? UINT64_C(0xffffea0001000001)
+		put_m(next, g->off_head, p->next == NEXT_TAIL ? UINT64_C(0xffffea0001000001)
 							      : UINT64_C(0xffffea0001000048), 8);
 		flags1 = UINT64_C(0x17) << 54;
 		if (g->order_enc == ORD_FLAGS1) {
 			flags1 |= p->order & 0xff;
 		} else {
-			put_le(next, g->off1_order, p->order, g->field_width);
+			put_m(next, g->off1_order, p->order, g->field_width);
 			/* COMPOUND_PAGE_DTOR = 1, HUGETLB_PAGE_DTOR = 2 */
-			put_le(next, g->off1_dtor, p->hugetlb ? 2 : 1, g->field_width);
+			put_m(next, g->off1_dtor, p->hugetlb ? 2 : 1, g->field_width);
 		}
 		if (p->hugetlb && g->huge_enc == HUGE_FLAG1)
 			flags1 |= bit((int)g->pg_hugetlb);
-		put_le(next, g->off_flags, flags1, 8);
-		put_le(next, g->off_mapping, UINT64_C(0xdead000000000400), 8);
+		put_m(next, g->off_flags, flags1, 8);
+		put_m(next, g->off_mapping, UINT64_C(0xdead000000000400), 8);
 	}
 	if (p->hugetlb && g->huge_enc == HUGE_TYPE)
 		mapcount = g->hugetlb;
 
-	put_le(page, g->off_flags, flags, 8);
-	put_le(page, g->off_mapping, p->mapping, 8);
-	put_le(page, g->off_mapcount, mapcount, 4);
-	put_le(page, g->off_private, p->private, 8);
+	put_m(page, g->off_flags, flags, 8);
+	put_m(page, g->off_mapping, p->mapping, 8);
+	put_m(page, g->off_mapcount, mapcount, 4);
+	put_m(page, g->off_private, p->private, 8);
 	/* compound_head shares its word with lru.next: an even list pointer,
 	 * or head | 1 on a tail page */
-	put_le(page, g->off_head, p->tail ? UINT64_C(0xffffea0000ff0001)
+	put_m(page, g->off_head, p->tail ? UINT64_C(0xffffea0000ff0001)
 					  : UINT64_C(0xffff88800abc0110), 8);
 }
 
@@ -685,7 +689,7 @@ static void init_rules(struct page_rules *r, const char *text, unsigned level)
 	int rc;
 
 	ds_err_clear(&err);
-	rc = page_rules_init(r, vi, level, &err);
+	rc = page_rules_init(r, vi, &tmach, level, &err);
 	vmcoreinfo_free(vi);
 	if (rc != 0)
 		fail_msg("%s: page_rules_init failed: %s", where, err.msg);
@@ -797,6 +801,35 @@ static void test_generations(void **state)
 	CHECK(checked > 7 * (sizeof(cases) / sizeof(cases[0])));
 }
 
+/* The same struct pages written big-endian (s390x keeps the x86_64 layout
+ * of struct page, in its own byte order) give the same verdicts. */
+static void test_generations_big_endian(void **state)
+{
+	tmach.big_endian = true;
+	test_generations(state);
+	tmach.big_endian = false;
+}
+
+/* Read with the wrong byte order, the same pages give other verdicts: the
+ * rules really read in the machine's order (a mutation check of the test
+ * above). */
+static void test_wrong_byte_order_differs(void **state)
+{
+	static const struct pspec buddy = { 0, 0, MC_BUDDY, 0, 0, 3, false, false, NEXT_NONE, 0 };
+	struct page_rules r;
+	struct page_verdict v;
+	uint8_t buf[2 * 64];
+
+	(void)state;
+	WHERE("6.1 buddy page written big-endian, read little-endian");
+	init_rules(&r, text_6_1, DL_MAX);
+	tmach.big_endian = true;
+	build(&gens[3], &buddy, buf, buf + 64);
+	tmach.big_endian = false;
+	page_classify(&r, buf, NULL, 0x1000, DL_MAX, 1000, &v);
+	CHECK(v.cls != PAGE_FREE);
+}
+
 /* ---- the 6.12 encoding ---- */
 
 /* A kernel that printed the type values unsigned means the same words. */
@@ -863,7 +896,7 @@ static void test_no_size_page(void **state)
 	vi = parse(text);
 	free(text);
 	ds_err_clear(&err);
-	rc = page_rules_init(&r, vi, DL_MAX, &err);
+	rc = page_rules_init(&r, vi, &tmach, DL_MAX, &err);
 	vmcoreinfo_free(vi);
 	CHECK_EQ(rc, -DS_ENODATA);
 	CHECK_EQ(err.status, DS_ENODATA);
@@ -883,7 +916,7 @@ static void test_no_page_flags(void **state)
 	vi = parse(text);
 	free(text);
 	ds_err_clear(&err);
-	rc = page_rules_init(&r, vi, 0, &err);
+	rc = page_rules_init(&r, vi, &tmach, 0, &err);
 	vmcoreinfo_free(vi);
 	CHECK_EQ(rc, -DS_ENODATA);
 	CHECK(strstr(err.msg, "OFFSET(page.flags)") != NULL);
@@ -906,7 +939,7 @@ static void test_bad_geometry(void **state)
 		WHERE("bad geometry %zu", i);
 		vi = parse(texts[i]);
 		ds_err_clear(&err);
-		CHECK_EQ(page_rules_init(&r, vi, DL_MAX, &err), -DS_ECORRUPT);
+		CHECK_EQ(page_rules_init(&r, vi, &tmach, DL_MAX, &err), -DS_ECORRUPT);
 		CHECK(err.msg[0] != '\0');
 		vmcoreinfo_free(vi);
 	}
@@ -1205,22 +1238,22 @@ static void test_4_4_two_byte_fields(void **state)
 	free(text2);
 	CHECK_EQ(r.n_missing, 0);
 	memset(buf, 0, sizeof(buf));
-	put_le(buf, 0, bit(15), 8);                         /* PG_head */
-	put_le(buf, 8, UINT64_C(0xffff88800abc0110), 8);
-	put_le(buf + 64, 8, UINT64_C(0xffffea0001000001), 8); /* page[1] is a tail */
-	put_le(buf + 64, 16, 2, 2);                         /* HUGETLB_PAGE_DTOR */
-	put_le(buf + 64, 18, 0x109, 2);                     /* order 0x109: impossible */
+	put_m(buf, 0, bit(15), 8);                         /* PG_head */
+	put_m(buf, 8, UINT64_C(0xffff88800abc0110), 8);
+	put_m(buf + 64, 8, UINT64_C(0xffffea0001000001), 8); /* page[1] is a tail */
+	put_m(buf + 64, 16, 2, 2);                         /* HUGETLB_PAGE_DTOR */
+	put_m(buf + 64, 18, 0x109, 2);                     /* order 0x109: impossible */
 	page_classify(&r, buf, buf + 64, 0x40000, DL_EXCLUDE_USER_DATA, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_USER);
 	CHECK_EQ(v.npages, 1);
 	CHECK_EQ(v.bad_order, true);
-	put_le(buf + 64, 18, 9, 2);
+	put_m(buf + 64, 18, 9, 2);
 	page_classify(&r, buf, buf + 64, 0x40000, DL_EXCLUDE_USER_DATA, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_USER);
 	CHECK_EQ(v.npages, 512);
 	CHECK_EQ(v.bad_order, false);
 	/* dtor 0x0102 (2 bytes) is not HUGETLB_PAGE_DTOR */
-	put_le(buf + 64, 16, 0x102, 2);
+	put_m(buf + 64, 16, 0x102, 2);
 	page_classify(&r, buf, buf + 64, 0x40000, DL_EXCLUDE_USER_DATA, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_KEEP);
 }
@@ -1242,9 +1275,9 @@ static void test_4_16_one_byte_fields(void **state)
 	free(text);
 	CHECK_EQ(r.n_missing, 0);
 	memset(buf, 0, sizeof(buf));
-	put_le(buf, 0, bit(15), 8);                         /* PG_head */
-	put_le(buf, 8, UINT64_C(0xffff88800abc0110), 8);
-	put_le(buf + 64, 8, UINT64_C(0xffffea0001000001), 8); /* page[1] is a tail */
+	put_m(buf, 0, bit(15), 8);                         /* PG_head */
+	put_m(buf, 8, UINT64_C(0xffff88800abc0110), 8);
+	put_m(buf + 64, 8, UINT64_C(0xffffea0001000001), 8); /* page[1] is a tail */
 	buf[64 + 16] = 2;                                   /* HUGETLB_PAGE_DTOR */
 	buf[64 + 17] = 0xee;
 	buf[64 + 20] = 9;
@@ -1287,30 +1320,30 @@ static void test_old_kernel_lru_generation(void **state)
 
 	/* free block via PG_buddy, order 4 */
 	memset(buf, 0, sizeof(buf));
-	put_le(buf, 0, bit(19), 8);
-	put_le(buf, 16, 4, 8);
+	put_m(buf, 0, bit(19), 8);
+	put_m(buf, 16, 4, 8);
 	page_classify(&r, buf, NULL, 0x1230, DL_MAX, 1000, &v);
 	CHECK_EQ(v.cls, PAGE_FREE);
 	CHECK_EQ(v.npages, 16);
 
 	/* hugetlb head: lru.next of page[1] = free_huge_page, lru.prev = 9 */
 	memset(buf, 0, sizeof(buf));
-	put_le(buf, 0, bit(14), 8);
-	put_le(buf + 56, 40, UINT64_C(0xffffffff81163a10), 8);
-	put_le(buf + 56, 48, 9, 8);
+	put_m(buf, 0, bit(14), 8);
+	put_m(buf + 56, 40, UINT64_C(0xffffffff81163a10), 8);
+	put_m(buf + 56, 48, 9, 8);
 	page_classify(&r, buf, buf + 56, 0x40000, DL_EXCLUDE_USER_DATA, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_USER);
 	CHECK_EQ(v.npages, 512);
 	page_classify(&r, buf, buf + 56, 0x40000, DL_EXCLUDE_CACHE, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_KEEP);
 	/* another destructor: not hugetlb */
-	put_le(buf + 56, 40, UINT64_C(0xffffffff81163a20), 8);
+	put_m(buf + 56, 40, UINT64_C(0xffffffff81163a20), 8);
 	page_classify(&r, buf, buf + 56, 0x40000, DL_EXCLUDE_USER_DATA, 1u << 20, &v);
 	CHECK_EQ(v.cls, PAGE_KEEP);
 
 	/* anon page (no tail marker needed before 4.5) */
 	memset(buf, 0, sizeof(buf));
-	put_le(buf, 24, ANON_MAPPING, 8);
+	put_m(buf, 24, ANON_MAPPING, 8);
 	page_classify(&r, buf, NULL, 0x77, DL_MAX, 1000, &v);
 	CHECK_EQ(v.cls, PAGE_USER);
 }
@@ -1360,6 +1393,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_generations_big_endian),
+		cmocka_unit_test(test_wrong_byte_order_differs),
 		cmocka_unit_test(test_6_12_values_unsigned),
 		cmocka_unit_test(test_6_12_counts_are_not_types),
 		cmocka_unit_test(test_no_size_page),

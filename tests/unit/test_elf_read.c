@@ -8,9 +8,11 @@
  * the zero tail of p_memsz > p_filesz, addresses in no range (DS_ENODATA);
  * the notes (one or two PT_NOTEs, VMCOREINFO offset/size, NT_PRSTATUS
  * count, zero padding); and each rejection with its status and message:
- * short file, bad magic, ELF32, big-endian, ET_EXEC, bad e_phentsize,
+ * short file, bad magic, unknown class or byte order, ET_EXEC, bad e_phentsize,
  * e_phnum 0, program headers or a segment past EOF ("truncated"), filesz >
- * memsz, a note running past its segment, no PT_LOAD. */
+ * memsz, a note running past its segment, no PT_LOAD.  ELF32 and
+ * big-endian cores (i386, s390x) written field by field with bytes.h: the
+ * same segments, notes and reads in all four class/order combinations. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "elf/elf_read.h"
 #include "io/source.h"
 
@@ -53,6 +56,91 @@ static void img_free(struct img *im)
 	free(im->b);
 	im->b = NULL;
 	im->size = 0;
+}
+
+/* ELF structures in the file's byte order (little-endian here, whatever
+ * the host's: the tests also run on s390x), field by field. */
+#define EHDR_FIELDS(X) X(e_type) X(e_machine) X(e_version) X(e_entry) X(e_phoff) \
+	X(e_shoff) X(e_flags) X(e_ehsize) X(e_phentsize) X(e_phnum) X(e_shentsize) \
+	X(e_shnum) X(e_shstrndx)
+#define PHDR_FIELDS(X) X(p_type) X(p_flags) X(p_offset) X(p_vaddr) X(p_paddr) \
+	X(p_filesz) X(p_memsz) X(p_align)
+#define SHDR_FIELDS(X) X(sh_name) X(sh_type) X(sh_flags) X(sh_addr) X(sh_offset) \
+	X(sh_size) X(sh_link) X(sh_info) X(sh_addralign) X(sh_entsize)
+#define NHDR_FIELDS(X) X(n_namesz) X(n_descsz) X(n_type)
+
+#define PUT_FIELD(type, f) \
+	bytes_put_uint(false, b + offsetof(type, f), sizeof(v->f), v->f);
+#define GET_FIELD(type, f) \
+	v->f = (__typeof__(v->f))bytes_get_uint(false, b + offsetof(type, f), sizeof(v->f));
+
+static void put_ehdr(struct img *im, size_t off, const Elf64_Ehdr *v)
+{
+	uint8_t b[sizeof(*v)];
+
+	memcpy(b, v->e_ident, EI_NIDENT);
+#define X(f) PUT_FIELD(Elf64_Ehdr, f)
+	EHDR_FIELDS(X)
+#undef X
+	img_put(im, off, b, sizeof(b));
+}
+
+static void get_ehdr(const struct img *im, size_t off, Elf64_Ehdr *v)
+{
+	const uint8_t *b = im->b + off;
+
+	memcpy(v->e_ident, b, EI_NIDENT);
+#define X(f) GET_FIELD(Elf64_Ehdr, f)
+	EHDR_FIELDS(X)
+#undef X
+}
+
+static void put_phdr(struct img *im, size_t off, const Elf64_Phdr *v)
+{
+	uint8_t b[sizeof(*v)];
+
+#define X(f) PUT_FIELD(Elf64_Phdr, f)
+	PHDR_FIELDS(X)
+#undef X
+	img_put(im, off, b, sizeof(b));
+}
+
+static void get_phdr(const struct img *im, size_t off, Elf64_Phdr *v)
+{
+	const uint8_t *b = im->b + off;
+
+#define X(f) GET_FIELD(Elf64_Phdr, f)
+	PHDR_FIELDS(X)
+#undef X
+}
+
+static void put_shdr(struct img *im, size_t off, const Elf64_Shdr *v)
+{
+	uint8_t b[sizeof(*v)];
+
+#define X(f) PUT_FIELD(Elf64_Shdr, f)
+	SHDR_FIELDS(X)
+#undef X
+	img_put(im, off, b, sizeof(b));
+}
+
+static void put_nhdr(struct img *im, size_t off, const Elf64_Nhdr *v)
+{
+	uint8_t b[sizeof(*v)];
+
+#define X(f) PUT_FIELD(Elf64_Nhdr, f)
+	NHDR_FIELDS(X)
+#undef X
+	img_put(im, off, b, sizeof(b));
+}
+
+static void get_nhdr(const struct img *im, size_t off, Elf64_Nhdr *v)
+{
+	const uint8_t *b = im->b + off;
+
+#define X(f) GET_FIELD(Elf64_Nhdr, f)
+	NHDR_FIELDS(X)
+#undef X
 }
 
 /* The byte every test file holds at physical address p (a function of p
@@ -99,7 +187,7 @@ static void note_add(struct img *notes, const char *name, uint32_t type,
 	nh.n_namesz = namesz;
 	nh.n_descsz = descsz;
 	nh.n_type = type;
-	img_put(notes, off, &nh, sizeof(nh));
+	put_nhdr(notes, off, &nh);
 	off += sizeof(nh);
 	img_put(notes, off, name, namesz);
 	off += namesz;
@@ -142,7 +230,7 @@ static void build(struct img *im, uint64_t phoff, const struct seg *segs, unsign
 {
 	Elf64_Ehdr eh = core_ehdr(phoff, n);
 
-	img_put(im, 0, &eh, sizeof(eh));
+	put_ehdr(im, 0, &eh);
 	for (unsigned i = 0; i < n; i++) {
 		Elf64_Phdr ph;
 
@@ -154,7 +242,7 @@ static void build(struct img *im, uint64_t phoff, const struct seg *segs, unsign
 		ph.p_filesz = segs[i].filesz;
 		ph.p_memsz = segs[i].memsz;
 		ph.p_align = segs[i].type == PT_NOTE ? 0 : 4096;
-		img_put(im, phoff + i * sizeof(ph), &ph, sizeof(ph));
+		put_phdr(im, phoff + i * sizeof(ph), &ph);
 		if (segs[i].type == PT_LOAD && segs[i].filesz) {
 			uint8_t *data = malloc(segs[i].filesz);
 
@@ -343,12 +431,13 @@ static void test_phdrs_after_shdrs(void **state)
 	sh[1].sh_name = 1;
 	sh[1].sh_offset = 0x7fffffff0000ull;
 	sh[1].sh_size = 0x7fffffff0000ull;
-	img_put(&im, 64, sh, sizeof(sh));
-	memcpy(&eh, im.b, sizeof(eh));
+	put_shdr(&im, 64, &sh[0]);
+	put_shdr(&im, 64 + sizeof(sh[0]), &sh[1]);
+	get_ehdr(&im, 0, &eh);
 	eh.e_shoff = 64;
 	eh.e_shentsize = sizeof(Elf64_Shdr);
 	eh.e_shnum = 2;
-	img_put(&im, 0, &eh, sizeof(eh));
+	put_ehdr(&im, 0, &eh);
 
 	r = open_img(&o, &im, &err);
 	if (r)
@@ -623,7 +712,7 @@ static void test_no_notes(void **state)
 /* ---- rejections ---- */
 
 enum mutation {
-	M_SHORT, M_MAGIC, M_ELF32, M_BIGENDIAN, M_EXEC, M_PHENTSIZE, M_PHNUM0,
+	M_SHORT, M_MAGIC, M_BADCLASS, M_BADDATA, M_SHORT32, M_EXEC, M_PHENTSIZE, M_PHNUM0,
 	M_PHDRS_PAST_EOF, M_PHOFF_HUGE, M_SEG_PAST_EOF, M_NOTE_PAST_EOF,
 	M_FILESZ_GT_MEMSZ, M_NOTE_OVERRUN, M_NOTE_NAME_OVERRUN, M_NO_LOAD,
 };
@@ -638,8 +727,9 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ M_SHORT, "file shorter than an ELF header", DS_ECORRUPT, { "too small" } },
 	{ M_MAGIC, "bad magic", DS_ECORRUPT, { "not an ELF file", "bad magic" } },
-	{ M_ELF32, "ELF32", DS_EUNSUPP, { "32-bit" } },
-	{ M_BIGENDIAN, "big-endian", DS_EUNSUPP, { "big-endian" } },
+	{ M_BADCLASS, "ELF class 3", DS_ECORRUPT, { "unknown ELF class 3", "offset 0x4" } },
+	{ M_BADDATA, "ELF byte order 3", DS_ECORRUPT, { "unknown ELF byte order 3", "offset 0x5" } },
+	{ M_SHORT32, "ELF32 file shorter than its header", DS_ECORRUPT, { "too small" } },
 	{ M_EXEC, "ET_EXEC", DS_ECORRUPT, { "not an ELF core" } },
 	{ M_PHENTSIZE, "bad e_phentsize", DS_ECORRUPT, { "program header size" } },
 	{ M_PHNUM0, "e_phnum 0", DS_ECORRUPT, { "program header count" } },
@@ -670,12 +760,14 @@ static void make_bad(struct img *im, enum mutation m)
 		segs[1].type = PT_NULL;
 	build(im, sizeof(Elf64_Ehdr), segs, 2, &notes);
 	img_free(&notes);
-	memcpy(&eh, im->b, sizeof(eh));
+	get_ehdr(im, 0, &eh);
 	switch (m) {
 	case M_SHORT: im->size = 40; return;
 	case M_MAGIC: eh.e_ident[EI_MAG1] = 'X'; break;
-	case M_ELF32: eh.e_ident[EI_CLASS] = ELFCLASS32; break;
-	case M_BIGENDIAN: eh.e_ident[EI_DATA] = ELFDATA2MSB; break;
+	case M_BADCLASS: eh.e_ident[EI_CLASS] = 3; break;
+	case M_BADDATA: eh.e_ident[EI_DATA] = 3; break;
+	case M_SHORT32: eh.e_ident[EI_CLASS] = ELFCLASS32; put_ehdr(im, 0, &eh);
+		im->size = 50; return;
 	case M_EXEC: eh.e_type = ET_EXEC; break;
 	case M_PHENTSIZE: eh.e_phentsize = 32; break;
 	case M_PHNUM0: eh.e_phnum = 0; break;
@@ -683,32 +775,32 @@ static void make_bad(struct img *im, enum mutation m)
 	case M_PHOFF_HUGE: eh.e_phoff = 0xfffffffffffffff0ull; break;
 	case M_SEG_PAST_EOF:
 	case M_FILESZ_GT_MEMSZ:
-		memcpy(&ph, im->b + 64 + sizeof(ph), sizeof(ph));
+		get_phdr(im, 64 + sizeof(ph), &ph);
 		if (m == M_SEG_PAST_EOF)
 			ph.p_filesz = ph.p_memsz = 0x3000;    /* file ends at 0x4000 */
 		else
 			ph.p_memsz = 0x1000;
-		img_put(im, 64 + sizeof(ph), &ph, sizeof(ph));
+		put_phdr(im, 64 + sizeof(ph), &ph);
 		break;
 	case M_NOTE_PAST_EOF:
-		memcpy(&ph, im->b + 64, sizeof(ph));
+		get_phdr(im, 64, &ph);
 		ph.p_offset = 0x3f00;
-		img_put(im, 64, &ph, sizeof(ph));
+		put_phdr(im, 64, &ph);
 		break;
 	case M_NOTE_OVERRUN:
 	case M_NOTE_NAME_OVERRUN:
 		/* the first note's descsz/namesz too large for the segment */
-		memcpy(&nh, im->b + 0x1000, sizeof(nh));
+		get_nhdr(im, 0x1000, &nh);
 		if (m == M_NOTE_OVERRUN)
 			nh.n_descsz = 0x10000;
 		else
 			nh.n_namesz = 0xfffffff0u;
-		img_put(im, 0x1000, &nh, sizeof(nh));
+		put_nhdr(im, 0x1000, &nh);
 		break;
 	case M_NO_LOAD:
 		break;
 	}
-	img_put(im, 0, &eh, sizeof(eh));
+	put_ehdr(im, 0, &eh);
 }
 
 static void test_rejections(void **state)
@@ -765,6 +857,149 @@ static void test_load_past_eof(void **state)
 	CHECK_MSG(&err, "truncated");
 	close_opened(&o);
 	img_free(&im);
+}
+
+/* ---- ELF32 and big-endian cores ---- */
+
+/* One note in `big_endian` order (Elf32_Nhdr and Elf64_Nhdr are alike). */
+static void note_add_order(struct img *notes, bool be, const char *name, uint32_t type,
+			   const void *desc, uint32_t descsz)
+{
+	size_t off = notes->size;
+	uint8_t hdr[12];
+
+	note_add(notes, name, type, desc, descsz);   /* host order, then fix the words */
+	bytes_put_u32(be, hdr, (uint32_t)strlen(name) + 1);
+	bytes_put_u32(be, hdr + 4, descsz);
+	bytes_put_u32(be, hdr + 8, type);
+	img_put(notes, off, hdr, sizeof(hdr));
+}
+
+#define PUT(be, b, type, member, v) \
+	bytes_put_uint(be, (b) + offsetof(type, member), sizeof(((type *)0)->member), v)
+
+/* ehdr + phdrs right after it + segment data, in any class and order. */
+static void build_any(struct img *im, int class, bool be, uint16_t machine,
+		      const struct seg *segs, unsigned n, const struct img *notes)
+{
+	bool c64 = class == ELFCLASS64;
+	size_t ehsize = c64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	size_t phsize = c64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	uint8_t eh[sizeof(Elf64_Ehdr)] = { 0 }, ph[sizeof(Elf64_Phdr)];
+
+	memcpy(eh, ELFMAG, SELFMAG);
+	eh[EI_CLASS] = (uint8_t)class;
+	eh[EI_DATA] = be ? ELFDATA2MSB : ELFDATA2LSB;
+	eh[EI_VERSION] = EV_CURRENT;
+	if (c64) {
+		PUT(be, eh, Elf64_Ehdr, e_type, ET_CORE);
+		PUT(be, eh, Elf64_Ehdr, e_machine, machine);
+		PUT(be, eh, Elf64_Ehdr, e_version, EV_CURRENT);
+		PUT(be, eh, Elf64_Ehdr, e_phoff, ehsize);
+		PUT(be, eh, Elf64_Ehdr, e_ehsize, ehsize);
+		PUT(be, eh, Elf64_Ehdr, e_phentsize, phsize);
+		PUT(be, eh, Elf64_Ehdr, e_phnum, n);
+	} else {
+		PUT(be, eh, Elf32_Ehdr, e_type, ET_CORE);
+		PUT(be, eh, Elf32_Ehdr, e_machine, machine);
+		PUT(be, eh, Elf32_Ehdr, e_version, EV_CURRENT);
+		PUT(be, eh, Elf32_Ehdr, e_phoff, ehsize);
+		PUT(be, eh, Elf32_Ehdr, e_ehsize, ehsize);
+		PUT(be, eh, Elf32_Ehdr, e_phentsize, phsize);
+		PUT(be, eh, Elf32_Ehdr, e_phnum, n);
+	}
+	img_put(im, 0, eh, ehsize);
+	for (unsigned i = 0; i < n; i++) {
+		const struct seg *sg = &segs[i];
+
+		memset(ph, 0, sizeof(ph));
+		if (c64) {
+			PUT(be, ph, Elf64_Phdr, p_type, sg->type);
+			PUT(be, ph, Elf64_Phdr, p_offset, sg->offset);
+			PUT(be, ph, Elf64_Phdr, p_vaddr, sg->vaddr);
+			PUT(be, ph, Elf64_Phdr, p_paddr, sg->paddr);
+			PUT(be, ph, Elf64_Phdr, p_filesz, sg->filesz);
+			PUT(be, ph, Elf64_Phdr, p_memsz, sg->memsz);
+		} else {
+			PUT(be, ph, Elf32_Phdr, p_type, sg->type);
+			PUT(be, ph, Elf32_Phdr, p_offset, sg->offset);
+			PUT(be, ph, Elf32_Phdr, p_vaddr, sg->vaddr);
+			PUT(be, ph, Elf32_Phdr, p_paddr, sg->paddr);
+			PUT(be, ph, Elf32_Phdr, p_filesz, sg->filesz);
+			PUT(be, ph, Elf32_Phdr, p_memsz, sg->memsz);
+		}
+		img_put(im, ehsize + i * phsize, ph, phsize);
+		if (sg->type == PT_LOAD && sg->filesz) {
+			uint8_t *data = malloc(sg->filesz);
+
+			assert_non_null(data);
+			fill_phys(data, sg->paddr, sg->filesz);
+			img_put(im, sg->offset, data, sg->filesz);
+			free(data);
+		} else if (sg->type == PT_NOTE && sg->filesz) {
+			img_put(im, sg->offset, notes->b, sg->filesz);
+		}
+	}
+}
+
+/* The same core (two CPUs, VMCOREINFO, the kernel text mapped twice, a
+ * zero tail) as ELF64/ELF32, little/big-endian: same map, notes, reads. */
+static void test_class_and_byte_order(void **state)
+{
+	static const struct { int class; bool be; uint16_t machine; const char *what; } forms[] = {
+		{ ELFCLASS64, false, EM_X86_64, "ELF64 little-endian" },
+		{ ELFCLASS64, true, EM_S390, "ELF64 big-endian (s390x)" },
+		{ ELFCLASS32, false, EM_386, "ELF32 little-endian (i386)" },
+		{ ELFCLASS32, true, EM_PPC, "ELF32 big-endian" },
+	};
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		struct img notes = { 0 }, im = { 0 };
+		struct opened o;
+		struct ds_err err = { 0 };
+		uint8_t prstatus[144];
+		size_t vmci_off;
+		int r;
+
+		WHERE("%s", forms[f].what);
+		memset(prstatus, 0x5a, sizeof(prstatus));
+		note_add_order(&notes, forms[f].be, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
+		note_add_order(&notes, forms[f].be, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
+		note_add_order(&notes, forms[f].be, "VMCOREINFO", 0, vmci_text,
+			       (uint32_t)strlen(vmci_text));
+		vmci_off = notes.size - ((strlen(vmci_text) + 3) & ~(size_t)3);
+		struct seg segs[] = {
+			{ PT_NOTE, 0, 0, notes.size, notes.size, 0x1000 },
+			{ PT_LOAD, 0x100000, 0xc0100000, 0x2000, 0x2000, 0x2000 },
+			{ PT_LOAD, 0x0, 0xc0000000, 0x300000, 0x300000, 0x4000 },
+			{ PT_LOAD, 0x800000, 0xc0800000, 0x1000, 0x3000, 0x304000 },
+		};
+		build_any(&im, forms[f].class, forms[f].be, forms[f].machine, segs, 4, &notes);
+		r = open_img(&o, &im, &err);
+		if (r)
+			fail_msg("%s: elf_core_open = %d: %s", where, r, err.msg);
+		CHECK_EQ(o.core.machine, forms[f].machine);
+		CHECK_EQ(o.core.big_endian, forms[f].be);
+		CHECK_EQ(o.core.elf_class, forms[f].class == ELFCLASS64 ? 64 : 32);
+		CHECK_EQ(o.core.n_loads, 3);
+		CHECK_EQ(o.core.loads[0].vaddr, 0xc0100000);
+		CHECK_EQ(o.core.loads[2].memsz, 0x3000);
+		CHECK_EQ(o.core.n_ranges, 2);
+		CHECK_EQ(o.core.ranges[0].start, 0);
+		CHECK_EQ(o.core.ranges[0].end, 0x300000);
+		CHECK_EQ(o.core.ranges[1].start, 0x800000);
+		CHECK_EQ(o.core.ranges[1].data_end, 0x801000);
+		CHECK_EQ(o.core.nr_prstatus, 2);
+		CHECK_EQ(o.core.vmcoreinfo_off, vmci_off);
+		CHECK_EQ(o.core.vmcoreinfo_size, strlen(vmci_text));
+		CHECK(memcmp(o.core.notes, notes.b, notes.size) == 0);
+		check_phys(&o, 0xff000, 0x3000, UINT64_MAX);
+		check_phys(&o, 0x800ff0, 0x20, 0x801000);
+		close_opened(&o);
+		img_free(&im);
+		img_free(&notes);
+	}
 }
 
 /* source_read: exact reads, "truncated" past EOF. */
@@ -872,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_no_notes),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_load_past_eof),
+		cmocka_unit_test(test_class_and_byte_order),
 		cmocka_unit_test(test_source_read),
 		cmocka_unit_test(test_prefetch),
 	};

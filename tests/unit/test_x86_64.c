@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "common/bytes.h"
 #include "kernel/kernel.h"
 #include "fakecore.h"
 
@@ -187,11 +188,16 @@ static void test_init_fields(void **state)
 	CHECK_EQ(o.k.phys_base, 0);
 	CHECK_EQ(o.in.nr_cpus, 2);
 	CHECK(arch_find_name("x86_64") == &arch_x86_64_ops);
-	CHECK(arch_find_name("aarch64") == NULL);
+	CHECK(arch_find_name("aarch64") == &arch_arm64_ops);
+	CHECK(arch_find_name("i586") == &arch_i386_ops);
+	CHECK(arch_find_name("ppc64") == &arch_ppc64_ops);
+	CHECK(arch_find_name("i58") == NULL);
+	CHECK(arch_find_name("sparc64") == NULL);
+	CHECK(arch_find_name("") == NULL);
 	CHECK(o.k.vi != NULL);
 	CHECK_EQ(o.k.arch->section_size_bits(&o.k), 27);
 	CHECK_EQ(o.k.arch->max_physmem_bits(&o.k), 46);
-	CHECK(arch_find(EM_AARCH64) == NULL);
+	CHECK(arch_find(EM_SPARCV9) == NULL);
 	fc_close(&o);
 	fc_free(&fc);
 }
@@ -422,8 +428,8 @@ static void test_sme(void **state)
 		 "NUMBER(sme_mask)=0x800000000000\n");
 	open_ok(&fc, &o);
 	/* the entries really carry the bit */
-	CHECK((*(uint64_t *)fc_phys(&fc, fc_entry_addr(&fc, V4K, 1), 8) & cbit) != 0);
-	CHECK((*(uint64_t *)fc_phys(&fc, fc_entry_addr(&fc, V4K, 4), 8) & cbit) != 0);
+	CHECK((bytes_get_le64(fc_phys(&fc, fc_entry_addr(&fc, V4K, 1), 8)) & cbit) != 0);
+	CHECK((bytes_get_le64(fc_phys(&fc, fc_entry_addr(&fc, V4K, 4), 8)) & cbit) != 0);
 	vtop_is(&o.k, V4K + 0x123, SMALL + 0x1123);
 	vtop_is(&o.k, V2M + 0x12345, HUGE2M + 0x12345);
 	vtop_is(&o.k, V1G + 0x3456789, HUGE1G + 0x3456789);
@@ -537,9 +543,9 @@ static const struct init_case init_cases[] = {
 	{ "PAGESIZE=12288", "OSRELEASE=6.1.0\nPAGESIZE=12288\n"
 	  "SYMBOL(init_top_pgt)=ffffffff80100000\nNUMBER(phys_base)=0\n",
 	  EM_X86_64, DS_ECORRUPT, "PAGESIZE=12288" },
-	{ "aarch64 core", "OSRELEASE=6.1.0\nPAGESIZE=4096\n"
+	{ "sparcv9 core", "OSRELEASE=6.1.0\nPAGESIZE=4096\n"
 	  "SYMBOL(init_top_pgt)=ffffffff80100000\nNUMBER(phys_base)=0\n",
-	  EM_AARCH64, DS_EUNSUPP, "unsupported architecture" },
+	  EM_SPARCV9, DS_EUNSUPP, "unsupported architecture" },
 	{ "no SYMBOL(init_top_pgt)", "OSRELEASE=6.1.0\nPAGESIZE=4096\n"
 	  "SYMBOL(swapper_pg_dir)=ffffffff80100000\nNUMBER(phys_base)=0\n",
 	  EM_X86_64, DS_ENODATA, "SYMBOL(init_top_pgt)" },
