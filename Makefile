@@ -8,7 +8,7 @@
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang build-fuzz static install deb check unit e2e fuzzcheck realcheck gencheck kdumpcheck crashcheck robustcheck debcheck benchsmoke demo clean
+.PHONY: all deps test-deps arch-deps archcheck build build-san build-clang build-fuzz static install deb check unit crosscheck e2e fuzzcheck realcheck gencheck kdumpcheck crashcheck robustcheck debcheck benchsmoke demo clean
 
 all: build
 
@@ -57,6 +57,12 @@ deb: test-deps
 unit: build build-san
 	$(MESON) test -C build --print-errorlogs
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MESON) test -C build-san --print-errorlogs
+
+# the unit tests cross-built for s390x and run under qemu-user: a big-endian
+# host (Debian's s390x cmocka and codec libraries, cached in $DS_CACHE/cross)
+crosscheck:
+	@tools/ensure-deps.sh cross
+	tests/cross/run-unit.sh s390x
 
 e2e: build build-san test-deps
 	tests/run-e2e.sh build-san/programs/dumpsieve
@@ -109,6 +115,7 @@ benchsmoke: build test-deps
 
 check: test-deps arch-deps build build-san build-clang build-fuzz static
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory crosscheck
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory fuzzcheck
 	$(MAKE) --no-print-directory realcheck
@@ -124,4 +131,4 @@ demo: build test-deps
 	tests/demo.sh build/programs/dumpsieve
 
 clean:
-	rm -rf build build-san build-clang build-static build-deb build-fuzz
+	rm -rf build build-san build-clang build-static build-deb build-fuzz build-s390x

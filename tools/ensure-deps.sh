@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ensure-deps.sh - install the Debian packages a make target needs.
 #
-# Usage: tools/ensure-deps.sh build|test|arch
+# Usage: tools/ensure-deps.sh build|test|arch|cross
 #   build  compilers (clang with its libFuzzer/sanitizer runtimes), meson/ninja,
 #          the four codec libraries, cmocka
 #   test   + QEMU, busybox, makedumpfile (the reference), libkdumpfile (a reader),
@@ -10,12 +10,15 @@
 #          for arm64, ppc64el, s390x, riscv64 (with OpenSBI), qemu-user for the
 #          other architectures' makedumpfile, and cross compilers with their
 #          static libc for the guests' workload program
+#   cross  + the s390x cross compiler and C library, qemu-user (the unit
+#          tests on a big-endian host; tests/cross/run-unit.sh)
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command is printed and the script fails.
 set -euo pipefail
 
 build_pkgs=(gcc clang libclang-rt-14-dev meson ninja-build pkg-config zlib1g-dev liblzo2-dev
 	libsnappy-dev libzstd-dev libcmocka-dev libfuse3-dev)
+cross_pkgs=(gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user)
 test_pkgs=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs xz-utils zstd
 	makedumpfile python3 python3-libkdumpfile kexec-tools crash time
 	dpkg-dev debhelper lintian mmdebstrap man-db fuse3)
@@ -27,9 +30,10 @@ arch_pkgs=(qemu-user qemu-system-arm qemu-system-ppc qemu-system-misc opensbi
 
 case "${1:-build}" in
 build) want=("${build_pkgs[@]}") ;;
-test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${cross_pkgs[@]}") ;;
 arch)  want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${arch_pkgs[@]}") ;;
-*) echo "usage: $0 build|test|arch" >&2; exit 2 ;;
+cross) want=("${build_pkgs[@]}" "${cross_pkgs[@]}") ;;
+*) echo "usage: $0 build|test|arch|cross" >&2; exit 2 ;;
 esac
 
 missing=()
