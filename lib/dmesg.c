@@ -136,7 +136,6 @@ static int read_kernel(void *arg, uint64_t vaddr, void *buf, size_t len, struct 
 
 static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *err)
 {
-	/* x86_64 is the only architecture yet: 8-byte longs, little-endian */
 	struct printk_mem mem = { read_kernel, j, 8, false };
 	struct printk_out out = { write_out, warn_out, j };
 	struct printk_opts po = { .partial = j->o->partial_dmesg,
@@ -146,6 +145,9 @@ static int run(struct dmesg_job *j, struct ds_dmesg_report *rep, struct ds_err *
 
 	if ((r = session_open_input(&j->s, err)) < 0 || (r = session_kernel(&j->s, err)) < 0)
 		return r;
+	/* the crashed machine's longs and byte order (i386: 4, s390x: big) */
+	mem.word_size = j->s.k.mach.word_size;
+	mem.big_endian = j->s.k.mach.big_endian;
 	snprintf(rep->osrelease, sizeof(rep->osrelease), "%s", j->s.k.osrelease);
 	po.version = j->s.k.version;
 	if ((r = open_output(j, err)) < 0)
