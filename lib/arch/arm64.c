@@ -80,12 +80,13 @@ static enum pgtable_entry arm64_decode(const struct pgtable_format *f, unsigned 
 	return (e & DESC_TABLE) ? PGTABLE_TABLE : PGTABLE_LEAF;
 }
 
-/* SPARSEMEM: 30-bit sections until 5.12, then 27 (4K pages) or 29. */
+/* SPARSEMEM: 30-bit sections until 5.12, then 29 with 64K pages and 27
+ * with 4K and 16K. */
 static unsigned arm64_section_size_bits(const struct kernel *k)
 {
 	if (k->version && k->version < KERNEL_VERSION_CODE(5, 12, 0))
 		return 30;
-	return k->page_shift == 12 ? 27 : 29;
+	return k->page_shift == 16 ? 29 : 27;
 }
 
 static unsigned arm64_max_physmem_bits(const struct kernel *k)

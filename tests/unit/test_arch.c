@@ -816,6 +816,18 @@ static void test_ppc64_radix(void **state)
 	expect_read(&o.k, PPC_LINEAR + 0x3000abc, 0x3000abc, 16);
 	expect_fail(&o.k, 0xc00c000100000000ull, DS_ENODATA, "not mapped");
 	fc_close(&o);
+
+	/* before 6.7 VMCOREINFO does not say which MMU: a radix kernel has
+	 * its linear map in the page tables, and is recognised by that */
+	WHERE("ppc64le radix 64K, MMU not in VMCOREINFO");
+	fc_map(&fc, PPC_LINEAR, 0, 30, 0);                /* 1 GiB of linear map */
+	vmci(&fc, "OSRELEASE=6.1.0-57-powerpc64le\nPAGESIZE=65536\n"
+	     "SYMBOL(swapper_pg_dir)=c000000001000000\nSYMBOL(vmemmap_list)=c000000002000000\n"
+	     "NUMBER(MAX_PHYSMEM_BITS)=51\n");
+	open_ok(&fc, &o);
+	expect_vtop(&o.k, 0xc00c000000000040ull, 0x3010040);   /* radix geometry */
+	expect_vtop(&o.k, 0xc008000000012345ull, 0x3012345);
+	fc_close(&o);
 	fc_free(&fc);
 }
 

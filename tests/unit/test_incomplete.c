@@ -60,14 +60,24 @@ static void path_of(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", tmpdir, name);
 }
 
+/* The dumped machine of the plan: x86_64 unless a test says otherwise
+ * (big-endian LP64 as s390x; i386, with its 4-byte longs). */
+static struct machine tm = { .word_size = 8 };
+
 static uint32_t le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return machine_get_u32(&tm, p);
 }
 
 static uint64_t le64(const uint8_t *p)
 {
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+	return machine_get_u64(&tm, p);
+}
+
+/* where status, block_size, sub_hdr_size, bitmap_blocks lie */
+static uint32_t status_off(void)
+{
+	return kdump_offsets_of(&tm)->status;
 }
 
 static uint64_t be64(const uint8_t *p)
@@ -114,7 +124,9 @@ static void plan(struct kdump_params *p, struct keepmap *km, uint8_t *notes)
 	p->notes = notes;
 	p->notes_size = 600;
 	snprintf(p->utsname[0], KDUMP_UTS_LEN, "Linux");
-	snprintf(p->utsname[4], KDUMP_UTS_LEN, "x86_64");
+	snprintf(p->utsname[4], KDUMP_UTS_LEN, "%s",
+		 tm.word_size == 4 ? "i686" : tm.big_endian ? "s390x" : "x86_64");
+	p->mach = tm;
 	p->nr_cpus = 1;
 	p->dump_level = 31;
 	p->status = 0x2;
@@ -224,11 +236,11 @@ static uint64_t check_readable(const uint8_t *f, size_t size, const struct keepm
 
 	CHECK(size >= KDUMP_MAIN_HEADER_SIZE);
 	CHECK(memcmp(f, "KDUMP   ", 8) == 0);
-	status = le32(f + 424);
+	status = le32(f + status_off());
 	CHECK_EQ(!!(status & KDUMP_STATUS_INCOMPLETE), want_incomplete);
-	CHECK_EQ(le32(f + 428), B);
-	sub_blocks = le32(f + 432);
-	bitmap_blocks = le32(f + 436);
+	CHECK_EQ(le32(f + status_off() + 4), B);
+	sub_blocks = le32(f + status_off() + 8);
+	bitmap_blocks = le32(f + status_off() + 12);
 	bitmap_bytes = (uint64_t)bitmap_blocks / 2 * B;
 	b1 = (1 + (uint64_t)sub_blocks) * B;
 	b2 = b1 + bitmap_bytes;
@@ -582,7 +594,7 @@ static void test_stream_cut_anywhere(void **state)
 		CHECK(rep.cut);
 		CHECK_MSG(&err, "standard input");
 		replay(s, at, file_size, &rp);
-		if (!replay_has(&rp, 0, KDUMP_MAIN_HEADER_SIZE)) {
+		if (!replay_has(&rp, 0, kdump_offsets_of(&tm)->hdr_size)) {
 			/* nothing of a dump: no file */
 			CHECK(!rep.incomplete);
 			CHECK(stat(out, &st) < 0 && errno == ENOENT);
@@ -738,7 +750,7 @@ static void test_lost_pages(void **state)
 	write_stream(path, &p, &km, UINT64_MAX, lost13, NULL);
 	CHECK_EQ(rearrange(path, out, &rep, &err), 0);
 	f = slurp(out, &size);
-	CHECK_EQ(le32(f + 424) & KDUMP_STATUS_INCOMPLETE, 0);
+	CHECK_EQ(le32(f + status_off()) & KDUMP_STATUS_INCOMPLETE, 0);
 	for (uint64_t pfn = keepmap_next_dumped(&km, 0); pfn < NPFN;
 	     pfn = keepmap_next_dumped(&km, pfn + 1), i++) {
 		CHECK(f[l.bitmap2_off + pfn / 8] >> (pfn % 8) & 1);
@@ -752,6 +764,46 @@ static void test_lost_pages(void **state)
 }
 
 /* ---- -R refuses what no dump can be ---- */
+
+/* ---- the same of other machines' layouts ---- */
+
+static void other_machines(void (*test)(void **), void **state)
+{
+	static const struct {
+		const char *name;
+		struct machine m;
+	} ms[] = {
+		{ "big-endian LP64 (s390x)", { .big_endian = true, .word_size = 8 } },
+		{ "i386", { .word_size = 4 } },
+	};
+
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		print_message("    dumped machine: %s\n", ms[i].name);
+		tm = ms[i].m;
+		test(state);
+	}
+	tm = (struct machine){ .word_size = 8 };
+}
+
+static void test_other_machines_stopped(void **state)
+{
+	other_machines(test_stopped_half_way, state);
+}
+
+static void test_other_machines_lost(void **state)
+{
+	other_machines(test_lost_pages, state);
+}
+
+static void test_other_machines_stream_cut(void **state)
+{
+	other_machines(test_stream_cut_anywhere, state);
+}
+
+static void test_other_machines_disk_full(void **state)
+{
+	other_machines(test_disk_full_anywhere, state);
+}
 
 static void write_raw_stream(const char *path, const uint8_t *recs, size_t len)
 {
@@ -880,6 +932,10 @@ int main(void)
 		cmocka_unit_test(test_stream_cut_anywhere),
 		cmocka_unit_test(test_stopped_half_way),
 		cmocka_unit_test(test_lost_pages),
+		cmocka_unit_test(test_other_machines_stopped),
+		cmocka_unit_test(test_other_machines_lost),
+		cmocka_unit_test(test_other_machines_disk_full),
+		cmocka_unit_test(test_other_machines_stream_cut),
 		cmocka_unit_test(test_rearrange_refuses_far_records),
 		cmocka_unit_test(test_outfile),
 	};

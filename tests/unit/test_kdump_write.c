@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/keepmap.h"
 #include "format/kdump_write.h"
 #include "io/sink.h"
@@ -42,6 +43,39 @@ static uint32_t get_u32(const uint8_t *p)
 static uint64_t get_u64(const uint8_t *p)
 {
 	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* The C layouts of the two headers, as gcc lays them out for x86_64 (and
+ * every LP64 machine) and for i686: where the fields of check_dump are. */
+struct hdr_layout {
+	unsigned hdr, sub;           /* sizes */
+	unsigned long_size;
+	unsigned timestamp, status;  /* main header: tv_sec; status, block_size ... */
+	unsigned vmcoreinfo, note, pfn64;   /* sub header */
+};
+
+static const struct hdr_layout lay_lp64 = { 464, 104, 8, 408, 424, 32, 48, 80 };
+static const struct hdr_layout lay_i386 = { 452, 80, 4, 404, 412, 20, 32, 56 };
+
+static const struct hdr_layout *lay(const struct kdump_params *p)
+{
+	return p->mach.word_size == 4 ? &lay_i386 : &lay_lp64;
+}
+
+/* integers of the dumped machine */
+static uint32_t m32(const struct kdump_params *p, const uint8_t *at)
+{
+	return bytes_get_u32(p->mach.big_endian, at);
+}
+
+static uint64_t m64(const struct kdump_params *p, const uint8_t *at)
+{
+	return bytes_get_u64(p->mach.big_endian, at);
+}
+
+static uint64_t mlong(const struct kdump_params *p, const uint8_t *at)
+{
+	return bytes_get_uint(p->mach.big_endian, at, lay(p)->long_size);
 }
 
 /* ---- layout ---- */
@@ -388,28 +422,39 @@ static void check_dump(const uint8_t *f, size_t size, const struct kdump_params 
 	CHECK(size >= l.data_off);
 
 	/* main header: as encoded, and spot-checked by hand */
+	const struct hdr_layout *L = lay(p);
+
 	kdump_encode_main_header(p, &l, want_hdr);
-	CHECK(memcmp(f, want_hdr, sizeof(want_hdr)) == 0);
+	CHECK(memcmp(f, want_hdr, L->hdr) == 0);
 	CHECK(memcmp(f, "KDUMP   ", 8) == 0);
-	CHECK_EQ(get_u32(f + 428), B);
-	CHECK_EQ(get_u32(f + 432), l.sub_hdr_blocks);
-	CHECK_EQ(get_u32(f + 436), 2 * l.bitmap_bytes / B);
-	CHECK_EQ(get_u32(f + 440), p->max_mapnr);
-	for (size_t i = KDUMP_MAIN_HEADER_SIZE; i < B; i++)
+	CHECK_EQ(m32(p, f + 8), 6);
+	CHECK_EQ(mlong(p, f + L->timestamp), p->crashtime & (L->long_size == 4 ? 0xffffffffu
+							      : UINT64_MAX));
+	CHECK_EQ(m32(p, f + L->status), p->status);
+	CHECK_EQ(m32(p, f + L->status + 4), B);
+	CHECK_EQ(m32(p, f + L->status + 8), l.sub_hdr_blocks);
+	CHECK_EQ(m32(p, f + L->status + 12), 2 * l.bitmap_bytes / B);
+	CHECK_EQ(m32(p, f + L->status + 16), p->max_mapnr);
+	CHECK_EQ(m32(p, f + L->status + 36), p->nr_cpus);
+	for (size_t i = L->hdr; i < B; i++)
 		if (f[i])
 			fail_msg("%s: byte %zu of block 0 is 0x%02x", where, i, f[i]);
 
 	/* sub header and the notes right after it */
 	kdump_encode_sub_header(p, &l, want_sub);
-	CHECK(memcmp(f + B, want_sub, sizeof(want_sub)) == 0);
-	CHECK_EQ(get_u64(f + B + 96), p->max_mapnr);
+	CHECK(memcmp(f + B, want_sub, L->sub) == 0);
+	CHECK_EQ(mlong(p, f + B), p->phys_base);
+	CHECK_EQ(m64(p, f + B + L->pfn64 + 16), p->max_mapnr);
 	if (p->notes_size) {
-		CHECK_EQ(get_u64(f + B + 48), B + 104);
-		CHECK(memcmp(f + B + 104, p->notes, p->notes_size) == 0);
+		CHECK_EQ(m64(p, f + B + L->note), B + L->sub);
+		CHECK_EQ(mlong(p, f + B + L->note + 8), p->notes_size);
+		CHECK(memcmp(f + B + L->sub, p->notes, p->notes_size) == 0);
 	}
-	if (p->vmcoreinfo_size)
-		CHECK(memcmp(f + get_u64(f + B + 32), p->notes + p->vmcoreinfo_off,
+	if (p->vmcoreinfo_size) {
+		CHECK_EQ(mlong(p, f + B + L->vmcoreinfo + 8), p->vmcoreinfo_size);
+		CHECK(memcmp(f + m64(p, f + B + L->vmcoreinfo), p->notes + p->vmcoreinfo_off,
 			     p->vmcoreinfo_size) == 0);
+	}
 
 	/* bitmaps: each pfn's bit where the format says */
 	const uint8_t *bm1 = f + l.bitmap1_off, *bm2 = f + l.bitmap2_off;
@@ -436,10 +481,10 @@ static void check_dump(const uint8_t *f, size_t size, const struct kdump_params 
 		if (!keepmap_is_dumped(km, pfn))
 			continue;
 		const uint8_t *d = f + l.desc_off + 24 * idx;
-		uint64_t off = get_u64(d);
-		uint32_t dsize = get_u32(d + 8), flags = get_u32(d + 12);
+		uint64_t off = m64(p, d);
+		uint32_t dsize = m32(p, d + 8), flags = m32(p, d + 12);
 
-		if (get_u64(d + 16) != 0)
+		if (m64(p, d + 16) != 0)
 			fail_msg("%s: pfn %llu: page_flags not 0", where, (unsigned long long)pfn);
 		switch (store_of(pfn)) {
 		case ST_ZERO:
@@ -478,6 +523,10 @@ static void check_dump(const uint8_t *f, size_t size, const struct kdump_params 
 	CHECK_EQ(size, expect_size);
 }
 
+/* The small dump of one machine: x86_64 (and every little-endian LP64
+ * machine), big-endian LP64 (s390x), i386. */
+static struct machine small_mach;
+
 static void test_small_dump(void **state)
 {
 	struct kdump_params p;
@@ -493,8 +542,10 @@ static void test_small_dump(void **state)
 	int fd, r;
 
 	(void)state;
-	WHERE("small dump");
+	WHERE("small dump (%s, %u-byte longs)", small_mach.big_endian ? "big-endian" : "little-endian",
+	      small_mach.word_size ? small_mach.word_size : 8);
 	small_params(&p, notes);
+	p.mach = small_mach;
 	small_keepmap(&km);
 	CHECK_EQ(keepmap_count_dumped(&km), 100 - 8 - 10 - 1);
 	fd = temp_file(path, sizeof(path));
@@ -508,8 +559,8 @@ static void test_small_dump(void **state)
 	memset(peek, 0xcc, sizeof(peek));
 	CHECK_EQ(pread(fd, peek, 8, 0), 8);
 	CHECK(memcmp(peek, "KDUMP   ", 8) == 0);
-	CHECK_EQ(pread(fd, peek, 4, 424), 4);
-	CHECK_EQ(get_u32(peek), p.status | KDUMP_STATUS_INCOMPLETE);
+	CHECK_EQ(pread(fd, peek, 4, lay(&p)->status), 4);
+	CHECK_EQ(m32(&p, peek), p.status | KDUMP_STATUS_INCOMPLETE);
 
 	r = kdump_writer_finish(w, &bytes, &err);
 	if (r)
@@ -520,8 +571,8 @@ static void test_small_dump(void **state)
 	check_dump(f, size, &p, &km, small_store);
 
 	/* spelt-out numbers for this dump */
-	CHECK_EQ(get_u32(f + 432), 1);                  /* (104 + 1000) / 4096 up */
-	CHECK_EQ(get_u32(f + 436), 2);                  /* 2 bitmaps of one block */
+	CHECK_EQ(m32(&p, f + lay(&p)->status + 8), 1);  /* (104 + 1000) / 4096 up */
+	CHECK_EQ(m32(&p, f + lay(&p)->status + 12), 2); /* 2 bitmaps of one block */
 	CHECK_EQ(f[8192 + 0], 0xff);                    /* 1st bitmap: pfns 0-7 */
 	CHECK_EQ(f[8192 + 5], 0x00);                    /* pfns 40-47: the hole */
 	CHECK_EQ(f[8192 + 12], 0x0f);                   /* pfns 96-99 */
@@ -529,13 +580,82 @@ static void test_small_dump(void **state)
 	CHECK_EQ(f[12288 + 1], 0x03);                   /* 2nd: 8,9 kept; 10-15 out */
 	CHECK_EQ(f[12288 + 2], 0xf0);                   /* 16-19 out; 20-23 kept */
 	CHECK_EQ(f[12288 + 8], 0xbf);                   /* pfn 70 out */
-	CHECK_EQ(get_u64(f + 16384), 16384 + 24 * 81);  /* pfn 0 is a zero page */
-	CHECK_EQ(get_u32(f + 16384 + 8), 4096);
-	CHECK_EQ(get_u32(f + 16384 + 12), 0);
-	CHECK_EQ(get_u64(f + 16384 + 24), 16384 + 24 * 81 + 4096);  /* pfn 1, raw */
+	CHECK_EQ(m64(&p, f + 16384), 16384 + 24 * 81);  /* pfn 0 is a zero page */
+	CHECK_EQ(m32(&p, f + 16384 + 8), 4096);
+	CHECK_EQ(m32(&p, f + 16384 + 12), 0);
+	CHECK_EQ(m64(&p, f + 16384 + 24), 16384 + 24 * 81 + 4096);  /* pfn 1, raw */
 	free(f);
 	unlink(path);
 	keepmap_release(&km);
+}
+
+static void test_small_dump_big_endian(void **state)
+{
+	small_mach = (struct machine){ .big_endian = true, .word_size = 8 };
+	test_small_dump(state);
+	small_mach = (struct machine){ 0 };
+}
+
+static void test_small_dump_i386(void **state)
+{
+	small_mach = (struct machine){ .big_endian = false, .word_size = 4 };
+	test_small_dump(state);
+	small_mach = (struct machine){ 0 };
+}
+
+/* The i386 and big-endian headers field by field, against the offsets
+ * gcc gives makedumpfile's structures for i686 and s390x. */
+static void test_other_layouts(void **state)
+{
+	struct kdump_params p;
+	struct kdump_layout l;
+	uint8_t h[KDUMP_MAIN_HEADER_SIZE + 16], s[KDUMP_SUB_HEADER_SIZE + 16];
+
+	(void)state;
+	WHERE("i386 headers");
+	fill_params(&p);
+	p.mach.word_size = 4;
+	p.max_mapnr = (1ull << 32) + 5;
+	kdump_layout_compute(&p, 10, &l);
+	CHECK_EQ(kdump_main_header_size(&p), 452);
+	CHECK_EQ(kdump_sub_header_size(&p), 80);
+	CHECK_EQ(l.sub_hdr_blocks, 1);
+	memset(h, 0xcc, sizeof(h));
+	kdump_encode_main_header(&p, &l, h);
+	CHECK_EQ(get_u32(h + 404), 0x55667788);        /* tv_sec: a 4-byte long */
+	CHECK_EQ(get_u32(h + 408), 0);                 /* tv_usec */
+	CHECK_EQ(get_u32(h + 412), 0x30);              /* status */
+	CHECK_EQ(get_u32(h + 416), 4096);              /* block_size */
+	CHECK_EQ(get_u32(h + 428), UINT32_MAX);        /* max_mapnr */
+	CHECK_EQ(get_u32(h + 448), 3);                 /* nr_cpus */
+	for (int i = 452; i < (int)KDUMP_MAIN_HEADER_SIZE; i++)
+		CHECK_EQ(h[i], 0);
+	memset(s, 0xcc, sizeof(s));
+	kdump_encode_sub_header(&p, &l, s);
+	CHECK_EQ(get_u32(s + 0), 0x4000000);           /* phys_base */
+	CHECK_EQ(get_u32(s + 4), 31);                  /* dump_level */
+	CHECK_EQ(get_u64(s + 20), 4096 + 80 + 700);    /* offset_vmcoreinfo */
+	CHECK_EQ(get_u32(s + 28), 290);                /* size_vmcoreinfo */
+	CHECK_EQ(get_u64(s + 32), 4096 + 80);          /* offset_note */
+	CHECK_EQ(get_u32(s + 40), 1000);               /* size_note */
+	CHECK_EQ(get_u64(s + 72), (1ull << 32) + 5);   /* max_mapnr_64 */
+
+	WHERE("big-endian headers");
+	fill_params(&p);
+	p.mach.big_endian = true;
+	p.mach.word_size = 8;
+	kdump_layout_compute(&p, 10, &l);
+	kdump_encode_main_header(&p, &l, h);
+	CHECK_EQ(bytes_get_be32(h + 8), 6);
+	CHECK_EQ(bytes_get_be64(h + 408), 0x1122334455667788ull);
+	CHECK_EQ(bytes_get_be32(h + 424), 0x30);
+	CHECK_EQ(bytes_get_be32(h + 428), 4096);
+	CHECK_EQ(bytes_get_be32(h + 460), 3);
+	kdump_encode_sub_header(&p, &l, s);
+	CHECK_EQ(bytes_get_be64(s + 0), 0x4000000);
+	CHECK_EQ(bytes_get_be32(s + 8), 31);
+	CHECK_EQ(bytes_get_be64(s + 48), 4096 + 104);
+	CHECK_EQ(bytes_get_be64(s + 96), 262144);
 }
 
 /* Without exclude_zero: no shared zero page, the data starts at data_off. */
@@ -952,6 +1072,9 @@ int main(void)
 		cmocka_unit_test(test_main_header),
 		cmocka_unit_test(test_sub_header),
 		cmocka_unit_test(test_small_dump),
+		cmocka_unit_test(test_small_dump_big_endian),
+		cmocka_unit_test(test_small_dump_i386),
+		cmocka_unit_test(test_other_layouts),
 		cmocka_unit_test(test_dump_without_zero_page),
 		cmocka_unit_test(test_big_dump),
 		cmocka_unit_test(test_flat_stream),
