@@ -76,9 +76,13 @@ static bool mark_elf_incomplete(int fd, const struct flat_extents *ext)
 static bool says_incomplete(int fd)
 {
 	uint8_t h[KDUMP_MAIN_HEADER_SIZE];
+	struct machine m;
 
-	return pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) && !memcmp(h, "KDUMP   ", 8) &&
-	       (h[424] & KDUMP_STATUS_INCOMPLETE);
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || memcmp(h, "KDUMP   ", 8))
+		return false;
+	/* in the dumped machine's byte order and layout */
+	(void)kdump_header_machine(h, &m);
+	return machine_get_u32(&m, h + kdump_offsets_of(&m)->status) & KDUMP_STATUS_INCOMPLETE;
 }
 
 int ds_rearrange(int in_fd, const char *output, bool force,

@@ -11,8 +11,9 @@
  *     tables;
  *   - anything else (vmalloc): the page tables of swapper_pg_dir.
  * The page tables (walked by pgtable.c) have 4 levels whose index sizes
- * depend on the MMU and the page size (NUMBER(RADIX_MMU), else
- * cur_cpu_spec->mmu_features bit 0x40):
+ * depend on the MMU and the page size (NUMBER(RADIX_MMU) or
+ * cur_cpu_spec->mmu_features bit 0x40, both from 6.7; before, a radix
+ * kernel is told by its linear map being in its page tables):
  *   radix 64K: 13 9 9 5 bits     radix 4K: 13 9 9 9
  *   hash  64K: 8 10 10 8 (4.17+; PUD 7 in 4.12-4.16, 12 5 5 8 in 4.6-4.11)
  *   hash  4K:  9 9 7 9
@@ -91,7 +92,8 @@ static unsigned ppc64_max_physmem_bits(const struct kernel *k)
 	return 51;
 }
 
-static bool detect_radix(struct kernel *k)
+/* 1 radix, 0 hash, -1 VMCOREINFO does not say (before 6.7). */
+static int vmcoreinfo_radix(struct kernel *k)
 {
 	uint64_t spec_sym, off, spec;
 	uint32_t features;
@@ -104,8 +106,8 @@ static bool detect_radix(struct kernel *k)
 	    vmci_offset(k->vi, "cpu_spec.mmu_features", &off) &&
 	    kernel_read_word(k, spec_sym, &spec, &ignored) == 0 &&
 	    kernel_read_u32(k, spec + off, &features, &ignored) == 0)
-		return features & RADIX_MMU_FEATURE;
-	return false;
+		return (features & RADIX_MMU_FEATURE) != 0;
+	return -1;
 }
 
 /* Index bits per level, top first. */
@@ -215,6 +217,7 @@ static int ppc64_init(struct kernel *k, struct ds_err *err)
 	uint64_t sym;
 	int64_t num;
 	unsigned physbits;
+	int radix;
 
 	if (!d)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
@@ -226,14 +229,29 @@ static int ppc64_init(struct kernel *k, struct ds_err *err)
 	physbits = vmci_number(k->vi, "MAX_PHYSMEM_BITS", &num) && num > 0 && num < 60
 		   ? (unsigned)num : ppc64_max_physmem_bits(k);
 	d->linear_end = PPC64_PAGE_OFFSET + (UINT64_C(1) << physbits);
-	d->radix = detect_radix(k);
-	set_geometry(k, d);
 	d->have_pt = !k->version || k->version >= KERNEL_VERSION_CODE(4, 6, 0);
 	if (vmci_symbol(k->vi, "swapper_pg_dir", &sym) && sym >= PPC64_PAGE_OFFSET &&
 	    sym < d->linear_end)
 		d->root = sym - PPC64_PAGE_OFFSET;
 	else
 		d->have_pt = false;
+	radix = vmcoreinfo_radix(k);
+	d->radix = radix != 0;
+	set_geometry(k, d);
+	if (radix < 0) {
+		/* Unsaid: a radix kernel maps its linear map in the page tables
+		 * (the MMU walks them), a hash one does not (bolted hash
+		 * entries).  So: is the start of the linear map in them? */
+		struct ds_err ignored = { 0 };
+		uint64_t pa, size;
+
+		if (!d->have_pt ||
+		    pgtable_walk(k, &d->pt, d->root, PPC64_PAGE_OFFSET, &pa, &size, &ignored) < 0 ||
+		    pa != 0) {
+			d->radix = false;
+			set_geometry(k, d);
+		}
+	}
 	return read_vmemmap_list(k, d, err);
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "machine.h"
+
 #define META_UTS_LEN 65
 
 /* A kernel virtual mapping a file records (an ELF PT_LOAD's p_vaddr):
@@ -23,6 +25,7 @@ struct dump_meta {
 	uint32_t page_size;              /* the crashed kernel's */
 	uint64_t max_pfn;                /* pfns [0, max_pfn) are described */
 	uint16_t elf_machine;            /* EM_* of the crashed machine */
+	struct machine mach;             /* its byte order and word size: header layouts */
 	/* the ELF note segment verbatim (NT_PRSTATUS per CPU, VMCOREINFO, ...) */
 	const uint8_t *notes;
 	uint64_t notes_size;

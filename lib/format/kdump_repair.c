@@ -18,31 +18,16 @@
 #include <unistd.h>
 
 #include "kdump_write.h"
+#include "../common/machine.h"
 
 #define BITMAP_CHUNK (1u << 20)          /* bytes of bitmap per step: 8 Mi pfns */
 #define DESC_SIZE 24u
 #define DESC_CHUNK 65536u                /* descriptors per read */
-#define HEADER_STATUS_OFF 424u
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 struct repair {
 	const struct kdump_repair_io *io;
+	struct machine m;                /* the dumped machine: byte order, layout */
+	const struct kdump_offsets *off;
 	uint32_t block;
 	uint64_t max_mapnr, bitmap_bytes, bitmap1_off, bitmap2_off, desc_off;
 	uint64_t planned;                /* set bits in the 2nd bitmap before */
@@ -109,7 +94,7 @@ static int read_layout(struct repair *rp, uint8_t hdr[KDUMP_MAIN_HEADER_SIZE],
 	uint32_t version, sub_blocks, bitmap_blocks;
 	int r;
 
-	if (!have(rp, 0, KDUMP_MAIN_HEADER_SIZE))
+	if (!have(rp, 0, KDUMP_MAIN_HEADER_MIN))
 		return ds_err_set(err, DS_ENODATA, "'%s' has no kdump-compressed main header",
 				  io->name);
 	if ((r = read_at(rp, 0, hdr, KDUMP_MAIN_HEADER_SIZE, err)) < 0)
@@ -117,28 +102,34 @@ static int read_layout(struct repair *rp, uint8_t hdr[KDUMP_MAIN_HEADER_SIZE],
 	if (memcmp(hdr, "KDUMP   ", 8))
 		return ds_err_set(err, DS_ENODATA, "'%s' is not a kdump-compressed file "
 				  "(no \"KDUMP   \" signature at offset 0)", io->name);
-	version = get_u32(hdr + 8);
-	rp->block = get_u32(hdr + 428);
-	sub_blocks = get_u32(hdr + 432);
-	bitmap_blocks = get_u32(hdr + 436);
+	/* the machine it was written for: byte order and C layout */
+	(void)kdump_header_machine(hdr, &rp->m);
+	rp->off = kdump_offsets_of(&rp->m);
+	if (!have(rp, 0, rp->off->hdr_size))
+		return ds_err_set(err, DS_ENODATA, "'%s' has no kdump-compressed main header",
+				  io->name);
+	version = machine_get_u32(&rp->m, hdr + 8);
+	rp->block = machine_get_u32(&rp->m, hdr + rp->off->status + 4);
+	sub_blocks = machine_get_u32(&rp->m, hdr + rp->off->status + 8);
+	bitmap_blocks = machine_get_u32(&rp->m, hdr + rp->off->status + 12);
 	if (rp->block < 4096 || rp->block > (1u << 20) || (rp->block & (rp->block - 1)))
-		return ds_err_set(err, DS_ECORRUPT, "'%s': bad block_size %u at offset 0x1ac",
-				  io->name, rp->block);
+		return ds_err_set(err, DS_ECORRUPT, "'%s': bad block_size %u at offset 0x%x",
+				  io->name, rp->block, rp->off->status + 4);
 	if (version > 1000 || !sub_blocks || sub_blocks > 1024 ||
 	    !bitmap_blocks || bitmap_blocks % 2)
 		return ds_err_set(err, DS_ECORRUPT, "'%s': bad header_version %u, sub_hdr_size %u "
 				  "or bitmap_blocks %u", io->name, version, sub_blocks,
 				  bitmap_blocks);
-	rp->max_mapnr = get_u32(hdr + 440);
+	rp->max_mapnr = machine_get_u32(&rp->m, hdr + rp->off->status + 16);
 	if (version >= 6) {
 		uint8_t v[8];
 
-		if (!have(rp, rp->block + 96, 8))
+		if (!have(rp, rp->block + rp->off->pfn64 + 16, 8))
 			return ds_err_set(err, DS_ENODATA,
 					  "'%s': the sub header (max_mapnr_64) is missing", io->name);
-		if ((r = read_at(rp, rp->block + 96, v, 8, err)) < 0)
+		if ((r = read_at(rp, rp->block + rp->off->pfn64 + 16, v, 8, err)) < 0)
 			return r;
-		rp->max_mapnr = get_u64(v);
+		rp->max_mapnr = machine_get_u64(&rp->m, v);
 	}
 	rp->bitmap_bytes = (uint64_t)bitmap_blocks / 2 * rp->block;
 	if (rp->max_mapnr > rp->bitmap_bytes * 8)
@@ -187,8 +178,8 @@ static int desc_at(struct repair *rp, uint64_t i, const uint8_t **ret, struct ds
 
 static bool desc_whole(const struct repair *rp, uint64_t i, const uint8_t *d)
 {
-	uint64_t off = get_u64(d), data_start = rp->desc_off + rp->planned * DESC_SIZE;
-	uint32_t size = get_u32(d + 8), flags = get_u32(d + 12);
+	uint64_t off = machine_get_u64(&rp->m, d), data_start = rp->desc_off + rp->planned * DESC_SIZE;
+	uint32_t size = machine_get_u32(&rp->m, d + 8), flags = machine_get_u32(&rp->m, d + 12);
 
 	if (!have(rp, rp->desc_off + i * DESC_SIZE, DESC_SIZE))
 		return false;
@@ -260,9 +251,10 @@ int kdump_repair(const struct kdump_repair_io *io, struct kdump_repair_stats *st
 	st->planned = rp.planned;
 
 	/* the header says incomplete before anything else changes */
-	put_u32(hdr + HEADER_STATUS_OFF, get_u32(hdr + HEADER_STATUS_OFF) | KDUMP_STATUS_INCOMPLETE);
+	machine_put_u32(&rp.m, hdr + rp.off->status,
+			machine_get_u32(&rp.m, hdr + rp.off->status) | KDUMP_STATUS_INCOMPLETE);
 	if (io->mark_incomplete &&
-	    (r = write_at(&rp, HEADER_STATUS_OFF, hdr + HEADER_STATUS_OFF, 4, err)) < 0)
+	    (r = write_at(&rp, rp.off->status, hdr + rp.off->status, 4, err)) < 0)
 		goto out;
 
 	for (uint64_t pos = 0; pos < rp.bitmap_bytes; pos += BITMAP_CHUNK) {

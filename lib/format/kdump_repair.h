@@ -15,8 +15,9 @@
  * it works on a full disk.
  *
  * Any kdump-compressed file can be repaired: ours, makedumpfile's, or one
- * rebuilt by -R from a stream that ended early.  Layout: LP64
- * little-endian (x86_64), as lib/format/kdump_write.
+ * rebuilt by -R from a stream that ended early, of any machine: the byte
+ * order and C layout (LP64, i386) are read from the main header
+ * (kdump_header_machine, lib/format/kdump_header.h).
  */
 #ifndef DS_KDUMP_REPAIR_H
 #define DS_KDUMP_REPAIR_H

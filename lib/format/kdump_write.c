@@ -8,8 +8,10 @@
  * descriptors first on a stream (-R keeps a page whose data arrived).  The
  * rewrite of the main header without INCOMPLETE is the last write.  The
  * file is read back only to pack the descriptors of a dump that ended early
- * or lost pages (kdump_repair).  Field offsets are the LP64 ones of
- * docs/formats.md; integers are little-endian (x86_64).
+ * or lost pages (kdump_repair).  Field offsets are those of the dumped
+ * machine's C layout (docs/formats.md: LP64, or i386 with 4-byte longs and
+ * 4-aligned 64-bit members), integers in its byte order: what that
+ * architecture's makedumpfile writes and its crash and libkdumpfile read.
  */
 #include "kdump_write.h"
 
@@ -54,16 +56,36 @@ struct kdump_writer {
 
 #define RANK_SHIFT 15u               /* pfns per rank_base entry: 2^15 */
 
-static void put_u32(uint8_t *p, uint32_t v)
+static const struct kdump_offsets *layout_of(const struct kdump_params *p)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	return kdump_offsets_of(&p->mach);
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
+uint32_t kdump_main_header_size(const struct kdump_params *p)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	return layout_of(p)->hdr_size;
+}
+
+uint32_t kdump_sub_header_size(const struct kdump_params *p)
+{
+	return layout_of(p)->sub_size;
+}
+
+static void put_u32(const struct kdump_params *p, uint8_t *at, uint32_t v)
+{
+	bytes_put_u32(p->mach.big_endian, at, v);
+}
+
+static void put_u64(const struct kdump_params *p, uint8_t *at, uint64_t v)
+{
+	bytes_put_u64(p->mach.big_endian, at, v);
+}
+
+/* an unsigned long of the dumped machine (truncated on 32-bit, as there) */
+static void put_long(const struct kdump_params *p, const struct kdump_offsets *c, uint8_t *at,
+		     uint64_t v)
+{
+	bytes_put_uint(p->mach.big_endian, at, c->long_size, v);
 }
 
 static uint64_t round_up(uint64_t v, uint64_t to)
@@ -76,7 +98,7 @@ void kdump_layout_compute(const struct kdump_params *p, uint64_t num_dumpable,
 {
 	uint64_t b = p->block_size;
 
-	ret->sub_hdr_blocks = (uint32_t)((KDUMP_SUB_HEADER_SIZE + p->notes_size + b - 1) / b);
+	ret->sub_hdr_blocks = (uint32_t)((kdump_sub_header_size(p) + p->notes_size + b - 1) / b);
 	ret->bitmap_bytes = round_up((p->max_mapnr + 7) / 8, b);
 	if (!ret->bitmap_bytes)
 		ret->bitmap_bytes = b;
@@ -91,50 +113,57 @@ void kdump_layout_compute(const struct kdump_params *p, uint64_t num_dumpable,
 void kdump_encode_main_header(const struct kdump_params *p, const struct kdump_layout *l,
 			      uint8_t out[KDUMP_MAIN_HEADER_SIZE])
 {
+	const struct kdump_offsets *c = layout_of(p);
 	uint64_t bitmap_blocks = 2 * l->bitmap_bytes / p->block_size;
+	uint8_t *f = out + c->status;
 
 	memset(out, 0, KDUMP_MAIN_HEADER_SIZE);
 	memcpy(out, "KDUMP   ", 8);
-	put_u32(out + 8, KDUMP_HEADER_VERSION);
+	put_u32(p, out + 8, KDUMP_HEADER_VERSION);
 	for (int i = 0; i < 6; i++)
 		memcpy(out + 12 + i * KDUMP_UTS_LEN, p->utsname[i], KDUMP_UTS_LEN);
-	put_u64(out + 408, p->crashtime);   /* tv_sec */
-	put_u64(out + 416, 0);              /* tv_usec: always 0 (readers.md Q1) */
-	put_u32(out + 424, p->status);
-	put_u32(out + 428, p->block_size);
-	put_u32(out + 432, l->sub_hdr_blocks);
-	put_u32(out + 436, (uint32_t)bitmap_blocks);
-	put_u32(out + 440, p->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)p->max_mapnr);
+	put_long(p, c, out + c->timestamp, p->crashtime);   /* tv_sec */
+	/* tv_usec: always 0 (readers.md Q1) */
+	put_u32(p, f, p->status);
+	put_u32(p, f + 4, p->block_size);
+	put_u32(p, f + 8, l->sub_hdr_blocks);
+	put_u32(p, f + 12, (uint32_t)bitmap_blocks);
+	put_u32(p, f + 16, p->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)p->max_mapnr);
 	/* total_ram_blocks, device_blocks, written_blocks, current_cpu: 0 */
-	put_u32(out + 460, (uint32_t)p->nr_cpus);
+	put_u32(p, f + 36, (uint32_t)p->nr_cpus);
 }
 
 void kdump_encode_sub_header(const struct kdump_params *p, const struct kdump_layout *l,
 			     uint8_t out[KDUMP_SUB_HEADER_SIZE])
 {
-	uint64_t note_off = p->block_size + KDUMP_SUB_HEADER_SIZE;
+	const struct kdump_offsets *c = layout_of(p);
+	uint64_t note_off = p->block_size + c->sub_size;
 
 	(void)l;
 	memset(out, 0, KDUMP_SUB_HEADER_SIZE);
-	put_u64(out + 0, p->phys_base);
-	put_u32(out + 8, (uint32_t)p->dump_level);
+	put_long(p, c, out, p->phys_base);
+	put_u32(p, out + c->dump_level, (uint32_t)p->dump_level);
 	if (p->split) {
-		put_u32(out + 12, 1);
-		put_u64(out + 16, p->start_pfn > UINT32_MAX ? UINT32_MAX : p->start_pfn);
-		put_u64(out + 24, p->end_pfn > UINT32_MAX ? UINT32_MAX : p->end_pfn);
-		put_u64(out + 80, p->start_pfn);
-		put_u64(out + 88, p->end_pfn);
+		/* split, then the legacy start_pfn and end_pfn (longs, capped
+		 * at 32 bits as makedumpfile does), and their 64-bit fields */
+		put_u32(p, out + c->dump_level + 4, 1);
+		put_long(p, c, out + c->start_pfn,
+			 p->start_pfn > UINT32_MAX ? UINT32_MAX : p->start_pfn);
+		put_long(p, c, out + c->start_pfn + c->long_size,
+			 p->end_pfn > UINT32_MAX ? UINT32_MAX : p->end_pfn);
+		put_u64(p, out + c->pfn64, p->start_pfn);
+		put_u64(p, out + c->pfn64 + 8, p->end_pfn);
 	}
 	if (p->vmcoreinfo_size) {
-		put_u64(out + 32, note_off + p->vmcoreinfo_off);
-		put_u64(out + 40, p->vmcoreinfo_size);
+		put_u64(p, out + c->vmcoreinfo, note_off + p->vmcoreinfo_off);
+		put_long(p, c, out + c->vmcoreinfo + 8, p->vmcoreinfo_size);
 	}
 	if (p->notes_size) {
-		put_u64(out + 48, note_off);
-		put_u64(out + 56, p->notes_size);
+		put_u64(p, out + c->note, note_off);
+		put_long(p, c, out + c->note + 8, p->notes_size);
 	}
 	/* eraseinfo 0/0 */
-	put_u64(out + 96, p->max_mapnr);
+	put_u64(p, out + c->pfn64 + 16, p->max_mapnr);
 }
 
 static int write_at(struct kdump_writer *w, uint64_t off, const void *buf, size_t len,
@@ -151,7 +180,7 @@ static int write_main_header(struct kdump_writer *w, bool complete, struct ds_er
 	if (!complete)
 		p.status |= KDUMP_STATUS_INCOMPLETE;
 	kdump_encode_main_header(&p, &w->l, hdr);
-	return write_at(w, 0, hdr, sizeof(hdr), err);
+	return write_at(w, 0, hdr, kdump_main_header_size(&w->p), err);
 }
 
 static int flush_data(struct kdump_writer *w, struct ds_err *err)
@@ -213,13 +242,9 @@ static size_t descs_with_data(const struct kdump_writer *w, uint64_t end)
 
 	for (; n < w->desc_len; n++) {
 		const uint8_t *d = w->desc_buf + n * DESC_SIZE;
-		uint64_t off = 0;
-		uint32_t size = 0;
+		uint64_t off = bytes_get_u64(w->p.mach.big_endian, d);
+		uint32_t size = bytes_get_u32(w->p.mach.big_endian, d + 8);
 
-		for (int i = 7; i >= 0; i--)
-			off = off << 8 | d[i];
-		for (int i = 3; i >= 0; i--)
-			size = size << 8 | d[8 + i];
 		if (off && off + size > end)
 			break;
 	}
@@ -332,8 +357,9 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	 * descriptor table is reserved, so that the descriptors of pages
 	 * written before the disk fills still find room. */
 	if ((r = write_main_header(w, false, err)) < 0 ||
-	    (r = write_at(w, p->block_size, sub, sizeof(sub), err)) < 0 ||
-	    (r = write_at(w, p->block_size + sizeof(sub), p->notes, p->notes_size, err)) < 0 ||
+	    (r = write_at(w, p->block_size, sub, kdump_sub_header_size(p), err)) < 0 ||
+	    (r = write_at(w, p->block_size + kdump_sub_header_size(p), p->notes, p->notes_size,
+			  err)) < 0 ||
 	    (r = sink_barrier(sink, err)) < 0 ||
 	    (r = write_bitmap(w, km, false, w->l.bitmap1_off, err)) < 0 ||
 	    (r = write_bitmap(w, km, true, w->l.bitmap2_off, err)) < 0) {
@@ -369,10 +395,12 @@ static int add_desc(struct kdump_writer *w, uint64_t pfn, uint64_t off, uint32_t
 	if (w->p.any_order)
 		w->desc_idx[w->desc_len] = rank_of(w, pfn);
 	d = w->desc_buf + w->desc_len * DESC_SIZE;
-	put_u64(d, off);
-	put_u32(d + 8, size);
-	put_u32(d + 12, flags);
-	put_u64(d + 16, 0);
+	/* 24 bytes in every layout: off_t offset, uint size, uint flags,
+	 * u64 page_flags (naturally aligned on i386 too) */
+	put_u64(&w->p, d, off);
+	put_u32(&w->p, d + 8, size);
+	put_u32(&w->p, d + 12, flags);
+	put_u64(&w->p, d + 16, 0);
 	w->desc_len++;
 	w->added++;
 	return 0;

@@ -30,14 +30,19 @@
 
 #include "../common/err.h"
 #include "../common/keepmap.h"
+#include "../common/machine.h"
+#include "kdump_header.h"
 #include "../io/sink.h"
 
-#define KDUMP_UTS_LEN 65
 #define KDUMP_HEADER_VERSION 6
 #define KDUMP_STATUS_INCOMPLETE      0x08u
 #define KDUMP_STATUS_EXCLUDED_VMEMMAP 0x10u
 
 struct kdump_params {
+	/* the dumped machine: the headers and descriptors are in its byte
+	 * order and C layout (word_size 4: i386's; 8 or 0: LP64's), as that
+	 * architecture's makedumpfile writes them and its readers expect */
+	struct machine mach;
 	uint32_t block_size;             /* the kernel's page size */
 	uint64_t max_mapnr;              /* pfns covered by the bitmaps */
 	const uint8_t *notes;            /* verbatim PT_NOTE contents */
@@ -121,10 +126,14 @@ int kdump_writer_close_incomplete(struct kdump_writer *w, struct kdump_incomplet
  * Frees w. */
 void kdump_writer_abort(struct kdump_writer *w);
 
-/* Serialise the 464-byte main header / 104-byte sub header (x86_64 LP64
- * layout, little-endian).  Exposed for unit tests. */
-#define KDUMP_MAIN_HEADER_SIZE 464u
-#define KDUMP_SUB_HEADER_SIZE  104u
+/* Serialise the main header / sub header in p->mach's layout: LP64 (464 /
+ * 104 bytes) or i386 (452 / 80: 4-byte longs, 8-byte members 4-aligned),
+ * in its byte order.  out has room for the LP64 sizes (the largest).
+ * Exposed for unit tests. */
+/* (KDUMP_MAIN_HEADER_SIZE, KDUMP_SUB_HEADER_SIZE: kdump_header.h) */
+uint32_t kdump_main_header_size(const struct kdump_params *p);
+uint32_t kdump_sub_header_size(const struct kdump_params *p);
+
 void kdump_encode_main_header(const struct kdump_params *p, const struct kdump_layout *l,
 			      uint8_t out[KDUMP_MAIN_HEADER_SIZE]);
 void kdump_encode_sub_header(const struct kdump_params *p, const struct kdump_layout *l,

@@ -9,25 +9,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/machine.h"
+#include "../format/kdump_header.h"
+
 #define FLAT_SIGNATURE "makedumpfile"
 #define FLAT_TYPE 1
 #define FLAT_VERSION 1
 #define COPY_CHUNK (1u << 20)
 /* a record larger than this is not something any writer produces */
 #define FLAT_MAX_RECORD (1ull << 40)
-/* the kdump-compressed main header (lib/format may not be included here) */
-#define KDUMP_MAIN_HEADER_BYTES 464u
 
 static void put_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
 }
 
 static uint64_t get_be64(const uint8_t *p)
@@ -445,10 +440,20 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 /* The largest file a kdump-compressed main header allows: headers and
  * bitmaps, a descriptor and a raw page for every pfn the bitmaps cover,
  * the shared zero page, and room for erase information. */
-static uint64_t kdump_size_bound(const uint8_t *hdr)
+static uint64_t kdump_size_bound(const uint8_t *hdr, uint64_t n)
 {
-	uint64_t block = get_le32(hdr + 428), sub = get_le32(hdr + 432);
-	uint64_t bitmap_blocks = get_le32(hdr + 436);
+	const struct kdump_offsets *o;
+	struct machine m;
+
+	/* in the byte order and layout of the machine it was written for */
+	(void)kdump_header_machine(hdr, &m);
+	o = kdump_offsets_of(&m);
+	if (n < o->hdr_size)
+		return UINT64_MAX;
+
+	uint64_t block = machine_get_u32(&m, hdr + o->status + 4);
+	uint64_t sub = machine_get_u32(&m, hdr + o->status + 8);
+	uint64_t bitmap_blocks = machine_get_u32(&m, hdr + o->status + 12);
 	uint64_t pfns = sat_mul(sat_mul(bitmap_blocks / 2, block), 8);
 	uint64_t meta = sat_mul(1 + sub + bitmap_blocks, block);
 
@@ -552,8 +557,8 @@ int flat_rearrange(int in_fd, const char *in_name, int out_fd, const char *out_n
 			if ((r = pwrite_all(out_fd, off, buf, n, out_name, NULL, &end, err)) < 0)
 				goto out;
 			/* a kdump-compressed header bounds the rest of the file */
-			if (off == 0 && n >= KDUMP_MAIN_HEADER_BYTES && !memcmp(buf, "KDUMP   ", 8)) {
-				uint64_t b = kdump_size_bound(buf);
+			if (off == 0 && n >= KDUMP_MAIN_HEADER_MIN && !memcmp(buf, "KDUMP   ", 8)) {
+				uint64_t b = kdump_size_bound(buf, n);
 
 				if (b < bound)
 					bound = b;

@@ -20,6 +20,7 @@ static int kdump_begin(struct output *o, const struct dump_meta *m,
 	int r;
 
 	memset(&p, 0, sizeof(p));
+	p.mach = m->mach;
 	p.block_size = m->page_size;
 	p.max_mapnr = m->max_pfn;
 	p.notes = m->notes;
