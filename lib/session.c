@@ -339,6 +339,7 @@ void session_meta(struct session *s, struct dump_meta *m)
 	m->max_pfn = s->max_pfn;
 	m->elf_machine = s->k.arch->elf_machine;
 	m->mach = s->k.mach;
+	m->elf_class = s->in.elf_class;
 	m->notes = s->in.notes;
 	m->notes_size = s->in.notes_size;
 	m->vmcoreinfo_off = s->in.vmcoreinfo_off;

@@ -26,6 +26,7 @@ struct dump_meta {
 	uint64_t max_pfn;                /* pfns [0, max_pfn) are described */
 	uint16_t elf_machine;            /* EM_* of the crashed machine */
 	struct machine mach;             /* its byte order and word size: header layouts */
+	uint8_t elf_class;               /* an ELF vmcore input's class (32, 64), else 0 */
 	/* the ELF note segment verbatim (NT_PRSTATUS per CPU, VMCOREINFO, ...) */
 	const uint8_t *notes;
 	uint64_t notes_size;

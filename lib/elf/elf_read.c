@@ -79,8 +79,12 @@ static void decode_phdr(const struct ehdr *eh, const uint8_t *b, struct phdr *ph
 		ph->paddr = GET(eh, b, Elf32_Phdr, p_paddr);
 		ph->filesz = GET(eh, b, Elf32_Phdr, p_filesz);
 		ph->memsz = GET(eh, b, Elf32_Phdr, p_memsz);
-		if (ph->paddr == UINT32_MAX)     /* (Elf32_Addr)-1: no physical address */
+		/* (Elf32_Addr)-1: no address (i386 highmem has no kernel
+		 * virtual one; kcore's vmalloc no physical one) */
+		if (ph->paddr == UINT32_MAX)
 			ph->paddr = UINT64_MAX;
+		if (ph->vaddr == UINT32_MAX)
+			ph->vaddr = UINT64_MAX;
 	}
 }
 

@@ -63,6 +63,7 @@ static int elf_open(struct input *in, struct ds_err *err)
 		};
 	in->elf_machine = c->machine;
 	in->big_endian = c->big_endian;     /* EI_DATA: the crashed machine's order */
+	in->elf_class = c->elf_class;
 	in->notes = c->notes;
 	in->notes_size = c->notes_size;
 	in->vmcoreinfo_off = c->vmcoreinfo_off;

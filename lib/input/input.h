@@ -95,6 +95,7 @@ struct input {
 	/* Filled by the member's open. */
 	uint16_t elf_machine;            /* EM_*, 0 when the format does not say */
 	bool big_endian;                 /* the crashed machine's byte order */
+	uint8_t elf_class;               /* 32 or 64 for an ELF vmcore, else 0 */
 	char machine[INPUT_UTS_LEN];     /* utsname machine, "" when not recorded */
 	uint32_t page_size;              /* 0 when not recorded (VMCOREINFO says) */
 	const uint8_t *notes;            /* the ELF note segment, verbatim */

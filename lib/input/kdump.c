@@ -31,11 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "../compress/codec.h"
+#include "../format/kdump_header.h"
 
 #define KDUMP_SIG "KDUMP   "
-#define MAIN_HDR_SIZE 464u
-#define SUB_HDR_SIZE 104u
 #define DESC_SIZE 24u
 #define STATUS_INCOMPLETE 0x08u
 #define STATUS_EXCLUDED_VMEMMAP 0x10u
@@ -45,6 +45,8 @@
 #define SCAN_CHUNK (1u << 20)            /* bitmap bytes read at a time */
 
 struct kdump_input {
+	struct machine m;                    /* the dumped machine: byte order, word */
+	const struct kdump_offsets *o;       /* its header layout (LP64 or i386) */
 	uint32_t bs;
 	unsigned shift;
 	uint32_t version, status;
@@ -68,14 +70,21 @@ struct kdump_input {
 	uint64_t cache_pfn[CACHE_PAGES];     /* UINT64_MAX: empty */
 };
 
-static uint32_t get32(const uint8_t *p)
+/* Integers in the dumped machine's byte order (kdump_header.h) */
+static uint32_t get32(const struct kdump_input *d, const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return bytes_get_u32(d->m.big_endian, p);
 }
 
-static uint64_t get64(const uint8_t *p)
+static uint64_t get64(const struct kdump_input *d, const uint8_t *p)
 {
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
+	return bytes_get_u64(d->m.big_endian, p);
+}
+
+/* an unsigned long of the dumped machine */
+static uint64_t getlong(const struct kdump_input *d, const uint8_t *p)
+{
+	return bytes_get_uint(d->m.big_endian, p, d->o->long_size);
 }
 
 static bool kdump_probe(const uint8_t *head, size_t len)
@@ -102,19 +111,32 @@ static void kdump_close(struct input *in)
 
 static int read_main_header(struct input *in, struct kdump_input *d, struct ds_err *err)
 {
-	uint8_t h[MAIN_HDR_SIZE];
-	uint32_t sub_blocks, bitmap_blocks;
+	uint8_t h[KDUMP_MAIN_HEADER_SIZE];
+	uint32_t sub_blocks, bitmap_blocks, st;
 	int r;
 
-	if (in->src.size < MAIN_HDR_SIZE)
+	if (in->src.size < KDUMP_MAIN_HEADER_MIN)
 		return ds_err_set(err, DS_ECORRUPT,
 				  "'%s' is truncated: %" PRIu64 " bytes, the kdump-compressed header needs %u",
-				  in->path, in->src.size, MAIN_HDR_SIZE);
-	if ((r = source_read(&in->src, 0, h, sizeof(h), err)) < 0)
+				  in->path, in->src.size, KDUMP_MAIN_HEADER_MIN);
+	memset(h, 0, sizeof(h));
+	if ((r = source_read(&in->src, 0, h,
+			     in->src.size < sizeof(h) ? (size_t)in->src.size : sizeof(h), err)) < 0)
 		return r;
-	d->version = get32(h + 8);
+	/* the machine it describes: byte order from header_version, the
+	 * layout (LP64 or i386) from utsname.machine */
+	if (!kdump_header_machine(h, &d->m))
+		return BAD(in, "header_version", 8, "is 0x%08x in either byte order (makedumpfile writes 1 to 6)",
+			   bytes_get_le32(h + 8));
+	d->o = kdump_offsets_of(&d->m);
+	in->big_endian = d->m.big_endian;
+	d->version = get32(d, h + 8);
 	if (d->version < 1 || d->version > 1000)
 		return BAD(in, "header_version", 8, "is %u (makedumpfile writes 1 to 6)", d->version);
+	if (in->src.size < d->o->hdr_size)
+		return ds_err_set(err, DS_ECORRUPT,
+				  "'%s' is truncated: %" PRIu64 " bytes, the kdump-compressed header needs %u",
+				  in->path, in->src.size, d->o->hdr_size);
 	for (int i = 0; i < 6; i++)
 		if (!memchr(h + 12 + 65 * i, 0, 65))
 			return BAD(in, "utsname field", 12 + 65 * i, "has no terminating NUL%s", "");
@@ -122,26 +144,27 @@ static int read_main_header(struct input *in, struct kdump_input *d, struct ds_e
 	memcpy(in->machine, in->utsname[4], sizeof(in->machine));
 	in->has_utsname = true;
 	in->is_dump = true;
-	d->status = get32(h + 424);
-	d->bs = get32(h + 428);
+	st = d->o->status;           /* status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr */
+	d->status = get32(d, h + st);
+	d->bs = get32(d, h + st + 4);
 	if (d->bs < 1024 || d->bs > (1u << 20) || (d->bs & (d->bs - 1)))
-		return BAD(in, "block_size", 428, "is %u, not a page size", d->bs);
+		return BAD(in, "block_size", st + 4, "is %u, not a page size", d->bs);
 	d->shift = (unsigned)__builtin_ctz(d->bs);
-	sub_blocks = get32(h + 432);
-	bitmap_blocks = get32(h + 436);
-	d->max_mapnr = get32(h + 440);
-	in->nr_cpus = get32(h + 460);
+	sub_blocks = get32(d, h + st + 8);
+	bitmap_blocks = get32(d, h + st + 12);
+	d->max_mapnr = get32(d, h + st + 16);
+	in->nr_cpus = get32(d, h + st + 36);
 	in->page_size = d->bs;
 	if (sub_blocks == 0)
-		return BAD(in, "sub_hdr_size", 432, "is 0%s", "");
+		return BAD(in, "sub_hdr_size", st + 8, "is 0%s", "");
 	if (bitmap_blocks == 0 || bitmap_blocks % 2)
-		return BAD(in, "bitmap_blocks", 436, "is %u (two bitmaps of whole blocks)", bitmap_blocks);
+		return BAD(in, "bitmap_blocks", st + 12, "is %u (two bitmaps of whole blocks)", bitmap_blocks);
 	d->bitmap_bytes = (uint64_t)bitmap_blocks / 2 * d->bs;
 	d->bitmap1_off = (1 + (uint64_t)sub_blocks) * d->bs;
 	d->bitmap2_off = d->bitmap1_off + d->bitmap_bytes;
 	d->desc_off = d->bitmap2_off + d->bitmap_bytes;
 	if (d->desc_off > in->src.size)
-		return BAD(in, "bitmap_blocks", 436,
+		return BAD(in, "bitmap_blocks", st + 12,
 			   "(%u blocks after %u header blocks of %u bytes) puts the bitmaps past the end of the file (0x%" PRIx64 " bytes)",
 			   bitmap_blocks, sub_blocks + 1, d->bs, in->src.size);
 	return 0;
@@ -153,16 +176,17 @@ static int read_notes(struct input *in, struct kdump_input *d, const uint8_t *su
 		      struct ds_err *err)
 {
 	uint64_t sub_off = d->bs;
-	uint64_t vi_off = d->version >= 3 ? get64(sub + 32) : 0;
-	uint64_t vi_size = d->version >= 3 ? get64(sub + 40) : 0;
-	uint64_t note_off = d->version >= 4 ? get64(sub + 48) : 0;
-	uint64_t note_size = d->version >= 4 ? get64(sub + 56) : 0;
+	const struct kdump_offsets *o = d->o;
+	uint64_t vi_off = d->version >= 3 ? get64(d, sub + o->vmcoreinfo) : 0;
+	uint64_t vi_size = d->version >= 3 ? getlong(d, sub + o->vmcoreinfo + 8) : 0;
+	uint64_t note_off = d->version >= 4 ? get64(d, sub + o->note) : 0;
+	uint64_t note_size = d->version >= 4 ? getlong(d, sub + o->note + 8) : 0;
 	int r;
 
 	if (note_size) {
 		if (note_size > MAX_NOTES || note_off > in->src.size ||
 		    note_size > in->src.size - note_off)
-			return BAD(in, "offset_note/size_note", sub_off + 48,
+			return BAD(in, "offset_note/size_note", sub_off + o->note,
 				   "(0x%" PRIx64 "/0x%" PRIx64 ") lie past the end of the file (0x%" PRIx64 ")",
 				   note_off, note_size, in->src.size);
 		if (!(d->notes = malloc(note_size)))
@@ -174,7 +198,7 @@ static int read_notes(struct input *in, struct kdump_input *d, const uint8_t *su
 		if (vi_size) {
 			if (vi_off < note_off || vi_off - note_off > note_size ||
 			    vi_size > note_size - (vi_off - note_off))
-				return BAD(in, "offset_vmcoreinfo/size_vmcoreinfo", sub_off + 32,
+				return BAD(in, "offset_vmcoreinfo/size_vmcoreinfo", sub_off + o->vmcoreinfo,
 					   "(0x%" PRIx64 "/0x%" PRIx64 ") lie outside the notes (0x%" PRIx64 "/0x%" PRIx64 ")",
 					   vi_off, vi_size, note_off, note_size);
 			in->vmcoreinfo_off = vi_off - note_off;
@@ -185,7 +209,7 @@ static int read_notes(struct input *in, struct kdump_input *d, const uint8_t *su
 	if (!vi_size)
 		return 0;
 	if (vi_size > MAX_NOTES || vi_off > in->src.size || vi_size > in->src.size - vi_off)
-		return BAD(in, "offset_vmcoreinfo/size_vmcoreinfo", sub_off + 32,
+		return BAD(in, "offset_vmcoreinfo/size_vmcoreinfo", sub_off + o->vmcoreinfo,
 			   "(0x%" PRIx64 "/0x%" PRIx64 ") lie past the end of the file (0x%" PRIx64 ")",
 			   vi_off, vi_size, in->src.size);
 	/* an ELF note: namesz, descsz, type 0, "VMCOREINFO\0" padded to 12 */
@@ -193,9 +217,9 @@ static int read_notes(struct input *in, struct kdump_input *d, const uint8_t *su
 
 	if (!(d->notes = calloc(1, total)))
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
-	d->notes[0] = 11;
-	for (int i = 0; i < 4; i++)
-		d->notes[4 + i] = (uint8_t)(vi_size >> (8 * i));
+	/* in the machine's byte order, as the notes of its ELF vmcore */
+	bytes_put_u32(d->m.big_endian, d->notes, 11);
+	bytes_put_u32(d->m.big_endian, d->notes + 4, (uint32_t)vi_size);
 	memcpy(d->notes + 12, "VMCOREINFO", 10);
 	if ((r = source_read(&in->src, vi_off, d->notes + 24, vi_size, err)) < 0)
 		return r;
@@ -208,34 +232,35 @@ static int read_notes(struct input *in, struct kdump_input *d, const uint8_t *su
 
 static int read_sub_header(struct input *in, struct kdump_input *d, struct ds_err *err)
 {
-	uint8_t sub[SUB_HDR_SIZE];
+	const struct kdump_offsets *o = d->o;
+	uint8_t sub[KDUMP_SUB_HEADER_SIZE];
 	uint64_t sub_off = d->bs;
 	int r;
 
 	memset(sub, 0, sizeof(sub));
-	if ((r = source_read(&in->src, sub_off, sub, sizeof(sub), err)) < 0)
+	if ((r = source_read(&in->src, sub_off, sub, o->sub_size, err)) < 0)
 		return r;
 	in->has_phys_base = true;
-	in->phys_base = get64(sub);
-	in->dump_level = get32(sub + 8);
+	in->phys_base = getlong(d, sub);
+	in->dump_level = get32(d, sub + o->dump_level);
 	if (in->dump_level > 31)
-		return BAD(in, "dump_level", sub_off + 8, "is %u (0 to 31)", in->dump_level);
+		return BAD(in, "dump_level", sub_off + o->dump_level, "is %u (0 to 31)", in->dump_level);
 	d->start_pfn = 0;
 	d->end_pfn = UINT64_MAX;
-	if (d->version >= 2 && get32(sub + 12)) {
+	if (d->version >= 2 && get32(d, sub + o->dump_level + 4)) {    /* split */
 		d->split = true;
-		d->start_pfn = get64(sub + 16);
-		d->end_pfn = get64(sub + 24);
+		d->start_pfn = getlong(d, sub + o->start_pfn);
+		d->end_pfn = getlong(d, sub + o->start_pfn + o->long_size);
 		if (d->version >= 6) {
-			d->start_pfn = get64(sub + 80);
-			d->end_pfn = get64(sub + 88);
+			d->start_pfn = get64(d, sub + o->pfn64);
+			d->end_pfn = get64(d, sub + o->pfn64 + 8);
 		}
 	}
-	if (d->version >= 6 && get64(sub + 96))
-		d->max_mapnr = get64(sub + 96);
+	if (d->version >= 6 && get64(d, sub + o->pfn64 + 16))
+		d->max_mapnr = get64(d, sub + o->pfn64 + 16);
 	if (d->max_mapnr > d->bitmap_bytes * 8)
 		return BAD(in, d->version >= 6 ? "max_mapnr_64" : "max_mapnr",
-			   d->version >= 6 ? sub_off + 96 : 440,
+			   d->version >= 6 ? sub_off + o->pfn64 + 16 : o->status + 16u,
 			   "(0x%" PRIx64 ") needs more than the bitmaps' 0x%" PRIx64 " bits",
 			   d->max_mapnr, d->bitmap_bytes * 8);
 	if (d->split) {
@@ -244,7 +269,8 @@ static int read_sub_header(struct input *in, struct kdump_input *d, struct ds_er
 		/* an empty range is a file of no pages (the last of a split of
 		 * memory smaller than the split blocks) */
 		if (d->start_pfn > d->end_pfn)
-			return BAD(in, "split start_pfn/end_pfn", sub_off + (d->version >= 6 ? 80 : 16),
+			return BAD(in, "split start_pfn/end_pfn",
+				   sub_off + (d->version >= 6 ? o->pfn64 : o->start_pfn),
 				   "(0x%" PRIx64 "/0x%" PRIx64 ") is a reversed range", d->start_pfn,
 				   d->end_pfn);
 	} else {
@@ -398,9 +424,9 @@ static int find_desc(struct input *in, struct kdump_input *d, uint64_t pfn, stru
 	}
 	if ((r = source_read(&in->src, ds->at, raw, sizeof(raw), err)) < 0)
 		return r;
-	ds->offset = get64(raw);
-	ds->size = get32(raw + 8);
-	ds->flags = get32(raw + 12);
+	ds->offset = get64(d, raw);
+	ds->size = get32(d, raw + 8);
+	ds->flags = get32(d, raw + 12);
 	if (ds->offset == 0 && (in->incomplete || ds->size == 0))
 		return 1;                /* a page lost when the dump was cut short */
 	if (ds->offset < d->data_start || ds->offset > in->src.size ||

@@ -218,6 +218,7 @@ int input_open_set(struct input *in, const char *const *paths, size_t n,
 		in->path = f->path;
 		in->elf_machine = f->elf_machine;
 		in->big_endian = f->big_endian;
+		in->elf_class = f->elf_class;
 		memcpy(in->machine, f->machine, sizeof(in->machine));
 		in->page_size = f->page_size;
 		in->notes = f->notes;

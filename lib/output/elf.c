@@ -1,9 +1,14 @@
-/* elf.c - the ELF output member (output.h, -E): an ELF64 core file that
- * crash, libkdumpfile and drgn read like /proc/vmcore.
+/* elf.c - the ELF output member (output.h, -E): an ELF core file that
+ * crash, libkdumpfile and drgn read like /proc/vmcore.  It is in the
+ * crashed machine's byte order (EI_DATA; big-endian on s390x), and of the
+ * class of the ELF vmcore it was made from (ELF32 from an i386 kdump's
+ * ELF32 /proc/vmcore, as makedumpfile -E does; from a dump, ELF32 for a
+ * 4-byte-word machine) unless an address or offset does not fit 32 bits:
+ * then ELF64.
  *
  * Layout (docs/formats.md, "ELF dumps"):
  *   0        ELF header (ET_CORE, the crashed machine's e_machine)
- *   64       program headers: PT_NOTE, then the PT_LOADs
+ *   64 (52)  program headers: PT_NOTE, then the PT_LOADs
  *            [PN_XNUM: one section header after them holds the count]
  *   then     the notes, verbatim
  *   then     page data, from the next page boundary: every kept page in
@@ -29,8 +34,11 @@
 
 #include <elf.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../common/bytes.h"
 
 #define DATA_BUF (4u << 20)
 #define ZERO_HOLE_PAGES 16u
@@ -44,7 +52,14 @@ struct seg {
 	uint64_t paddr, vaddr, len, offset;
 };
 
+/* The file's class and byte order, and its header sizes */
+struct elf_form {
+	bool is64, be;
+	size_t ehdr, phdr, shdr;
+};
+
 struct elf_out {
+	struct elf_form f;
 	uint32_t ps;
 	unsigned shift;
 	uint64_t data_off;                   /* file offset of the first kept page */
@@ -56,9 +71,36 @@ struct elf_out {
 	uint64_t zeros;                      /* zero pages pending (not yet placed) */
 };
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> 8 * i); }
+static void form_init(struct elf_form *f, bool is64, bool be)
+{
+	f->is64 = is64;
+	f->be = be;
+	f->ehdr = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	f->phdr = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	f->shdr = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+}
+
+/* A field's offset in the form's structure; its fields of the class's width
+ * (addresses, offsets, sizes) are written by putw. */
+#define OFF(f, type, field) ((f)->is64 ? offsetof(Elf64_##type, field) : offsetof(Elf32_##type, field))
+
+static void put16(const struct elf_form *f, uint8_t *p, uint16_t v)
+{
+	if (f->be)
+		bytes_put_be16(p, v);
+	else
+		bytes_put_le16(p, v);
+}
+
+static void put32(const struct elf_form *f, uint8_t *p, uint32_t v)
+{
+	bytes_put_u32(f->be, p, v);
+}
+
+static void putw(const struct elf_form *f, uint8_t *p, uint64_t v)
+{
+	bytes_put_uint(f->be, p, f->is64 ? 8 : 4, v);
+}
 
 /* Runs of kept pages, in pfn order, with their place among the kept. */
 static int kept_runs(const struct keepmap *km, struct run **ret, size_t *ret_n, uint64_t *ret_kept)
@@ -122,7 +164,10 @@ static size_t make_segs(const struct dump_meta *m, const struct run *runs, size_
 				continue;
 			if (segs)
 				segs[n] = (struct seg){
-					.paddr = s, .vaddr = maps[i].vaddr ? maps[i].vaddr + s - lo : 0,
+					/* 0 and -1 say "no virtual address" */
+					.paddr = s,
+					.vaddr = maps[i].vaddr && maps[i].vaddr != UINT64_MAX
+						 ? maps[i].vaddr + s - lo : maps[i].vaddr,
 					.len = e - s,
 					.offset = (runs[j].index + ((s >> shift) - runs[j].start)) << shift,
 				};
@@ -132,58 +177,66 @@ static size_t make_segs(const struct dump_meta *m, const struct run *runs, size_
 	return n;
 }
 
+/* The size of the headers and notes in a form: the page data follows. */
+static uint64_t head_size(const struct elf_form *f, const struct dump_meta *m, size_t n_segs)
+{
+	return f->ehdr + (n_segs + 1) * f->phdr + (n_segs + 1 >= PN_XNUM ? f->shdr : 0) +
+	       m->notes_size;
+}
+
 static int write_headers(struct output *o, struct elf_out *w, const struct dump_meta *m,
 			 const struct seg *segs, size_t n_segs, struct ds_err *err)
 {
+	const struct elf_form *f = &w->f;
 	size_t phnum = n_segs + 1;
 	bool xnum = phnum >= PN_XNUM;
-	uint64_t ph_bytes = (uint64_t)phnum * sizeof(Elf64_Phdr);
-	uint64_t notes_off = sizeof(Elf64_Ehdr) + ph_bytes + (xnum ? sizeof(Elf64_Shdr) : 0);
+	uint64_t ph_bytes = (uint64_t)phnum * f->phdr;
+	uint64_t notes_off = f->ehdr + ph_bytes + (xnum ? f->shdr : 0);
 	uint8_t eh[sizeof(Elf64_Ehdr)], *ph;
 	int r;
 
 	memset(eh, 0, sizeof(eh));
 	memcpy(eh, ELFMAG, SELFMAG);
-	eh[EI_CLASS] = ELFCLASS64;
-	eh[EI_DATA] = ELFDATA2LSB;
+	eh[EI_CLASS] = f->is64 ? ELFCLASS64 : ELFCLASS32;
+	eh[EI_DATA] = f->be ? ELFDATA2MSB : ELFDATA2LSB;
 	eh[EI_VERSION] = EV_CURRENT;
-	put16(eh + offsetof(Elf64_Ehdr, e_type), ET_CORE);
-	put16(eh + offsetof(Elf64_Ehdr, e_machine), m->elf_machine);
-	put32(eh + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
-	put64(eh + offsetof(Elf64_Ehdr, e_phoff), sizeof(Elf64_Ehdr));
-	put16(eh + offsetof(Elf64_Ehdr, e_ehsize), sizeof(Elf64_Ehdr));
-	put16(eh + offsetof(Elf64_Ehdr, e_phentsize), sizeof(Elf64_Phdr));
-	put16(eh + offsetof(Elf64_Ehdr, e_phnum), xnum ? PN_XNUM : (uint16_t)phnum);
+	put16(f, eh + OFF(f, Ehdr, e_type), ET_CORE);
+	put16(f, eh + OFF(f, Ehdr, e_machine), m->elf_machine);
+	put32(f, eh + OFF(f, Ehdr, e_version), EV_CURRENT);
+	putw(f, eh + OFF(f, Ehdr, e_phoff), f->ehdr);
+	put16(f, eh + OFF(f, Ehdr, e_ehsize), (uint16_t)f->ehdr);
+	put16(f, eh + OFF(f, Ehdr, e_phentsize), (uint16_t)f->phdr);
+	put16(f, eh + OFF(f, Ehdr, e_phnum), xnum ? PN_XNUM : (uint16_t)phnum);
 	if (xnum) {
-		put64(eh + offsetof(Elf64_Ehdr, e_shoff), sizeof(Elf64_Ehdr) + ph_bytes);
-		put16(eh + offsetof(Elf64_Ehdr, e_shentsize), sizeof(Elf64_Shdr));
-		put16(eh + offsetof(Elf64_Ehdr, e_shnum), 1);
+		putw(f, eh + OFF(f, Ehdr, e_shoff), f->ehdr + ph_bytes);
+		put16(f, eh + OFF(f, Ehdr, e_shentsize), (uint16_t)f->shdr);
+		put16(f, eh + OFF(f, Ehdr, e_shnum), 1);
 	}
-	if ((r = sink_write_at(&o->sink, 0, eh, sizeof(eh), err)) < 0)
+	if ((r = sink_write_at(&o->sink, 0, eh, f->ehdr, err)) < 0)
 		return r;
 
-	if (!(ph = calloc(phnum, sizeof(Elf64_Phdr))))
+	if (!(ph = calloc(phnum, f->phdr)))
 		return ds_err_set(err, DS_ENOMEM, "out of memory for %zu program headers", phnum);
-	put32(ph + offsetof(Elf64_Phdr, p_type), PT_NOTE);
-	put64(ph + offsetof(Elf64_Phdr, p_offset), notes_off);
-	put64(ph + offsetof(Elf64_Phdr, p_filesz), m->notes_size);
-	put64(ph + offsetof(Elf64_Phdr, p_memsz), m->notes_size);
-	put64(ph + offsetof(Elf64_Phdr, p_align), 4);
+	put32(f, ph + OFF(f, Phdr, p_type), PT_NOTE);
+	putw(f, ph + OFF(f, Phdr, p_offset), notes_off);
+	putw(f, ph + OFF(f, Phdr, p_filesz), m->notes_size);
+	putw(f, ph + OFF(f, Phdr, p_memsz), m->notes_size);
+	putw(f, ph + OFF(f, Phdr, p_align), 4);
 	for (size_t i = 0; i < n_segs; i++) {
-		uint8_t *p = ph + (i + 1) * sizeof(Elf64_Phdr);
+		uint8_t *p = ph + (i + 1) * f->phdr;
 
-		put32(p + offsetof(Elf64_Phdr, p_type), PT_LOAD);
-		put32(p + offsetof(Elf64_Phdr, p_flags), PF_R | PF_W | PF_X);
-		put64(p + offsetof(Elf64_Phdr, p_offset), w->data_off + segs[i].offset);
-		put64(p + offsetof(Elf64_Phdr, p_vaddr), segs[i].vaddr);
-		put64(p + offsetof(Elf64_Phdr, p_paddr), segs[i].paddr);
-		put64(p + offsetof(Elf64_Phdr, p_filesz), segs[i].len);
-		put64(p + offsetof(Elf64_Phdr, p_memsz), segs[i].len);
+		put32(f, p + OFF(f, Phdr, p_type), PT_LOAD);
+		put32(f, p + OFF(f, Phdr, p_flags), PF_R | PF_W | PF_X);
+		putw(f, p + OFF(f, Phdr, p_offset), w->data_off + segs[i].offset);
+		putw(f, p + OFF(f, Phdr, p_vaddr), segs[i].vaddr);
+		putw(f, p + OFF(f, Phdr, p_paddr), segs[i].paddr);
+		putw(f, p + OFF(f, Phdr, p_filesz), segs[i].len);
+		putw(f, p + OFF(f, Phdr, p_memsz), segs[i].len);
 		/* p_align 0, as in /proc/vmcore: crash takes an ELF core whose
 		 * first PT_LOAD has page-aligned data and a p_align for a
 		 * netdump file, and then cannot find phys_base */
 	}
-	r = sink_write_at(&o->sink, sizeof(Elf64_Ehdr), ph, ph_bytes, err);
+	r = sink_write_at(&o->sink, f->ehdr, ph, ph_bytes, err);
 	free(ph);
 	if (r < 0)
 		return r;
@@ -191,11 +244,36 @@ static int write_headers(struct output *o, struct elf_out *w, const struct dump_
 		uint8_t sh[sizeof(Elf64_Shdr)];
 
 		memset(sh, 0, sizeof(sh));
-		put32(sh + offsetof(Elf64_Shdr, sh_info), (uint32_t)phnum);
-		if ((r = sink_write_at(&o->sink, sizeof(Elf64_Ehdr) + ph_bytes, sh, sizeof(sh), err)) < 0)
+		put32(f, sh + OFF(f, Shdr, sh_info), (uint32_t)phnum);
+		if ((r = sink_write_at(&o->sink, f->ehdr + ph_bytes, sh, f->shdr, err)) < 0)
 			return r;
 	}
 	return sink_write_at(&o->sink, notes_off, m->notes, m->notes_size, err);
+}
+
+/* Does everything fit ELF32's 32-bit addresses, sizes and offsets? */
+static bool fits_elf32(const struct elf_out *w, const struct seg *segs, size_t n_segs)
+{
+	if (w->end > UINT32_MAX)
+		return false;
+	for (size_t i = 0; i < n_segs; i++)
+		if (segs[i].paddr + segs[i].len - 1 > UINT32_MAX ||
+		    (segs[i].vaddr != UINT64_MAX &&
+		     segs[i].vaddr + (segs[i].vaddr ? segs[i].len - 1 : 0) > UINT32_MAX))
+			return false;
+	return true;
+}
+
+/* Where the page data starts and the file ends, in w->f's form. */
+static void place_data(struct elf_out *w, const struct dump_meta *m, size_t n_segs)
+{
+	uint64_t head = head_size(&w->f, m, n_segs);
+
+	w->data_off = (head + w->ps - 1) / w->ps * w->ps;
+	w->pos = w->data_off;
+	w->end = w->data_off + (w->n_kept << w->shift);
+	if (!w->n_kept)
+		w->end = head;
 }
 
 static void elf_abort(struct output *o)
@@ -216,7 +294,6 @@ static int elf_begin(struct output *o, const struct dump_meta *m, const struct k
 	struct run *runs = NULL;
 	struct seg *segs = NULL;
 	size_t n_runs = 0, n_segs;
-	uint64_t head;
 	int r;
 
 	if (!w)
@@ -240,13 +317,14 @@ static int elf_begin(struct output *o, const struct dump_meta *m, const struct k
 	}
 	make_segs(m, runs, n_runs, w->shift, segs);
 	free(runs);
-	head = sizeof(Elf64_Ehdr) + (n_segs + 1) * sizeof(Elf64_Phdr) +
-	       (n_segs + 1 >= PN_XNUM ? sizeof(Elf64_Shdr) : 0) + m->notes_size;
-	w->data_off = (head + w->ps - 1) / w->ps * w->ps;
-	w->pos = w->data_off;
-	w->end = w->data_off + (w->n_kept << w->shift);
-	if (!w->n_kept)
-		w->end = head;
+	/* the vmcore's class (a dump's: the machine's word), when it fits */
+	form_init(&w->f, !(m->elf_class ? m->elf_class == 32 : m->mach.word_size == 4),
+		  m->mach.big_endian);
+	place_data(w, m, n_segs);
+	if (!w->f.is64 && !fits_elf32(w, segs, n_segs)) {
+		form_init(&w->f, true, m->mach.big_endian);
+		place_data(w, m, n_segs);
+	}
 	r = write_headers(o, w, m, segs, n_segs, err);
 	free(segs);
 	return r;

@@ -31,31 +31,51 @@ import dumpcheck  # noqa: E402  (ELF source reader)
 
 
 def phdrs(path):
+    """(p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz) of every
+    program header: ELF64 or ELF32, either byte order (the dumped machine's)."""
     with open(path, "rb") as f:
         eh = f.read(64)
-        if eh[:4] != b"\x7fELF" or eh[4] != 2 or eh[5] != 1:
-            raise SystemExit("%s: not an ELF64 little-endian file" % path)
-        phoff, = struct.unpack_from("<Q", eh, 32)
-        shoff, = struct.unpack_from("<Q", eh, 40)
-        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        if eh[:4] != b"\x7fELF" or eh[4] not in (1, 2) or eh[5] not in (1, 2):
+            raise SystemExit("%s: not an ELF file of a known class and byte order" % path)
+        o = "<" if eh[5] == 1 else ">"
+        if eh[4] == 2:
+            phoff, shoff = struct.unpack_from(o + "QQ", eh, 32)
+            phentsize, phnum = struct.unpack_from(o + "HH", eh, 54)
+            sh_info, phfmt = 44, "IIQQQQQQ"
+        else:
+            phoff, shoff = struct.unpack_from(o + "II", eh, 28)
+            phentsize, phnum = struct.unpack_from(o + "HH", eh, 42)
+            sh_info, phfmt = 28, "IIIIIIII"
         if phnum == 0xffff:                      # PN_XNUM: sh_info of section 0
-            f.seek(shoff)
-            sh = f.read(64)
-            phnum, = struct.unpack_from("<I", sh, 44)
+            f.seek(shoff + sh_info)
+            phnum, = struct.unpack(o + "I", f.read(4))
         f.seek(phoff)
         raw = f.read(phentsize * phnum)
     out = []
     for i in range(phnum):
-        p_type, p_flags, off, vaddr, paddr, filesz, memsz, align = \
-            struct.unpack_from("<IIQQQQQQ", raw, i * phentsize)
+        v = struct.unpack_from(o + phfmt, raw, i * phentsize)
+        if eh[4] == 2:
+            p_type, _flags, off, vaddr, paddr, filesz, memsz, _align = v
+        else:
+            p_type, off, vaddr, paddr, filesz, memsz, _flags, _align = v
         out.append((p_type, off, vaddr, paddr, filesz, memsz))
     return out
+
+
+def page_size_of(elf):
+    """The crashed kernel's page size: VMCOREINFO's PAGESIZE, else 4096."""
+    for off, n in getattr(elf, "notes", []):
+        raw = bytes(elf.buf[off:off + n])
+        i = raw.find(b"PAGESIZE=")
+        if i >= 0:
+            return int(raw[i + 9:raw.index(b"\n", i)])
+    return 4096
 
 
 def cmd_verify(src_path, dump_path):
     import kdumpfile
     src_elf = dumpcheck.open_any(src_path)
-    ps = 4096
+    ps = page_size_of(src_elf)
     src = dumpcheck.SourcePages(src_elf, ps)
     size = os.path.getsize(dump_path)
     problems = []
@@ -111,7 +131,7 @@ def cmd_verify(src_path, dump_path):
 def cmd_drgn(src_path, dump_path):
     import drgn
     src_elf = dumpcheck.open_any(src_path)
-    ps = 4096
+    ps = page_size_of(src_elf)
     src = dumpcheck.SourcePages(src_elf, ps)
     prog = drgn.Program()
     prog.set_core_dump(dump_path)
