@@ -17,6 +17,7 @@
 
 #include "arch.h"
 #include "pgtable.h"
+#include "../common/bytes.h"
 #include "../kernel/kernel.h"
 
 #define START_KERNEL_MAP   0xffffffff80000000ull
@@ -154,30 +155,32 @@ static void walk_level(struct kernel *k, uint64_t table, unsigned level, uint64_
 {
 	const struct x86_64_data *d = k->arch_data;
 	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
-	const unsigned *shift = d->levels == 5 ? shifts5 : shifts5 + 1;
-	uint64_t addr_mask = PTE_ADDR_MASK & ~d->sme_mask, entries[512];
+	const unsigned *shift = d->pt.levels == 5 ? shifts5 : shifts5 + 1;
+	uint64_t addr_mask = d->pt.addr_mask;      /* without the SME C-bit */
+	uint8_t entries[512 * 8];
 	struct ds_err ignored;
 
 	fn(arg, table, true);
 	if (kernel_read_phys(k, table, entries, sizeof(entries), &ignored) < 0)
 		return;
 	for (unsigned i = first; i < 512; i++) {
+		uint64_t e = bytes_get_u64(false, entries + 8 * i);
 		uint64_t v = vbase | (uint64_t)i << shift[level];
-		bool last = level + 1 == d->levels;
+		bool last = level + 1 == d->pt.levels;
 
-		if (!(entries[i] & PTE_PRESENT))
+		if (!(e & PTE_PRESENT))
 			continue;
 		if (level == 0)      /* the kernel's half is sign-extended */
 			v |= ~0ull << (shift[0] + 9);
 		if (last) {
 			/* module data, not code: NX set (struct module, symbols) */
-			if (v >= MODULES_VADDR && v < MODULES_END && (entries[i] & PTE_NX))
-				fn(arg, entries[i] & addr_mask, false);
+			if (v >= MODULES_VADDR && v < MODULES_END && (e & PTE_NX))
+				fn(arg, e & addr_mask, false);
 			continue;
 		}
-		if ((d->levels - level <= 3) && (entries[i] & PTE_PSE))
+		if ((d->pt.levels - level <= 3) && (e & PTE_PSE))
 			continue;            /* a huge page: no table below */
-		walk_level(k, entries[i] & addr_mask, level + 1, v, 0, fn, arg);
+		walk_level(k, e & addr_mask, level + 1, v, 0, fn, arg);
 	}
 }
 

@@ -232,8 +232,8 @@ static void kdump_machine(const char *uts_machine, struct machine mach)
 	     pfn = keepmap_next_dumped(&km, pfn + 1)) {
 		for (size_t i = 0; i < sizeof(page); i++)
 			page[i] = kbyte(pfn, i);
-		r = pfn % 7 == 3 ? kdump_writer_add_zero(w, &err)
-				 : kdump_writer_add_page(w, page, sizeof(page), 0, &err);
+		r = pfn % 7 == 3 ? kdump_writer_add_zero(w, pfn, &err)
+				 : kdump_writer_add_page(w, pfn, page, sizeof(page), 0, &err);
 		CHECK_EQ(r, 0);
 	}
 	CHECK_EQ(kdump_writer_finish(w, &bytes, &err), 0);
