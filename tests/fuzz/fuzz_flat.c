@@ -69,17 +69,25 @@ static uint8_t *rebuild(const uint8_t *data, size_t size, uint64_t *ret_end)
 	return img;
 }
 
+/* The output file of -R, in a directory of its own, removed at exit (the
+ * library may leave a kept incomplete dump there) */
+static char out_dir[] = "/tmp/fuzz-flat-XXXXXX";
+static char out_file[64];
+
+static void remove_out(void)
+{
+	unlink(out_file);
+	rmdir(out_dir);
+}
+
 static const char *out_path(void)
 {
-	static char path[64];
-
-	if (!path[0]) {
-		char dir[] = "/tmp/fuzz-flat-XXXXXX";
-
-		fuzz_check(mkdtemp(dir) != NULL, "mkdtemp failed");
-		snprintf(path, sizeof(path), "%s/dump", dir);
+	if (!out_file[0]) {
+		fuzz_check(mkdtemp(out_dir) != NULL, "mkdtemp failed");
+		snprintf(out_file, sizeof(out_file), "%s/dump", out_dir);
+		atexit(remove_out);
 	}
-	return path;
+	return out_file;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
