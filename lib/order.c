@@ -438,6 +438,9 @@ static bool add_image_sections(struct order *o)
 		 * entry and at the scheduler, where sleeping tasks' stacks end) */
 		"__x64_sys_open", "sys_open", "__x64_sys_fork", "sys_fork", "common_interrupt",
 		"startup_64", "schedule", "__schedule", "__switch_to_asm", "ret_from_fork", "do_futex",
+		/* read-only tables crash reads when it starts (names of page
+		 * flags, task states, taints) */
+		"pageflag_names", "task_state_array", "taint_flags",
 	};
 	uint64_t a[sizeof(names) / sizeof(names[0])];
 	void (*trace)(void *, uint64_t, size_t) = o->k->trace;
