@@ -29,9 +29,11 @@
 #             page it stored equals the source; ppc64el also on an idle
 #             guest's QEMU dump (64 KiB pages: a busy guest has no 64 MiB run
 #             of excluded pfns, so nothing to drop)
-# While the library does not support an architecture (dumpsieve exits 1
-# saying so), its dumpsieve checks print SKIP with that message; an
-# architecture listed in LANDED must not skip (a SKIP there is a FAIL).
+# LANDED (default: arm64 ppc64el s390x i386) lists the architectures whose
+# dumpsieve checks run and must pass (a SKIP there is a FAIL); one left out
+# has a known gap written in docs/architectures.md ("Known gaps": riscv64,
+# whose oracle finds no free pages): its dumpsieve checks print SKIP naming
+# it, and makedumpfile's output is verified page by page instead.
 # Ends with "N passed, M failed, K skipped".  DS_CACHE as in tests/vm.
 set -u
 BIN=$(realpath "$1")
@@ -40,7 +42,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 ORACLE=$HERE/oracle.sh
 ARCHES=${ARCHES:-arm64 ppc64el s390x riscv64 i386}
 # architectures the library supports: their dumpsieve checks must run
-LANDED=${LANDED:-}
+LANDED=${LANDED-arm64 ppc64el s390x i386}
 WORK=${DS_TEST_WORK:-$(mktemp -d /var/tmp/ds-arch.XXXXXX)}
 trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=../checklib.sh
@@ -76,6 +78,9 @@ test_arch() {
 	# all three levels on the kdump vmcore where there is one (the QEMU dump
 	# otherwise), -d 31 on the other: the tier's time is mostly page reads
 	reason=
+	# an architecture left out of LANDED has a known gap, written down in
+	# docs/architectures.md: its oracle side is still checked
+	landed "$arch" || reason="not in LANDED: known gap (docs/architectures.md, \"Known gaps\")"
 	for input in kdump fixed; do
 		src=$dir/vmcore.$input.elf
 		[ -e "$src" ] || continue
