@@ -1027,7 +1027,8 @@ def cmd_verify(a):
             structural.append("lowest page data offset is 0x%x, expected %s (right after the %d-entry "
                               "descriptor table): bitmap 2 and descriptor table disagree?"
                               % (r["min_offset"], " or ".join("0x%x" % x for x in allowed), n_total))
-    if a.zero_shared or dump_level is not None and dump_level & 1:
+    # a dump holding no page (a stream cut before any data) has no data area
+    if n_total and (a.zero_shared or dump_level is not None and dump_level & 1):
         if not (data_start + bs <= d.size and d.buf[data_start:data_start + bs] == src.zero):
             structural.append("dump_level %s: the first page of the data area (0x%x) is not a page of zeros"
                               % (dump_level, data_start))
