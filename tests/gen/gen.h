@@ -216,6 +216,8 @@ void spec_init(struct spec *sp);
 void spec_parse_file(struct spec *sp, const char *path);
 void spec_parse_line(struct spec *sp, const char *line, const char *where);
 void spec_finish(struct spec *sp);
+/* SPEC file (or "-" for none), then the extra lines, then spec_finish. */
+void spec_load(struct spec *sp, const char *path, const char *const *sets, size_t nsets);
 void spec_free(struct spec *sp);
 
 /* ---- model.c ---- */
@@ -230,6 +232,26 @@ struct extent {
 	uint8_t order;
 	uint8_t zero_pct;          /* pages are all-zero with this probability (per pfn) */
 	uint8_t stored;            /* content from the page store (log.c place=free) */
+};
+
+/* The mix is drawn per block of MIX_BLOCK_PFNS pfns, on demand (mix.c). */
+#define MIX_BLOCK_SHIFT 18         /* 1 GiB: the largest object (order 18) fits */
+#define MIX_BLOCK_PFNS  (1ull << MIX_BLOCK_SHIFT)
+#define EXT_CURSOR_BLOCKS 4
+
+struct mixblock {
+	uint64_t index;            /* block number, UINT64_MAX: empty */
+	struct extent *ext;        /* sorted, tiling the block's mix ranges */
+	size_t n, cap;
+};
+
+/* Reads the extents of the machine, fixed and mixed, in any order; owns a
+ * small cache of made blocks.  One per thread. */
+struct ext_cursor {
+	const struct model *m;
+	struct mixblock blk[EXT_CURSOR_BLOCKS];
+	unsigned victim, last;
+	uint64_t blocks_made;
 };
 
 /* Physical pages whose bytes the generator made (page tables, mem_section,
@@ -249,6 +271,7 @@ struct sp_patch {
 };
 
 struct log_model;
+struct mixk;
 
 struct model {
 	struct spec *sp;
@@ -261,9 +284,15 @@ struct model {
 	size_t n_vmc;
 	struct range *avail;       /* not yet given to any extent */
 	size_t n_avail, cap_avail;
-	struct extent *ext;
+	struct extent *ext;        /* fixed extents: the kernel's own, `at`, `place` */
 	size_t n_ext, cap_ext;
+	struct range *mixr;        /* the rest of RAM: the mix, made per block (mix.c) */
+	size_t n_mixr;
+	struct mixk *mixk;
+	size_t n_mixk, mix_free;
 	struct pstore store;
+	unsigned nodes;            /* NUMA nodes */
+	uint64_t *node_start;      /* node n: pfns [node_start[n], node_start[n + 1]) */
 
 	/* addresses */
 	unsigned levels;           /* 4 or 5 */
@@ -306,6 +335,8 @@ struct model {
 };
 
 void model_build(struct model *m);
+void extent_push(struct extent **v, size_t *n, size_t *cap, uint64_t pfn, uint64_t npages,
+		 int kind, unsigned order, unsigned zero_pct, bool stored);
 void model_free(struct model *m);
 uint8_t *pstore_get(struct pstore *ps, uint64_t pfn, bool create);
 void phys_write(struct model *m, uint64_t paddr, const void *buf, size_t len);
@@ -318,12 +349,21 @@ uint64_t model_memblock(struct model *m, uint64_t pages);  /* kernel-owned pages
 uint64_t model_free_block(struct model *m, unsigned order); /* a free buddy block whose bytes
                                                               come from the store: first pfn */
 uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align); /* image data: paddr */
-const struct extent *extent_at(const struct model *m, uint64_t pfn);
 bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn);
 void fill_data_page(const struct model *m, uint64_t pfn, uint8_t *buf);
 
+/* ---- mix.c ---- */
+void mix_prepare(struct model *m);
+void mix_block(const struct model *m, uint64_t blk, struct mixblock *b);
+void ext_cursor_init(struct ext_cursor *c, const struct model *m);
+void ext_cursor_release(struct ext_cursor *c);
+/* The extent holding pfn (NULL: not RAM), or the first extent that ends
+ * after pfn (NULL: none).  Valid until the cursor's next call. */
+const struct extent *ext_find(struct ext_cursor *c, uint64_t pfn);
+const struct extent *ext_next(struct ext_cursor *c, uint64_t pfn);
+
 /* ---- spage.c ---- */
-void spage_encode_range(const struct model *m, uint64_t pfn, uint64_t n, uint8_t *out);
+void spage_encode_range(struct ext_cursor *c, uint64_t pfn, uint64_t n, uint8_t *out);
 uint64_t spage_va(const struct model *m, uint64_t pfn);   /* where pfn's struct page lives */
 
 /* ---- gens.c ---- */
@@ -335,9 +375,41 @@ void log_vmcoreinfo(const struct model *m, struct sbuf *b);
 void log_truth(const struct model *m, const char *dir);
 void log_free(struct model *m);
 
+/* ---- image.c: the vmcore file as a function of the model ---- */
+struct memmap_block {
+	uint64_t pfn;              /* first pfn of a section's 2 MiB of struct pages */
+	uint64_t section;
+};
+
+struct image {
+	uint64_t size;             /* file size (after a `truncate` damage) */
+	uint8_t *head;             /* ELF header and program headers */
+	size_t head_len;
+	uint64_t notes_off;
+	struct sbuf notes;
+	bool ktext;                /* the kernel-text PT_LOAD is there */
+	uint64_t ktext_off;
+	uint64_t *load_off;        /* file offset of each vmc range's data */
+	struct memmap_block *mmb;  /* sorted by pfn */
+	size_t n_mmb;
+};
+
+void image_build(struct model *m, struct image *im);
+void image_free(struct image *im);
+/* The bytes of RAM page pfn into buf; false (buf untouched) when they are
+ * all zero, or pfn is not RAM. */
+bool image_page(struct ext_cursor *c, const struct image *im, uint64_t pfn, uint8_t *buf);
+/* Bytes [off, off + len) of the file (past its end: zeros). */
+void image_read(struct ext_cursor *c, const struct image *im, uint64_t off, void *buf, size_t len);
+
 /* ---- output.c ---- */
 void output_vmcore(struct model *m, const char *path);
-void output_truth(struct model *m, const char *dir);
+/* Truth files for the levels whose index (in 0 1 2 4 8 16 31) is set in
+ * level_mask; with_e adds expected-d31e.pfns (what -e keeps at -d 31, as
+ * dumpsieve defines it) and expected-d31e-mdf.pfns (as makedumpfile 1.7.2
+ * does: docs/compat.md). */
+#define TRUTH_ALL_LEVELS ((1u << MAX_LEVELS) - 1)
+void output_truth(struct model *m, const char *dir, unsigned level_mask, bool with_e);
 enum verdict truth_class(const struct model *m, int kind, unsigned level);
 
 /* ---- corrupt.c ---- */

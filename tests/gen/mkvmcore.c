@@ -130,16 +130,17 @@ int main(int argc, char **argv)
 	}
 	const char *spec_path = argv[optind], *dir = argv[optind + 1];
 
-	if (strcmp(spec_path, "-"))
-		spec_parse_file(&sp, spec_path);
-	for (size_t i = 0; i < nsets; i++)
-		spec_parse_line(&sp, sets[i], "--set");
+	char corrupt_line[64];
+
 	if (corrupt) {
+		/* -c NAME is the spec line `corrupt NAME`, after the others */
 		if (!corrupt_known(corrupt))
 			die("unknown corruption '%s' (see --list-corruptions)", corrupt);
-		snprintf(sp.corrupt, sizeof(sp.corrupt), "%s", corrupt);
+		snprintf(corrupt_line, sizeof(corrupt_line), "corrupt %.50s", corrupt);
+		sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
+		sets[nsets++] = corrupt_line;
 	}
-	spec_finish(&sp);
+	spec_load(&sp, spec_path, sets, nsets);
 	mkdir_p(dir);
 
 	double t0 = now();
@@ -155,7 +156,7 @@ int main(int argc, char **argv)
 	output_vmcore(&m, path);
 	double t2 = now();
 
-	output_truth(&m, dir);
+	output_truth(&m, dir, TRUTH_ALL_LEVELS, true);
 	double t3 = now();
 
 	/* expect */
@@ -188,10 +189,17 @@ int main(int argc, char **argv)
 		struct stat st;
 		uint64_t present = 0;
 
-		for (size_t i = 0; i < m.n_ext; i++) {
-			count[m.ext[i].kind] += m.ext[i].npages;
-			objects[m.ext[i].kind] += m.ext[i].npages >> m.ext[i].order;
+		struct ext_cursor cur;
+		const struct extent *x;
+		uint64_t n_ext = 0;
+
+		ext_cursor_init(&cur, &m);
+		for (uint64_t pfn = 0; (x = ext_next(&cur, pfn)) != NULL; pfn = x->pfn + x->npages) {
+			count[x->kind] += x->npages;
+			objects[x->kind] += x->npages >> x->order;
+			n_ext++;
 		}
+		ext_cursor_release(&cur);
 		for (size_t i = 0; i < m.n_vmc; i++)
 			present += m.vmc[i].end - m.vmc[i].start;
 		if (stat(path, &st) < 0)
@@ -213,7 +221,7 @@ int main(int argc, char **argv)
 			  image_va(&m, m.pgd_paddr), m.pgd_paddr);
 		sb_printf(&b, "mem_section     0x%" PRIx64 ", LENGTH %" PRIu64 ", %" PRIu64 " sections\n",
 			  m.sym_mem_section, m.nr_roots, m.n_sections);
-		sb_printf(&b, "extents         %zu\n", m.n_ext);
+		sb_printf(&b, "extents         %" PRIu64 " (%zu fixed)\n", n_ext, m.n_ext);
 		sb_printf(&b, "page store      %zu pages\n", m.store.n);
 		sb_printf(&b, "file            %" PRIu64 " bytes, %" PRIu64 " bytes on disk\n",
 			  (uint64_t)st.st_size, (uint64_t)st.st_blocks * 512);

@@ -163,27 +163,35 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void add_extent(struct model *m, uint64_t pfn, uint64_t n, int kind, unsigned order,
-		       unsigned zero_pct)
+/* Append an extent to a sorted vector, merging it into the last one when it
+ * continues it with the same kind, order and zero share. */
+void extent_push(struct extent **v, size_t *n, size_t *cap, uint64_t pfn, uint64_t npages,
+		 int kind, unsigned order, unsigned zero_pct, bool stored)
 {
-	if (!n)
+	if (!npages)
 		return;
-	if (m->n_ext) {
-		struct extent *last = &m->ext[m->n_ext - 1];
+	if (*n) {
+		struct extent *last = &(*v)[*n - 1];
 
 		if (last->pfn + last->npages == pfn && last->kind == kind &&
-		    last->order == order && last->zero_pct == zero_pct &&
-		    last->stored == m->alloc_stored) {
-			last->npages += n;
+		    last->order == order && last->zero_pct == zero_pct && last->stored == stored) {
+			last->npages += npages;
 			return;
 		}
 	}
-	if (m->n_ext == m->cap_ext) {
-		m->cap_ext = m->cap_ext ? m->cap_ext * 2 : 4096;
-		m->ext = xrealloc(m->ext, m->cap_ext * sizeof(*m->ext));
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*v = xrealloc(*v, *cap * sizeof(**v));
 	}
-	m->ext[m->n_ext++] = (struct extent){ pfn, n, (uint8_t)kind, (uint8_t)order,
-					       (uint8_t)zero_pct, m->alloc_stored };
+	(*v)[(*n)++] = (struct extent){ pfn, npages, (uint8_t)kind, (uint8_t)order,
+					(uint8_t)zero_pct, stored };
+}
+
+static void add_extent(struct model *m, uint64_t pfn, uint64_t n, int kind, unsigned order,
+		       unsigned zero_pct)
+{
+	extent_push(&m->ext, &m->n_ext, &m->cap_ext, pfn, n, kind, order, zero_pct,
+		    m->alloc_stored);
 }
 
 /* index of the avail range holding pfn, or -1 */
@@ -710,151 +718,6 @@ static void kernel_data(struct model *m)
 	log_build(m);
 }
 
-/* ---- the page mix ---- */
-
-struct mixk {
-	int kind;
-	double budget;         /* pages this entry should get */
-	double used;           /* pages it got */
-	double mean;           /* mean object size, pages */
-	uint8_t omin, omax;
-	uint16_t run;
-	uint8_t zero_pct;
-};
-
-static unsigned fit_order(uint64_t p, uint64_t end, unsigned omax)
-{
-	unsigned o = omax;
-
-	while (o && ((p & ((1ull << o) - 1)) || end - p < (1ull << o)))
-		o--;
-	return o;
-}
-
-/* free blocks from p up to target, largest aligned orders first */
-static uint64_t fill_free(struct model *m, uint64_t p, uint64_t target, unsigned zero_pct,
-			  struct mixk *free_entry)
-{
-	free_entry->used += (double)(target > p ? target - p : 0);
-	while (p < target) {
-		unsigned o = fit_order(p, target, MAX_BUDDY_ORDER);
-
-		add_extent(m, p, 1ull << o, K_FREE, o, zero_pct);
-		p += 1ull << o;
-	}
-	return p;
-}
-
-/* The mix: each entry gets a budget of pages (its percentage of what is
- * left); the next object's kind is drawn with probability proportional to
- * the objects an entry still needs (budget left / mean object size).
- * Objects are aligned to their size; the gap before an aligned object is
- * filled with free blocks (charged to the free entry). */
-static void mix_fill(struct model *m)
-{
-	const struct spec *sp = m->sp;
-	struct mixk *mk = xcalloc(sp->n_mix + 1, sizeof(*mk));
-	size_t n = 0, fi = SIZE_MAX;
-	double total = 0, pages = 0;
-
-	for (size_t r = 0; r < m->n_avail; r++)
-		pages += (double)(m->avail[r].end - m->avail[r].start);
-	for (size_t i = 0; i < sp->n_mix; i++) {
-		mk[n] = (struct mixk){ sp->mix[i].kind, sp->mix[i].weight, 0, 0, sp->mix[i].omin,
-				       sp->mix[i].omax, sp->mix[i].run, sp->mix[i].zero_pct };
-		total += sp->mix[i].weight;
-		if (mk[n].kind == K_FREE && fi == SIZE_MAX)
-			fi = n;
-		n++;
-	}
-	if (fi == SIZE_MAX) {
-		fi = n;
-		mk[n++] = (struct mixk){ K_FREE, 0, 0, 0, 0, MAX_BUDDY_ORDER, 1, kinds[K_FREE].zero_pct };
-	}
-	if (total < 100)
-		mk[fi].budget += 100 - total;
-	for (size_t i = 0; i < n; i++) {
-		mk[i].budget = mk[i].budget / 100 * pages;
-		if (mk[i].omax > 0 || kinds[mk[i].kind].compound || mk[i].kind == K_FREE) {
-			for (unsigned o = mk[i].omin; o <= mk[i].omax; o++)
-				mk[i].mean += (double)(1ull << o);
-			mk[i].mean /= mk[i].omax - mk[i].omin + 1;
-		} else {
-			mk[i].mean = (1.0 + mk[i].run) / 2;
-		}
-	}
-
-	/* the avail list changes as we go: walk a copy */
-	size_t nav = m->n_avail;
-	struct range *av = xmalloc((nav ? nav : 1) * sizeof(*av));
-
-	memcpy(av, m->avail, nav * sizeof(*av));
-	for (size_t r = 0; r < nav; r++) {
-		uint64_t p = av[r].start, end = av[r].end;
-
-		while (p < end) {
-			double psum = 0, x;
-			size_t i;
-
-			for (i = 0; i < n; i++)
-				if (mk[i].used < mk[i].budget)
-					psum += (mk[i].budget - mk[i].used) / mk[i].mean;
-			i = fi;
-			if (psum > 0) {
-				x = (double)(rng_next(&m->rng) >> 11) / 9007199254740992.0 * psum;
-				for (size_t j = 0; j < n; j++) {
-					if (mk[j].used >= mk[j].budget)
-						continue;
-					i = j;
-					x -= (mk[j].budget - mk[j].used) / mk[j].mean;
-					if (x < 0)
-						break;
-				}
-			}
-			struct mixk *k = &mk[i];
-			bool ordered = k->omax > 0 || kinds[k->kind].compound || k->kind == K_FREE;
-
-			if (k->kind == K_FREE) {
-				unsigned o = k->omin + (unsigned)rng_below(&m->rng, k->omax - k->omin + 1u);
-
-				o = fit_order(p, end, o);
-				add_extent(m, p, 1ull << o, K_FREE, o, k->zero_pct);
-				k->used += (double)(1ull << o);
-				p += 1ull << o;
-			} else if (ordered) {
-				unsigned o = k->omin + (unsigned)rng_below(&m->rng, k->omax - k->omin + 1u);
-				uint64_t size = 1ull << o;
-				uint64_t start = (p + size - 1) & ~(size - 1);
-
-				while (o > k->omin && (start + size > end)) {
-					o--;
-					size = 1ull << o;
-					start = (p + size - 1) & ~(size - 1);
-				}
-				if (start + size > end) {
-					p = fill_free(m, p, end, mk[fi].zero_pct, &mk[fi]);
-					break;
-				}
-				p = fill_free(m, p, start, mk[fi].zero_pct, &mk[fi]);
-				add_extent(m, p, size, k->kind, o, k->zero_pct);
-				k->used += (double)size;
-				p += size;
-			} else {
-				uint64_t len = 1 + rng_below(&m->rng, k->run);
-
-				if (len > end - p)
-					len = end - p;
-				add_extent(m, p, len, k->kind, 0, k->zero_pct);
-				k->used += (double)len;
-				p += len;
-			}
-		}
-	}
-	m->n_avail = 0;
-	free(av);
-	free(mk);
-}
-
 /* `at` and `place` objects */
 static void place_objects(struct model *m)
 {
@@ -935,38 +798,41 @@ static void finish_extents(struct model *m)
 			m->ext[w++] = *e;
 	}
 	m->n_ext = w;
-	/* every RAM pfn in exactly one extent */
+	/* the mix gets what is left; every RAM pfn is then in exactly one
+	 * fixed extent or one mix range */
+	m->mixr = m->avail;
+	m->n_mixr = m->n_avail;
+	m->avail = NULL;
+	m->n_avail = m->cap_avail = 0;
+	mix_prepare(m);
+
 	uint64_t pfn = m->ram[0].start;
+	size_t xi = 0, mi = 0;
 
-	for (size_t i = 0; i < m->n_ext; i++) {
-		const struct extent *e = &m->ext[i];
+	for (;;) {
+		uint64_t s, n;
 
+		if (xi < m->n_ext && (mi == m->n_mixr || m->ext[xi].pfn < m->mixr[mi].start)) {
+			s = m->ext[xi].pfn;
+			n = m->ext[xi++].npages;
+		} else if (mi < m->n_mixr) {
+			s = m->mixr[mi].start;
+			n = m->mixr[mi].end - s;
+			mi++;
+		} else {
+			break;
+		}
 		while (ri < m->n_ram && pfn >= m->ram[ri].end) {
 			ri++;
 			if (ri < m->n_ram)
 				pfn = m->ram[ri].start;
 		}
-		if (ri == m->n_ram || e->pfn != pfn || e->pfn + e->npages > m->ram[ri].end)
-			die("internal: extents do not tile RAM at pfn 0x%llx", (unsigned long long)e->pfn);
-		pfn += e->npages;
+		if (ri == m->n_ram || s != pfn || s + n > m->ram[ri].end)
+			die("internal: extents do not tile RAM at pfn 0x%llx", (unsigned long long)s);
+		pfn += n;
 	}
-}
-
-const struct extent *extent_at(const struct model *m, uint64_t pfn)
-{
-	size_t lo = 0, hi = m->n_ext;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pfn < m->ext[mid].pfn)
-			hi = mid;
-		else if (pfn >= m->ext[mid].pfn + m->ext[mid].npages)
-			lo = mid + 1;
-		else
-			return &m->ext[mid];
-	}
-	return NULL;
+	if (ri + 1 < m->n_ram || pfn != m->ram[m->n_ram - 1].end)
+		die("internal: extents do not cover RAM (stop at pfn 0x%llx)", (unsigned long long)pfn);
 }
 
 static bool store_page_zero(const struct model *m, uint64_t pfn)
@@ -1038,6 +904,9 @@ void model_free(struct model *m)
 	free(m->vmc);
 	free(m->avail);
 	free(m->ext);
+	free(m->mixr);
+	free(m->mixk);
+	free(m->node_start);
 	free(m->sec_present);
 	free(m->sec_memmap);
 	free(m->root_paddr);
@@ -1060,7 +929,6 @@ void model_build(struct model *m)
 	kernel_data(m);
 	corrupt_before_mix(m);
 	place_objects(m);
-	mix_fill(m);
 	finish_extents(m);
 	corrupt_after_build(m);
 }

@@ -1,13 +1,8 @@
-/* output.c - write the model as a kdump-style ELF vmcore, and the truth.
+/* output.c - write the model's vmcore to a file, and the truth.
  *
- * The vmcore looks like /proc/vmcore in a capture kernel: ELF header,
- * program headers at offset 64, one PT_NOTE (a CORE/NT_PRSTATUS note per
- * CPU, then the VMCOREINFO note), a PT_LOAD for the kernel text (vaddr in
- * the kernel map, the same physical pages as the RAM load that holds them,
- * as kexec-tools makes it), then one PT_LOAD per RAM range with the direct
- * map address as p_vaddr.  Segment data starts on a page boundary and
- * follows in program-header order.  Pages whose content is zero are never
- * written: they are holes of a sparse file.
+ * The bytes come from image.c (the same functions vmcorefs serves through
+ * FUSE); pages whose content is zero are never written: they are holes of
+ * a sparse file.
  *
  * Truth files (format of `tests/tools/dumpcheck.py pfns`: one `0xS-0xE`
  * inclusive range per line, then `total N`):
@@ -22,7 +17,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE          /* pwrite, ftruncate, getopt_long, strtok_r ... */
 #endif
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,15 +29,13 @@
 #include "gen.h"
 
 #define WBUF_PAGES 256u           /* 1 MiB write batches */
-#define PRSTATUS_SIZE 336u        /* struct elf_prstatus on x86_64 */
 
 static const unsigned levels[MAX_LEVELS] = { 0, 1, 2, 4, 8, 16, 31 };
 
 struct writer {
 	int fd;
 	const char *path;
-	uint64_t *load_off;       /* file offset of each vmc range's data */
-	uint64_t ktext_off;
+	uint64_t size;            /* nothing is written past it (a `truncate` damage) */
 	/* batch of consecutive pages */
 	uint8_t *buf;
 	uint64_t buf_off;         /* file offset of buf[0] */
@@ -55,6 +47,10 @@ static void w_flush(struct writer *w)
 {
 	size_t done = 0;
 
+	if (w->buf_off >= w->size)
+		w->buf_len = 0;
+	else if (w->buf_len > w->size - w->buf_off)
+		w->buf_len = (size_t)(w->size - w->buf_off);
 	while (done < w->buf_len) {
 		ssize_t r = pwrite(w->fd, w->buf + done, w->buf_len - done,
 				   (off_t)(w->buf_off + done));
@@ -81,6 +77,12 @@ static uint8_t *w_page(struct writer *w, uint64_t off)
 	return w->buf + w->buf_len - PAGE_SIZE;
 }
 
+/* take back the page w_page gave last (it is all zero: a hole) */
+static void w_unpage(struct writer *w)
+{
+	w->buf_len -= PAGE_SIZE;
+}
+
 static void w_direct(struct writer *w, uint64_t off, const void *p, size_t len)
 {
 	w_flush(w);
@@ -97,292 +99,61 @@ static void w_direct(struct writer *w, uint64_t off, const void *p, size_t len)
 	}
 }
 
-static long vmc_index(const struct model *m, uint64_t pfn)
-{
-	size_t lo = 0, hi = m->n_vmc;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pfn < m->vmc[mid].start)
-			hi = mid;
-		else if (pfn >= m->vmc[mid].end)
-			lo = mid + 1;
-		else
-			return (long)mid;
-	}
-	return -1;
-}
-
-static uint64_t file_off(const struct model *m, const struct writer *w, uint64_t pfn)
-{
-	long i = vmc_index(m, pfn);
-
-	if (i < 0)
-		die("internal: pfn 0x%llx is not in the vmcore", (unsigned long long)pfn);
-	return w->load_off[i] + ((pfn - m->vmc[i].start) << PAGE_SHIFT);
-}
-
-static void text_page(const struct model *m, uint64_t pfn, uint8_t *buf)
-{
-	/* "code": dense non-zero bytes */
-	uint64_t *q = (uint64_t *)(void *)buf;
-	uint64_t x = mix64(pfn * 31 + 7);
-
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		q[i] = x | 0x0100000000000001ull;
-	}
-	(void)m;
-}
-
-/* bytes of a page that is not all zero */
-static void page_content(const struct model *m, const struct extent *e, uint64_t pfn, uint8_t *buf)
-{
-	const uint8_t *st;
-	/* the pfn whose content this one repeats (spec `repeat N`) */
-	uint64_t key = m->sp->repeat > 1 ? pfn - pfn % m->sp->repeat : pfn;
-
-	switch (e->kind) {
-	case K_KIMAGE:
-		if ((pfn << PAGE_SHIFT) - m->kphys < m->ktext_size) {
-			text_page(m, key, buf);
-			return;
-		}
-		/* fall through */
-	case K_META:
-		st = pstore_get((struct pstore *)&m->store, pfn, false);
-		memcpy(buf, st, PAGE_SIZE);
-		return;
-	default:
-		if (e->stored) {
-			st = pstore_get((struct pstore *)&m->store, pfn, false);
-			memcpy(buf, st, PAGE_SIZE);
-			return;
-		}
-		fill_data_page(m, key, buf);
-	}
-}
-
-static void note_hdr(struct sbuf *b, const char *name, uint32_t type, const void *desc,
-		     uint32_t descsz, uint32_t claimed_descsz)
-{
-	Elf64_Nhdr nh = { (Elf64_Word)(strlen(name) + 1), claimed_descsz, type };
-	static const char zeros[4];
-	size_t namesz = strlen(name) + 1;
-
-	if (b->cap - b->len < sizeof(nh) + namesz + descsz + 8) {
-		b->cap = (b->cap + sizeof(nh) + namesz + descsz + 8) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, &nh, sizeof(nh));
-	b->len += sizeof(nh);
-	memcpy(b->s + b->len, name, namesz);
-	b->len += namesz;
-	memcpy(b->s + b->len, zeros, (4 - namesz % 4) % 4);
-	b->len += (4 - namesz % 4) % 4;
-	memcpy(b->s + b->len, desc, descsz);
-	b->len += descsz;
-	memcpy(b->s + b->len, zeros, (4 - descsz % 4) % 4);
-	b->len += (4 - descsz % 4) % 4;
-}
-
-/* replace the first `from` in b by `to` */
-static void sb_replace(struct sbuf *b, const char *from, const char *to)
-{
-	char *p = strstr(b->s, from);
-	struct sbuf n = { 0 };
-
-	if (!p)
-		die("internal: '%s' not in VMCOREINFO", from);
-	sb_printf(&n, "%.*s%s%s", (int)(p - b->s), b->s, to, p + strlen(from));
-	sb_free(b);
-	*b = n;
-}
-
-static void build_notes(struct model *m, struct sbuf *notes, struct sbuf *vi)
-{
-	uint8_t pr[PRSTATUS_SIZE];
-	const char *edit = m->vmci_edit;
-
-	for (unsigned c = 0; c < m->sp->cpus; c++) {
-		uint64_t regs[27];
-
-		memset(pr, 0, sizeof(pr));
-		memset(regs, 0, sizeof(regs));
-		uint32_t pid = c == 0 ? 1234 : 0;
-
-		memcpy(pr + 32, &pid, 4);                 /* pr_pid */
-		regs[16] = m->ktext + 0x123456 + c * 0x40; /* rip */
-		regs[17] = 0x10;                          /* cs */
-		regs[18] = 0x246;                         /* eflags */
-		regs[19] = direct_va(m, (m->max_pfn << PAGE_SHIFT) / 2 + c * 0x4000 + 0x3f00); /* rsp */
-		regs[20] = 0x18;                          /* ss */
-		memcpy(pr + 112, regs, sizeof(regs));
-		note_hdr(notes, "CORE", NT_PRSTATUS, pr, sizeof(pr), sizeof(pr));
-	}
-	vmcoreinfo_build(m, vi);
-	if (!strcmp(edit, "no-note"))
-		return;
-	if (!strcmp(edit, "garbage")) {
-		struct rng r = { m->sp->seed };
-
-		for (size_t i = 0; i < vi->len; i++) {
-			uint8_t c = (uint8_t)rng_next(&r);
-
-			vi->s[i] = (char)(c == '=' ? '?' : c);
-		}
-	} else if (!strcmp(edit, "cut")) {
-		char *p = strstr(vi->s, "PAGESIZE=");
-
-		p = strchr(p, '\n');
-		vi->len = (size_t)(p + 1 - vi->s);
-	} else if (!strcmp(edit, "bad-pagesize")) {
-		sb_replace(vi, "PAGESIZE=4096\n", "PAGESIZE=1234\n");
-	} else if (!strcmp(edit, "bad-page-size")) {
-		sb_replace(vi, "SIZE(page)=64\n", "SIZE(page)=4096\n");
-	} else if (!strcmp(edit, "pgd-symbol")) {
-		char from[64], to[64];
-
-		snprintf(from, sizeof(from), "SYMBOL(init_top_pgt)=%llx\n",
-			 (unsigned long long)image_va(m, m->pgd_paddr));
-		snprintf(to, sizeof(to), "SYMBOL(init_top_pgt)=%llx\n",
-			 (unsigned long long)direct_va(m, m->pgd_paddr));
-		sb_replace(vi, from, to);
-	}
-	note_hdr(notes, "VMCOREINFO", 0, vi->s, (uint32_t)vi->len,
-		 !strcmp(edit, "overrun") ? (uint32_t)vi->len + 0x10000 : (uint32_t)vi->len);
-}
-
 void output_vmcore(struct model *m, const char *path)
 {
-	struct sbuf notes = { 0 }, vi = { 0 };
 	struct writer w = { .path = path };
-	size_t nph = 1 + (m->sp->ktext_load ? 1 : 0) + m->n_vmc;
-	Elf64_Ehdr eh;
-	Elf64_Phdr *ph = xcalloc(nph, sizeof(*ph));
-	uint64_t off, total;
-	size_t k = 0;
+	struct ext_cursor c;
+	struct image im;
 	uint8_t *page;
 
-	build_notes(m, &notes, &vi);
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (Elf64_Half)nph;
-	if (nph >= PN_XNUM)
-		die("too many RAM ranges (%zu)", nph);
-
-	off = sizeof(eh) + nph * sizeof(Elf64_Phdr);
-	ph[k++] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = notes.len,
-				.p_memsz = notes.len };
-	off = (off + notes.len + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	if (m->sp->ktext_load) {
-		w.ktext_off = off;
-		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-					.p_offset = off, .p_vaddr = m->ktext, .p_paddr = m->kphys,
-					.p_filesz = m->ksize, .p_memsz = m->ksize };
-		off += m->ksize;
-	}
-	w.load_off = xcalloc(m->n_vmc, sizeof(*w.load_off));
-	for (size_t i = 0; i < m->n_vmc; i++) {
-		uint64_t pa = m->vmc[i].start << PAGE_SHIFT, len = (m->vmc[i].end - m->vmc[i].start) << PAGE_SHIFT;
-
-		w.load_off[i] = off;
-		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-					.p_offset = off, .p_vaddr = direct_va(m, pa), .p_paddr = pa,
-					.p_filesz = len, .p_memsz = len };
-		off += len;
-	}
-	total = off;
-	if (m->bad_load_index && m->bad_load_index < nph) {
-		ph[m->bad_load_index].p_filesz = ph[m->bad_load_index].p_memsz + PAGE_SIZE;
-		ph[m->bad_load_index].p_offset = PAGE_SIZE;   /* keep it inside the file */
-	}
-
+	image_build(m, &im);
+	ext_cursor_init(&c, m);
 	w.fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w.fd < 0)
 		die("cannot create %s: %s", path, strerror(errno));
-	if (ftruncate(w.fd, (off_t)total) < 0)
-		die("cannot size %s to %" PRIu64 " bytes: %s", path, total, strerror(errno));
+	if (ftruncate(w.fd, (off_t)im.size) < 0)
+		die("cannot size %s to %" PRIu64 " bytes: %s", path, im.size, strerror(errno));
 	w.buf = xmalloc(WBUF_PAGES * PAGE_SIZE);
-	{
-		uint8_t *head = xcalloc(1, (size_t)(sizeof(eh) + nph * sizeof(*ph)));
-
-		memcpy(head, &eh, sizeof(eh));
-		memcpy(head + sizeof(eh), ph, nph * sizeof(*ph));
-		w_direct(&w, 0, head, sizeof(eh) + nph * sizeof(*ph));
-		w_direct(&w, ph[0].p_offset, notes.s, notes.len);
-		free(head);
-	}
+	w.size = im.size;
+	w_direct(&w, 0, im.head, im.head_len);
+	w_direct(&w, im.notes_off, im.notes.s, im.notes.len);
 
 	/* the kernel text load: the image again */
-	if (m->sp->ktext_load) {
-		const struct extent *e = extent_at(m, m->kphys >> PAGE_SHIFT);
-
+	if (im.ktext)
 		for (uint64_t i = 0; i < m->ksize >> PAGE_SHIFT; i++) {
-			uint64_t pfn = (m->kphys >> PAGE_SHIFT) + i;
-
-			if (page_is_zero(m, e, pfn))
-				continue;
-			page = w_page(&w, w.ktext_off + (i << PAGE_SHIFT));
-			page_content(m, e, pfn, page);
+			page = w_page(&w, im.ktext_off + (i << PAGE_SHIFT));
+			if (!image_page(&c, &im, (m->kphys >> PAGE_SHIFT) + i, page))
+				w_unpage(&w);
 		}
-	}
-	/* RAM, extent by extent; struct page arrays come next */
-	for (size_t x = 0; x < m->n_ext; x++) {
-		const struct extent *e = &m->ext[x];
+	/* RAM, extent by extent: zero pages are never written (holes) */
+	for (size_t r = 0; r < m->n_vmc; r++) {
+		uint64_t pfn = m->vmc[r].start;
 
-		if (e->kind == K_CRASHKERNEL || e->kind == K_MEMMAP)
-			continue;
-		if (e->zero_pct >= 100 && e->kind != K_KIMAGE && e->kind != K_META)
-			continue;
-		for (uint64_t pfn = e->pfn; pfn < e->pfn + e->npages; pfn++) {
-			if (page_is_zero(m, e, pfn))
-				continue;
-			page = w_page(&w, file_off(m, &w, pfn));
-			page_content(m, e, pfn, page);
-		}
-	}
-	/* struct pages, a section (2 MiB) at a time */
-	{
-		uint8_t *sec = xmalloc(PAGES_PER_SECTION * SP_SIZE);
+		while (pfn < m->vmc[r].end) {
+			const struct extent *e = ext_next(&c, pfn);
+			uint64_t end;
 
-		for (uint64_t s = 0; s < m->n_sections; s++) {
-			if (!m->sec_present[s])
-				continue;
-			spage_encode_range(m, s << PFN_SECTION_SHIFT, PAGES_PER_SECTION, sec);
-			w_direct(&w, file_off(m, &w, m->sec_memmap[s] >> PAGE_SHIFT), sec,
-				 PAGES_PER_SECTION * SP_SIZE);
+			if (!e || e->pfn >= m->vmc[r].end)
+				break;
+			if (e->pfn > pfn)
+				pfn = e->pfn;
+			end = e->pfn + e->npages < m->vmc[r].end ? e->pfn + e->npages : m->vmc[r].end;
+			if (e->kind != K_CRASHKERNEL &&
+			    !(e->zero_pct >= 100 && e->kind != K_KIMAGE && e->kind != K_META))
+				for (; pfn < end; pfn++) {
+					page = w_page(&w, im.load_off[r] + ((pfn - m->vmc[r].start) << PAGE_SHIFT));
+					if (!image_page(&c, &im, pfn, page))
+						w_unpage(&w);
+				}
+			pfn = end;
 		}
-		free(sec);
 	}
 	w_flush(&w);
-	if (m->truncate != TRUNC_NONE) {
-		/* in the middle of the notes, or of the last PT_LOAD's data */
-		uint64_t size = m->truncate == TRUNC_NOTES ? ph[0].p_offset + notes.len / 2
-				: ph[nph - 1].p_offset + ph[nph - 1].p_filesz / 2;
-
-		if (ftruncate(w.fd, (off_t)size) < 0)
-			die("cannot truncate %s: %s", path, strerror(errno));
-	}
 	if (close(w.fd) < 0)
 		die("close %s: %s", path, strerror(errno));
 	free(w.buf);
-	free(w.load_off);
-	free(ph);
-	sb_free(&notes);
-	sb_free(&vi);
+	ext_cursor_release(&c);
+	image_free(&im);
 }
 
 /* ---- truth ---- */
@@ -488,10 +259,111 @@ static void kept(const struct model *m, const struct extent *x, uint64_t s, uint
 		}
 }
 
-void output_truth(struct model *m, const char *dir)
+/* ---- -e: struct page array pages that describe only excluded pfns ---- */
+
+struct rvec {
+	struct range *v;
+	size_t n, cap;
+};
+
+static void rv_push(struct rvec *r, uint64_t s, uint64_t e)
+{
+	if (s >= e)
+		return;
+	if (r->n && r->v[r->n - 1].end == s) {
+		r->v[r->n - 1].end = e;
+		return;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	r->v[r->n++] = (struct range){ s, e };
+}
+
+static int cmp_range_start(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The struct page array pages -e drops, given the kept pfns (sorted
+ * ranges): each 4 KiB page holds the struct pages of 64 aligned pfns (one
+ * word of the bitmaps); it goes when all 64 are present and not kept.
+ * dumpsieve drops every such page; makedumpfile 1.7.2 only those in runs of
+ * at least two (docs/compat.md).  Returns the memmap pfns, sorted. */
+static void vmemmap_truth(const struct model *m, const struct rvec *keep, unsigned min_run,
+			  struct rvec *out)
+{
+	const uint64_t per = PAGE_SIZE / SP_SIZE;      /* pfns per struct page page */
+	size_t ki = 0;
+	struct rvec tmp = { 0 };
+
+	for (size_t r = 0; r < m->n_vmc; r++) {
+		/* excluded runs inside this present range: its gaps between kept ranges */
+		uint64_t p = m->vmc[r].start, end = m->vmc[r].end;
+
+		while (p < end) {
+			while (ki < keep->n && keep->v[ki].end <= p)
+				ki++;
+			uint64_t gap_end = ki < keep->n && keep->v[ki].start < end ? keep->v[ki].start : end;
+
+			if (gap_end > p) {
+				uint64_t w0 = (p + per - 1) / per, w1 = gap_end / per;
+
+				if (w1 >= w0 + min_run)
+					for (uint64_t w = w0; w < w1; w++) {
+						uint64_t sec = (w * per) >> PFN_SECTION_SHIFT;
+						uint64_t mp = (m->sec_memmap[sec] >> PAGE_SHIFT) +
+							      (w - (sec << PFN_SECTION_SHIFT) / per);
+
+						rv_push(&tmp, mp, mp + 1);
+					}
+			}
+			p = ki < keep->n && keep->v[ki].start < end ? keep->v[ki].end : end;
+		}
+	}
+	qsort(tmp.v, tmp.n, sizeof(*tmp.v), cmp_range_start);
+	for (size_t i = 0; i < tmp.n; i++)
+		rv_push(out, tmp.v[i].start, tmp.v[i].end);
+	free(tmp.v);
+}
+
+/* keep minus drop (both sorted) into a truth file */
+static void write_minus(const char *dir, const char *name, const struct rvec *keep,
+			const struct rvec *drop)
+{
+	struct rangeout o = { open_out(dir, name), 0, 0, 0 };
+	size_t di = 0;
+
+	for (size_t i = 0; i < keep->n; i++) {
+		uint64_t s = keep->v[i].start, e = keep->v[i].end;
+
+		while (di < drop->n && drop->v[di].end <= s)
+			di++;
+		for (size_t d = di; d < drop->n && drop->v[d].start < e; d++) {
+			if (drop->v[d].start > s) {
+				ro_add(&o, s, drop->v[d].start);
+				o.total += drop->v[d].start - s;
+			}
+			if (drop->v[d].end > s)
+				s = drop->v[d].end;
+		}
+		if (s < e) {
+			ro_add(&o, s, e);
+			o.total += e - s;
+		}
+	}
+	ro_close(&o);
+}
+
+void output_truth(struct model *m, const char *dir, unsigned level_mask, bool with_e)
 {
 	struct rangeout pres = { open_out(dir, "expected-present.pfns"), 0, 0, 0 };
+	struct ext_cursor c;
 
+	ext_cursor_init(&c, m);
 	for (size_t i = 0; i < m->n_vmc; i++) {
 		ro_add(&pres, m->vmc[i].start, m->vmc[i].end);
 		pres.total += m->vmc[i].end - m->vmc[i].start;
@@ -500,17 +372,22 @@ void output_truth(struct model *m, const char *dir)
 
 	for (unsigned li = 0; li < MAX_LEVELS; li++) {
 		unsigned L = levels[li];
+		bool e_too = with_e && L == 31;
 		char name[64];
 		struct rangeout keep, zero;
+		struct rvec kv = { 0 };
 
+		if (!(level_mask & (1u << li)))
+			continue;
 		snprintf(name, sizeof(name), "expected-d%u.pfns", L);
 		keep = (struct rangeout){ open_out(dir, name), 0, 0, 0 };
 		if (L & 1) {
 			snprintf(name, sizeof(name), "expected-d%u.zero", L);
 			zero = (struct rangeout){ open_out(dir, name), 0, 0, 0 };
 		}
-		for (size_t i = 0; i < m->n_ext; i++) {
-			const struct extent *x = &m->ext[i];
+		const struct extent *x;
+
+		for (uint64_t pfn = 0; (x = ext_next(&c, pfn)) != NULL; pfn = x->pfn + x->npages) {
 			enum verdict v;
 
 			if (x->kind == K_CRASHKERNEL)
@@ -518,16 +395,36 @@ void output_truth(struct model *m, const char *dir)
 			v = truth_class(m, x->kind, L);
 			if (v == V_KEEP) {
 				kept(m, x, x->pfn, x->pfn + x->npages, &keep, L & 1 ? &zero : NULL);
+				if (e_too)
+					rv_push(&kv, x->pfn, x->pfn + x->npages);
 			} else if (v == V_HEAD_ONLY) {
 				uint64_t size = 1ull << x->order;
 
-				for (uint64_t h = x->pfn; h < x->pfn + x->npages; h += size)
+				for (uint64_t h = x->pfn; h < x->pfn + x->npages; h += size) {
 					kept(m, x, h + 1, h + size, &keep, L & 1 ? &zero : NULL);
+					if (e_too)
+						rv_push(&kv, h + 1, h + size);
+				}
 			}
 		}
 		ro_close(&keep);
 		if (L & 1)
 			ro_close(&zero);
+		if (e_too) {
+			struct rvec drop = { 0 };
+
+			/* as dumpsieve -e, then as makedumpfile 1.7.2 -e */
+			vmemmap_truth(m, &kv, 1, &drop);
+			snprintf(name, sizeof(name), "expected-d%ue.pfns", L);
+			write_minus(dir, name, &kv, &drop);
+			drop.n = 0;
+			vmemmap_truth(m, &kv, 2, &drop);
+			snprintf(name, sizeof(name), "expected-d%ue-mdf.pfns", L);
+			write_minus(dir, name, &kv, &drop);
+			free(drop.v);
+		}
+		free(kv.v);
 	}
+	ext_cursor_release(&c);
 	log_truth(m, dir);
 }

@@ -302,25 +302,28 @@ static void encode_pfn(const struct model *m, const struct extent *e, uint64_t p
 		tail(m, head, e->order, pfn, sp);
 }
 
-void spage_encode_range(const struct model *m, uint64_t pfn, uint64_t n, uint8_t *out)
+void spage_encode_range(struct ext_cursor *c, uint64_t pfn, uint64_t n, uint8_t *out)
 {
+	const struct model *m = c->m;
 	const struct extent *e = NULL;
-	const struct extent *end = m->ext + m->n_ext;
+	uint64_t e_start = 0, e_end = 0, first = pfn;
 
 	for (uint64_t i = 0; i < n; i++, pfn++) {
-		if (!e || pfn < e->pfn || pfn >= e->pfn + e->npages) {
-			if (e && e + 1 < end && pfn >= e[1].pfn && pfn < e[1].pfn + e[1].npages)
-				e++;
-			else
-				e = extent_at(m, pfn);
+		if (pfn >= e_end) {
+			/* the extent holding pfn, or the hole up to the next one */
+			e = ext_next(c, pfn);
+			e_start = e ? e->pfn : UINT64_MAX;
+			e_end = e ? e->pfn + e->npages : UINT64_MAX;
+			if (e_start > pfn)
+				e_end = e_start;
 		}
-		encode_pfn(m, e, pfn, out + i * SP_SIZE);
+		encode_pfn(m, pfn >= e_start ? e : NULL, pfn, out + i * SP_SIZE);
 	}
 	/* corrupt variants: patched bytes */
 	for (size_t i = 0; i < m->n_patch; i++) {
 		const struct sp_patch *p = &m->patch[i];
 
-		if (p->pfn >= pfn - n && p->pfn < pfn)
-			put(out + (p->pfn - (pfn - n)) * SP_SIZE, p->off, p->value, p->width);
+		if (p->pfn >= first && p->pfn < first + n)
+			put(out + (p->pfn - first) * SP_SIZE, p->off, p->value, p->width);
 	}
 }

@@ -548,6 +548,15 @@ void spec_finish(struct spec *sp)
 			die("unaccepted pages exist only from Linux 6.16 (kernel %s)", sp->gen->name);
 }
 
+void spec_load(struct spec *sp, const char *path, const char *const *sets, size_t nsets)
+{
+	if (strcmp(path, "-"))
+		spec_parse_file(sp, path);
+	for (size_t i = 0; i < nsets; i++)
+		spec_parse_line(sp, sets[i], "--set");
+	spec_finish(sp);
+}
+
 void spec_free(struct spec *sp)
 {
 	free(sp->holes);
