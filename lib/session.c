@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "arch/arch.h"
+#include "common/membudget.h"
 #include "compress/codec.h"
 #include "copy.h"
 #include "filter/vmemmap.h"
@@ -154,31 +155,11 @@ int session_create_split(struct session *s, const struct output_config *cfg,
 	return 0;
 }
 
-/* A quarter of MemAvailable, capped at 256 MiB, at least 1 MiB: what the
- * page maps may use before they spill to --work-dir. */
-static size_t default_budget(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	unsigned long long kb = 0;
-	char line[128];
-	size_t budget = 256u << 20;
-
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-				break;
-		fclose(f);
-	}
-	if (kb && kb * 1024 / 4 < budget)
-		budget = (size_t)(kb * 1024 / 4);
-	return budget < (1u << 20) ? (1u << 20) : budget;
-}
-
 int session_page_maps(struct session *s, struct ds_err *err)
 {
 	const struct ds_options *o = s->o;
 	uint64_t max_pfn = input_max_pfn(&s->in, s->k.page_shift);
-	size_t budget = o->map_budget ? (size_t)o->map_budget : default_budget();
+	size_t budget = o->map_budget ? (size_t)o->map_budget : membudget_default();
 	int r;
 
 	/* The input's claim of memory is checked before anything is sized by
