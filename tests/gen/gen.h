@@ -197,6 +197,7 @@ struct spec {
 	unsigned mem_section_size; /* SIZE(mem_section): 16 or 32 */
 	unsigned directmap_shift;  /* largest direct-map page: 12, 21 or 30 */
 	unsigned vmemmap_shift;    /* vmemmap page size: 12 or 21 */
+	unsigned nodes;            /* NUMA nodes (0: one) */
 	unsigned cpus;
 	uint64_t seed;
 	uint64_t crashtime;
@@ -406,8 +407,7 @@ void image_read(struct ext_cursor *c, const struct image *im, uint64_t off, void
 void output_vmcore(struct model *m, const char *path);
 /* Truth files for the levels whose index (in 0 1 2 4 8 16 31) is set in
  * level_mask; with_e adds expected-d31e.pfns (what -e keeps at -d 31, as
- * dumpsieve defines it) and expected-d31e-mdf.pfns (as makedumpfile 1.7.2
- * does: docs/compat.md). */
+ * dumpsieve defines it; makedumpfile 1.7.2 keeps more: docs/compat.md). */
 #define TRUTH_ALL_LEVELS ((1u << MAX_LEVELS) - 1)
 void output_truth(struct model *m, const char *dir, unsigned level_mask, bool with_e);
 enum verdict truth_class(const struct model *m, int kind, unsigned level);

@@ -29,6 +29,7 @@ struct mixk {
 	uint8_t omin, omax;
 	uint16_t run;
 	uint8_t zero_pct;
+	bool whole_block;      /* order 18 objects: a whole block each (see mix_block) */
 };
 
 /* the working state of one block's draw */
@@ -45,7 +46,7 @@ void mix_prepare(struct model *m)
 
 	for (size_t i = 0; i < sp->n_mix; i++) {
 		mk[n] = (struct mixk){ sp->mix[i].kind, sp->mix[i].weight / 100, 0, sp->mix[i].omin,
-				       sp->mix[i].omax, sp->mix[i].run, sp->mix[i].zero_pct };
+				       sp->mix[i].omax, sp->mix[i].run, sp->mix[i].zero_pct, false };
 		total += sp->mix[i].weight;
 		if (mk[n].kind == K_FREE && fi == SIZE_MAX)
 			fi = n;
@@ -53,11 +54,12 @@ void mix_prepare(struct model *m)
 	}
 	if (fi == SIZE_MAX) {
 		fi = n;
-		mk[n++] = (struct mixk){ K_FREE, 0, 0, 0, MAX_BUDDY_ORDER, 1, kinds[K_FREE].zero_pct };
+		mk[n++] = (struct mixk){ K_FREE, 0, 0, 0, MAX_BUDDY_ORDER, 1, kinds[K_FREE].zero_pct, false };
 	}
 	if (total < 100)
 		mk[fi].frac += (100 - total) / 100;
 	for (size_t i = 0; i < n; i++) {
+		mk[i].whole_block = mk[i].omin == MIX_BLOCK_SHIFT && mk[i].kind != K_FREE;
 		if (mk[i].omax > 0 || kinds[mk[i].kind].compound || mk[i].kind == K_FREE) {
 			for (unsigned o = mk[i].omin; o <= mk[i].omax; o++)
 				mk[i].mean += (double)(1ull << o);
@@ -116,13 +118,13 @@ static void draw_range(const struct model *m, struct rng *rng, struct drawk *dk,
 		size_t i;
 
 		for (i = 0; i < n; i++)
-			if (dk[i].used < dk[i].budget)
+			if (dk[i].used < dk[i].budget && !mk[i].whole_block)
 				psum += (dk[i].budget - dk[i].used) / mk[i].mean;
 		i = fi;
 		if (psum > 0) {
 			x = (double)(rng_next(rng) >> 11) / 9007199254740992.0 * psum;
 			for (size_t j = 0; j < n; j++) {
-				if (dk[j].used >= dk[j].budget)
+				if (dk[j].used >= dk[j].budget || mk[j].whole_block)
 					continue;
 				i = j;
 				x -= (dk[j].budget - dk[j].used) / mk[j].mean;
@@ -202,6 +204,31 @@ void mix_block(const struct model *m, uint64_t blk, struct mixblock *b)
 			 (m->mixr[r].start > lo ? m->mixr[r].start : lo);
 	for (size_t i = 0; i < m->n_mixk; i++)
 		dk[i] = (struct drawk){ m->mixk[i].frac * (double)pages, 0 };
+	/* Objects of order 18 (1 GiB hugetlb pages, reserved at boot) fill a
+	 * whole block, drawn per block with their entry's share as the
+	 * chance; the other entries share the blocks left. */
+	if (pages == MIX_BLOCK_PFNS) {
+		double x = (double)(rng_next(&rng) >> 11) / 9007199254740992.0;
+
+		for (size_t i = 0; i < m->n_mixk; i++) {
+			if (!m->mixk[i].whole_block)
+				continue;
+			x -= m->mixk[i].frac;
+			if (x < 0) {
+				blk_push(b, lo, MIX_BLOCK_PFNS, m->mixk[i].kind, MIX_BLOCK_SHIFT,
+					 m->mixk[i].zero_pct);
+				return;
+			}
+		}
+	}
+	double whole = 0;
+
+	for (size_t i = 0; i < m->n_mixk; i++)
+		if (m->mixk[i].whole_block)
+			whole += m->mixk[i].frac;
+	if (whole > 0 && whole < 1)
+		for (size_t i = 0; i < m->n_mixk; i++)
+			dk[i].budget /= 1 - whole;
 	for (r = first; r < m->n_mixr && m->mixr[r].start < hi; r++) {
 		uint64_t s = m->mixr[r].start > lo ? m->mixr[r].start : lo;
 		uint64_t e = m->mixr[r].end < hi ? m->mixr[r].end : hi;

@@ -251,23 +251,43 @@ static void take(struct model *m, uint64_t pfn, uint64_t n, int kind, unsigned o
 	add_extent(m, pfn, n, kind, order, zero_pct);
 }
 
-/* memblock: highest free run of n pages aligned to `align` pages */
-static uint64_t memblock_alloc(struct model *m, uint64_t n, uint64_t align, int kind)
+/* memblock: highest free run of n pages aligned to `align` pages inside
+ * pfns [lo, hi) (a NUMA node: the kernel allocates a node's struct pages
+ * and pgdat on the node itself) */
+static uint64_t memblock_alloc_in(struct model *m, uint64_t n, uint64_t align, int kind,
+				  uint64_t lo, uint64_t hi)
 {
 	for (size_t i = m->n_avail; i-- > 0;) {
 		const struct range *r = &m->avail[i];
+		uint64_t rs = r->start > lo ? r->start : lo, re = r->end < hi ? r->end : hi;
 
-		if (r->end - r->start < n)
+		if (re <= rs || re - rs < n)
 			continue;
-		uint64_t s = (r->end - n) & ~(align - 1);
+		uint64_t s = (re - n) & ~(align - 1);
 
-		if (s >= r->start) {
+		if (s >= rs) {
 			take(m, s, n, kind, 0, 0);
 			return s;
 		}
 	}
-	die("memblock: no room for %llu pages (aligned to %llu) for the kernel's own data",
-	    (unsigned long long)n, (unsigned long long)align);
+	die("memblock: no room for %llu pages (aligned to %llu) for the kernel's own data "
+	    "in pfns 0x%llx-0x%llx", (unsigned long long)n, (unsigned long long)align,
+	    (unsigned long long)lo, (unsigned long long)hi);
+}
+
+static uint64_t memblock_alloc(struct model *m, uint64_t n, uint64_t align, int kind)
+{
+	return memblock_alloc_in(m, n, align, kind, 0, UINT64_MAX);
+}
+
+/* the NUMA node of pfn */
+static unsigned node_of(const struct model *m, uint64_t pfn)
+{
+	unsigned n = 0;
+
+	while (n + 1 < m->nodes && pfn >= m->node_start[n + 1])
+		n++;
+	return n;
 }
 
 /* ---- the kernel image ---- */
@@ -374,6 +394,14 @@ uint64_t walk_va(struct model *m, uint64_t va, bool *ok)
 
 /* ---- layout steps ---- */
 
+static bool ram_between(const struct model *m, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < m->n_ram; i++)
+		if (m->ram[i].start < hi && m->ram[i].end > lo)
+			return true;
+	return false;
+}
+
 static void layout_ram(struct model *m)
 {
 	const struct spec *sp = m->sp;
@@ -399,6 +427,18 @@ static void layout_ram(struct model *m)
 	if (!m->n_ram)
 		die("the holes leave no RAM");
 	m->max_pfn = m->ram[m->n_ram - 1].end;
+	/* NUMA nodes: equal shares of the physical address space, on section
+	 * boundaries (a node's pgdat and struct pages live on the node) */
+	m->nodes = sp->nodes ? sp->nodes : 1;
+	m->node_start = xcalloc(m->nodes + 1, sizeof(*m->node_start));
+	for (unsigned n = 1; n < m->nodes; n++)
+		m->node_start[n] = (m->max_pfn * n / m->nodes) & ~(PAGES_PER_SECTION - 1);
+	m->node_start[m->nodes] = m->max_pfn;
+	for (unsigned n = 0; n < m->nodes; n++)
+		if (m->node_start[n + 1] <= m->node_start[n] ||
+		    !ram_between(m, m->node_start[n], m->node_start[n + 1]))
+			die("nodes %u: node %u has no RAM (memory is too small or the holes cover it)",
+			    m->nodes, n);
 	if (sp->crashkernel.size)
 		range_push(&ck, &nck, &cck, sp->crashkernel.start >> PAGE_SHIFT,
 			   (sp->crashkernel.start + sp->crashkernel.size) >> PAGE_SHIFT);
@@ -530,9 +570,14 @@ static void sections_and_memmap(struct model *m)
 			m->sec_present[s] = 1;
 	/* 32768 struct pages of 64 bytes: 2 MiB per section, 2 MiB aligned */
 	for (uint64_t s = 0; s < m->n_sections; s++)
-		if (m->sec_present[s])
-			m->sec_memmap[s] = memblock_alloc(m, PAGES_PER_SECTION * SP_SIZE / PAGE_SIZE,
-							  SZ_2M / PAGE_SIZE, K_MEMMAP) << PAGE_SHIFT;
+		if (m->sec_present[s]) {
+			unsigned n = node_of(m, s << PFN_SECTION_SHIFT);
+
+			m->sec_memmap[s] = memblock_alloc_in(m, PAGES_PER_SECTION * SP_SIZE / PAGE_SIZE,
+							     SZ_2M / PAGE_SIZE, K_MEMMAP,
+							     m->node_start[n], m->node_start[n + 1])
+					   << PAGE_SHIFT;
+		}
 }
 
 static void page_tables(struct model *m)
@@ -677,39 +722,47 @@ static void kernel_data(struct model *m)
 	put_str(m, name + 4 * 65, "x86_64", 65);
 	put_str(m, name + 5 * 65, "(none)", 65);
 
-	/* node_states[N_ONLINE]: node 0 */
+	/* node_states[N_ONLINE]: nodes 0 .. nodes-1 */
 	uint64_t online = kalloc(m, 128, 64);
 
-	phys_write_u64(m, online, 1);
+	for (unsigned n = 0; n < m->nodes; n += 64)
+		phys_write_u64(m, online + n / 8,
+			       m->nodes - n >= 64 ? ~0ull : (1ull << (m->nodes - n)) - 1);
 	m->sym_node_online_map = image_va(m, online);
 
-	/* pgdat of node 0 (memblock) and node_data[] (image) */
-	uint64_t pgdat = memblock_alloc(m, (sz_pgdat + PAGE_SIZE - 1) / PAGE_SIZE, 1, K_META) << PAGE_SHIFT;
-	uint64_t zone_end[3] = { 1ull << 12, 1ull << 20, m->max_pfn };
-	uint64_t zone_start = 0;
-
-	m->sym_pgdat = direct_va(m, pgdat);
-	phys_write_u64(m, pgdat + off_start, 0);
-	phys_write_u64(m, pgdat + off_spanned, m->max_pfn);
-	phys_write_u64(m, pgdat + off_id, 0);
-	phys_write_u64(m, pgdat + off_nr_zones, 3);
-	for (unsigned z = 0; z < 4; z++) {
-		uint64_t zone = pgdat + (uint64_t)z * sz_zone;
-		uint64_t end = z < 3 ? (zone_end[z] < m->max_pfn ? zone_end[z] : m->max_pfn) : zone_start;
-
-		phys_write_u64(m, zone + off_zspanned, end > zone_start ? end - zone_start : 0);
-		zone_start = end > zone_start ? end : zone_start;
-		for (unsigned o = 0; o <= MAX_BUDDY_ORDER; o++)
-			for (unsigned t = 0; t < mtypes; t++) {
-				uint64_t lh = zone + off_free + o * (mtypes * 16 + 8) + t * 16;
-
-				phys_write_u64(m, lh, direct_va(m, lh));
-				phys_write_u64(m, lh + 8, direct_va(m, lh));
-			}
-	}
+	/* each node's pgdat (memblock, on the node) and node_data[] (image) */
 	uint64_t nd = kalloc(m, 1024 * 8, 64);
 
-	phys_write_u64(m, nd, direct_va(m, pgdat));
+	for (unsigned n = 0; n < m->nodes; n++) {
+		uint64_t ns = m->node_start[n], ne = m->node_start[n + 1];
+		uint64_t pgdat = memblock_alloc_in(m, (sz_pgdat + PAGE_SIZE - 1) / PAGE_SIZE, 1, K_META,
+						   ns, ne) << PAGE_SHIFT;
+		/* DMA below 16 MiB, DMA32 below 4 GiB, Normal above, Movable empty */
+		uint64_t zone_end[4] = { 1ull << 12, 1ull << 20, ne, 0 };
+		uint64_t zone_start = ns;
+
+		if (n == 0)
+			m->sym_pgdat = direct_va(m, pgdat);
+		phys_write_u64(m, nd + n * 8, direct_va(m, pgdat));
+		phys_write_u64(m, pgdat + off_start, ns);
+		phys_write_u64(m, pgdat + off_spanned, ne - ns);
+		phys_write_u64(m, pgdat + off_id, n);
+		phys_write_u64(m, pgdat + off_nr_zones, 3);
+		for (unsigned z = 0; z < 4; z++) {
+			uint64_t zone = pgdat + (uint64_t)z * sz_zone;
+			uint64_t end = zone_end[z] < ne ? zone_end[z] : ne;
+
+			phys_write_u64(m, zone + off_zspanned, end > zone_start ? end - zone_start : 0);
+			zone_start = end > zone_start ? end : zone_start;
+			for (unsigned o = 0; o <= MAX_BUDDY_ORDER; o++)
+				for (unsigned t = 0; t < mtypes; t++) {
+					uint64_t lh = zone + off_free + o * (mtypes * 16 + 8) + t * 16;
+
+					phys_write_u64(m, lh, direct_va(m, lh));
+					phys_write_u64(m, lh + 8, direct_va(m, lh));
+				}
+		}
+	}
 	m->sym_node_data = image_va(m, nd);
 
 	/* kallsyms, vmap_area_list ...: symbols exist, nothing reads them */

@@ -14,6 +14,8 @@
  *   mem-section-size 16|32    SIZE(mem_section)
  *   directmap 1G|2M|4K        largest page size of the direct map
  *   vmemmap-pages 2M|4K       page size of the vmemmap mapping
+ *   nodes N                   NUMA nodes (1..64): equal shares of the address
+ *                             space, each with its pgdat and struct pages
  *   cpus N | seed N | crashtime N | kernel-size SIZE
  *   fill random|stamp         content of non-zero data pages
  *   repeat N                  non-zero pages (data and kernel text) come in
@@ -304,6 +306,11 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		sp->vmemmap_shift = page_shift_of(tok[1], where);
 		if (sp->vmemmap_shift == 30)
 			die("%s: vmemmap-pages 2M|4K", where);
+	} else if (!strcmp(key, "nodes")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || !v || v > 64)
+			die("%s: nodes 1..64", where);
+		sp->nodes = (unsigned)v;
 	} else if (!strcmp(key, "cpus")) {
 		NEED(2);
 		if (!parse_u64(tok[1], &v) || !v || v > 64)
