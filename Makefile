@@ -83,6 +83,10 @@ gencheck: build build-san test-deps
 	tests/gen-run.sh build-san/programs/dumpsieve build/tests/mkvmcore
 	tests/gen-dmesg.sh build-san/programs/dumpsieve build/tests/mkvmcore
 
+# the virtual vmcore (FUSE): same bytes as mkvmcore, both collectors keep its truth
+fscheck: build test-deps
+	tests/vmcorefs-run.sh build/programs/dumpsieve build
+
 # a real kdump: panic a QEMU guest, run the static dumpsieve in its capture kernel
 kdumpcheck: static test-deps
 	tests/kdump/run.sh build-static/dumpsieve
@@ -120,6 +124,7 @@ check: test-deps arch-deps build build-san build-clang build-fuzz static
 	$(MAKE) --no-print-directory fuzzcheck
 	$(MAKE) --no-print-directory realcheck
 	$(MAKE) --no-print-directory gencheck
+	$(MAKE) --no-print-directory fscheck
 	$(MAKE) --no-print-directory kdumpcheck
 	$(MAKE) --no-print-directory crashcheck
 	$(MAKE) --no-print-directory robustcheck
