@@ -54,7 +54,7 @@ same_bytes() {
 	rm -rf "$WORK/gen"
 }
 same_bytes "v61-l5-vmemmap" "$SPECS/v61-l5-vmemmap.spec"
-same_bytes "scale-busy 3 GiB, 4 nodes" "$SPECS/scale-busy.spec" "memory 3G" "nodes 4"
+same_bytes "scale-busy 3 GiB, 4 nodes" "$SPECS/scale/busy.spec" "memory 3G" "nodes 4"
 
 # one -F dump through flatsink, checked against the truth
 # dump_check TAG TOOL EXPECT LOW_FOR_BETWEEN ARGS...
@@ -119,9 +119,9 @@ truth_run() {
 	fi
 	vfs_umount "$MNT"
 }
-truth_run "scale-idle 16 GiB" "$SPECS/scale-idle.spec" direct_io "memory 16G"
-truth_run "scale-busy 6 GiB" "$SPECS/scale-busy.spec" direct_io "memory 6G" "nodes 2"
-truth_run "scale-busy 6 GiB" "$SPECS/scale-busy.spec" page-cache "memory 6G" "nodes 2"
+truth_run "scale-idle 16 GiB" "$SPECS/scale/idle.spec" direct_io "memory 16G"
+truth_run "scale-busy 6 GiB" "$SPECS/scale/busy.spec" direct_io "memory 6G" "nodes 2"
+truth_run "scale-busy 6 GiB" "$SPECS/scale/busy.spec" page-cache "memory 6G" "nodes 2"
 
 # a dump inside a 64 MiB memory cgroup (v1 or v2), page cache included
 cg_run() {
@@ -137,7 +137,7 @@ cg_run() {
 	mkdir -p "$d" || { bad "cgroup: cannot create $d"; return; }
 	if [ -e "$d/memory.limit_in_bytes" ]; then echo $((64 << 20)) > "$d/memory.limit_in_bytes"
 	else echo $((64 << 20)) > "$d/memory.max"; fi
-	vfs_mount "$BUILD/tests/vmcorefs" "$MNT" "$WORK/vfs.log" -d -s "memory 16G" "$SPECS/scale-idle.spec" ||
+	vfs_mount "$BUILD/tests/vmcorefs" "$MNT" "$WORK/vfs.log" -d -s "memory 16G" "$SPECS/scale/idle.spec" ||
 		{ rmdir "$d"; bad "cgroup: mount"; return; }
 	sh -c "echo \$\$ > '$d/cgroup.procs' && exec '$BIN' -F -l -d 31 --message-level 0 '$MNT/vmcore.elf'" |
 		"$BUILD/tests/flatsink" >"$WORK/sink"
