@@ -107,15 +107,16 @@ static int emit(struct copy_job *c, uint64_t pfn, const struct encoded *e,
 	return output_add_page(c->out, pfn, e->data, e->size, e->flags, err);
 }
 
-/* Readahead for the copy.  The input is mapped without readahead (most of
- * a vmcore is skipped), so on a vmcore *file* each kept page would be its
- * own 4 KiB disk read, one at a time.  Ahead of the loop, the file ranges of
- * the next PREFETCH_PAGES dumped pages are announced to the kernel, gaps of
- * up to PREFETCH_GAP pages merged (a short read of a few excluded pages
- * beats another request); half way through, the next stretch.  /proc/vmcore
- * ignores the hint: its pages are already memory. */
+/* Readahead for the copy.  Ahead of the loop, the file ranges of the next
+ * PREFETCH_PAGES dumped pages are announced (input_prefetch), gaps of up to
+ * PREFETCH_GAP pages merged (reading 32 KiB of excluded pages costs less
+ * than another request); half way through, the next stretch.  An input read
+ * with pread reads each announced range in one call of up to 1 MiB; on a
+ * disk file the kernel also reads them ahead (each kept page would
+ * otherwise be its own 4 KiB disk read, one at a time).  /proc/vmcore is
+ * mapped and ignores the hint: its pages are already memory. */
 #define PREFETCH_PAGES 4096u
-#define PREFETCH_GAP 64u
+#define PREFETCH_GAP 8u
 
 struct prefetch {
 	uint64_t next_pfn;           /* dumped pfns below it are announced */

@@ -1,11 +1,16 @@
 /* scan.c - one sequential pass over the struct page arrays (see scan.h).
  *
- * Struct pages are read in aligned chunks of CHUNK_PAGES entries, and only
- * when a pfn that needs a decision falls in them: a free buddy block or an
- * excluded compound page is decided from its head, and the scan jumps past
- * it without reading the tail struct pages.  So the cost follows the memory
- * in use, not the memory size.  Pfns that are not present in the vmcore are
- * skipped a word of the keep-map at a time.
+ * Struct pages are read only where a pfn needs a decision: a free buddy
+ * block or an excluded compound page is decided from its head, and the scan
+ * jumps past it without reading the tail struct pages.  So the cost follows
+ * the memory in use, not the memory size.  What is read at a time follows
+ * the scan: after a jump, only the head and the struct page after it (which
+ * holds a compound page's order), SPARSE_PAGES of them; when the scan goes
+ * on right where the last read ended, aligned chunks of CHUNK_PAGES entries
+ * (4 KiB), announced ahead in growing windows.  An idle machine's scan thus
+ * reads 128 bytes per free 4 MiB block, a busy one's streams the arrays.
+ * Pfns that are not present in the vmcore are skipped a chunk of the
+ * keep-map at a time.
  *
  * A chunk the input cannot give (DS_EREAD: EIO from /proc/vmcore or a
  * disk, a vmcore file shorter than its headers say) leaves its pfns kept:
@@ -21,38 +26,59 @@
 #include <string.h>
 
 #define CHUNK_PAGES 64u
-/* Struct page bytes announced ahead of the scan (kernel_prefetch): on a
- * vmcore file the chunks the scan reads would otherwise each be a 4 KiB
- * disk read, one at a time; read ahead, the array streams in.  At -d 31 the
- * whole array is dumped later anyway. */
+#define SPARSE_PAGES 2u
+/* Struct page bytes announced ahead of the scan (kernel_prefetch), so that
+ * they are read in large pieces (one pread of up to 1 MiB, or disk
+ * readahead) rather than a chunk at a time, but only while the scan reads
+ * chunk after chunk: where it skips (an idle machine's free blocks: one
+ * chunk read in sixteen), announcing would read what it skips.  The window
+ * starts at SCAN_PREFETCH_MIN on the second chunk in a row and doubles up to
+ * SCAN_PREFETCH, like the kernel's readahead; a skip closes it. */
+#define SCAN_PREFETCH_MIN (32u << 10)
 #define SCAN_PREFETCH (8u << 20)
 
 struct chunk {
 	uint64_t first_pfn;      /* pfn of entry 0, UINT64_MAX when empty */
-	uint64_t n;              /* entries */
+	uint64_t n;              /* entries loaded */
 	bool unreadable;         /* an I/O error: its pfns stay kept */
 	uint8_t *buf;            /* CHUNK_PAGES * SIZE(page) bytes */
 	uint64_t ahead;          /* struct page vaddrs below it are announced */
+	uint64_t next_vaddr;     /* where the chunk after the last one loaded starts */
+	uint64_t window;         /* bytes announced at a time; 0 while skipping */
 };
 
 static int load_chunk(struct kernel *k, const struct memmap_range *mr,
 		      uint64_t page_sz, uint64_t pfn, struct chunk *c,
 		      struct scan_stats *st, struct ds_err *err)
 {
-	uint64_t first = pfn - (pfn - mr->start_pfn) % CHUNK_PAGES;
-	uint64_t n = mr->end_pfn - first < CHUNK_PAGES ? mr->end_pfn - first : CHUNK_PAGES;
+	uint64_t first = pfn, n;
 	uint64_t vaddr = mr->page_vaddr + (first - mr->start_pfn) * page_sz;
 	uint64_t range_end = mr->page_vaddr + (mr->end_pfn - mr->start_pfn) * page_sz;
 	int r;
 
-	if (vaddr + SCAN_PREFETCH / 2 > c->ahead) {
-		uint64_t from = c->ahead > vaddr ? c->ahead : vaddr;
-		uint64_t to = range_end - vaddr > SCAN_PREFETCH ? vaddr + SCAN_PREFETCH : range_end;
+	if (vaddr != c->next_vaddr) {
+		/* after a jump: the head and the page after it */
+		c->window = 0;
+		n = SPARSE_PAGES;
+	} else {
+		/* going on: up to the next aligned chunk boundary */
+		n = CHUNK_PAGES - (pfn - mr->start_pfn) % CHUNK_PAGES;
+	}
+	if (n > mr->end_pfn - first)
+		n = mr->end_pfn - first;
+	if (vaddr == c->next_vaddr && vaddr + c->window / 2 >= c->ahead) {
+		uint64_t from, to;
 
+		c->window = c->window ? c->window * 2 : SCAN_PREFETCH_MIN;
+		if (c->window > SCAN_PREFETCH)
+			c->window = SCAN_PREFETCH;
+		from = c->ahead > vaddr ? c->ahead : vaddr;
+		to = range_end - vaddr > c->window ? vaddr + c->window : range_end;
 		if (to > from)
 			kernel_prefetch(k, from, to - from);
 		c->ahead = to;
 	}
+	c->next_vaddr = vaddr + n * page_sz;
 	r = kernel_read(k, vaddr, c->buf, n * page_sz, err);
 	c->unreadable = r < 0 && err->status == DS_EREAD;
 	if (r < 0 && !c->unreadable) {
@@ -90,16 +116,18 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 
 	c->first_pfn = UINT64_MAX;
 	c->ahead = 0;
+	c->next_vaddr = UINT64_MAX;
+	c->window = 0;
 	while (pfn < end) {
 		struct page_verdict v;
 		const uint8_t *page, *next = NULL;
 
 		if (!keepmap_is_dumped(km, pfn)) {
-			pfn++;
+			pfn = keepmap_next_dumped(km, pfn);
 			continue;
 		}
 		if (c->first_pfn == UINT64_MAX || pfn < c->first_pfn ||
-		    pfn >= c->first_pfn + CHUNK_PAGES) {
+		    pfn >= c->first_pfn + c->n) {
 			if ((r = load_chunk(k, mr, page_sz, pfn, c, st, err)) < 0)
 				return r;
 		}
@@ -109,7 +137,7 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 		}
 		page = c->buf + (pfn - c->first_pfn) * page_sz;
 		if (pfn + 1 < mr->end_pfn && page_is_compound_head(rules, page)) {
-			if (pfn + 1 < c->first_pfn + CHUNK_PAGES) {
+			if (pfn + 1 < c->first_pfn + c->n) {
 				next = page + page_sz;
 			} else {
 				uint64_t vaddr = mr->page_vaddr + (pfn + 1 - mr->start_pfn) * page_sz;

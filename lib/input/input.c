@@ -126,7 +126,8 @@ int input_open(struct input *in, const char *path, const struct input_config *cf
 	in->path = path;
 	if ((r = open_source(in, path, cfg, err)) < 0)
 		goto fail;
-	if (cfg && cfg->faults_handled && !cfg->no_mmap)
+	/* mmap where it is the faster path: /proc/vmcore (source.h) */
+	if (cfg && cfg->faults_handled && !cfg->no_mmap && in->src.fs == SOURCE_PROC)
 		source_enable_mmap(&in->src);
 	if ((r = read_head(in, head, &len, err)) < 0)
 		goto fail;

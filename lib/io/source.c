@@ -11,6 +11,9 @@
  * have seen with --non-mmap (or the data, when the fault was passing).  The
  * copy also gives callers aligned pages: a PT_LOAD's data may start at any
  * file offset.
+ *
+ * Not mapped (every input but /proc/vmcore, see source.h), reads are
+ * pread()s into reused buffers (readbuf.c) sized by what callers announced.
  */
 #include "source.h"
 
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define WINDOW_SIZE (64ull << 20)     /* per window; 2 windows = 128 MiB of address space */
@@ -61,9 +65,14 @@ static bool copy_mapped(void *dst, const uint8_t *from, size_t len)
 	return true;
 }
 
+/* statfs f_type of procfs and FUSE (linux/magic.h) */
+#define PROC_MAGIC 0x9fa0
+#define FUSE_MAGIC 0x65735546
+
 int source_open_fd(struct source *src, int fd, const char *name, struct ds_err *err)
 {
 	struct stat st;
+	struct statfs sfs;
 
 	memset(src, 0, sizeof(*src));
 	src->path = name;
@@ -81,6 +90,14 @@ int source_open_fd(struct source *src, int fd, const char *name, struct ds_err *
 		return ds_err_set(err, DS_EINVAL, "'%s' is not a regular file", name);
 	}
 	src->size = src->file_size = (uint64_t)st.st_size;
+	src->fs = SOURCE_FILE;
+	if (fstatfs(src->fd, &sfs) == 0) {
+		if (sfs.f_type == PROC_MAGIC)
+			src->fs = SOURCE_PROC;
+		else if (sfs.f_type == FUSE_MAGIC)
+			src->fs = SOURCE_FUSE;
+	}
+	readbuf_init(&src->rb);
 	(void)posix_fadvise(src->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return 0;
 }
@@ -132,6 +149,7 @@ void source_close(struct source *src)
 	free(src->bounce);
 	src->bounce = NULL;
 	src->bounce_len = 0;
+	readbuf_release(&src->rb);
 	if (src->fd >= 0)
 		close(src->fd);
 	src->fd = -1;
@@ -202,6 +220,27 @@ static void window_faulted(struct source *src, struct source_window *w)
 	src->faults++;
 }
 
+/* readbuf's reads: exactly len bytes at off */
+static int pread_exact(void *arg, uint64_t off, void *buf, size_t len)
+{
+	struct source *src = arg;
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(src->fd, p, len, (off_t)off);
+
+		src->pread_calls++;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;       /* file_read's own loop says why */
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static const void *file_peek(struct source *src, uint64_t off, size_t len)
 {
 	struct source_window *w;
@@ -210,7 +249,7 @@ static const void *file_peek(struct source *src, uint64_t off, size_t len)
 		return NULL;
 	w = window_for(src, off, len);
 	if (!w)
-		return NULL;
+		return readbuf_get(&src->rb, off, len, src->file_size, NULL, pread_exact, src);
 	if (len > src->bounce_len) {
 		void *b = NULL;
 
@@ -233,9 +272,14 @@ static void file_prefetch(struct source *src, uint64_t off, uint64_t len)
 		return;
 	if (len > src->file_size - off)
 		len = src->file_size - off;
+	if (!src->use_mmap)
+		readbuf_plan(&src->rb, off, len);
 	/* advice only: an error (a pipe, a filesystem without readahead)
-	 * changes nothing about the reads that follow */
-	(void)posix_fadvise(src->fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+	 * changes nothing about the reads that follow.  Not to FUSE (it would
+	 * read the range into the page cache, which pread with direct_io does
+	 * not use) or /proc/vmcore (nothing to read ahead: it is memory). */
+	if (src->fs == SOURCE_FILE)
+		(void)posix_fadvise(src->fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
 	src->prefetch_calls++;
 	src->prefetch_bytes += len;
 }
@@ -255,6 +299,15 @@ static int file_read(struct source *src, uint64_t off, void *buf, size_t len,
 		if (copy_mapped(buf, w->map + (off - w->off), len))
 			return 0;
 		window_faulted(src, w);
+	} else {
+		const uint8_t *got = readbuf_get(&src->rb, off, len, src->file_size, buf,
+						 pread_exact, src);
+
+		if (got) {
+			if (got != buf)
+				memcpy(buf, got, len);
+			return 0;
+		}
 	}
 	while (len) {
 		ssize_t n = pread(src->fd, p, len, (off_t)off);

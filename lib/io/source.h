@@ -4,13 +4,21 @@
  * DS_EREAD error naming the offset ("truncated"), never a short buffer; so is
  * a read that fails (EIO), whether through read(2) or a mapping.
  *
- * Reads go through large mmap windows (no blanket readahead: most of a
- * vmcore is skipped; /proc/vmcore supports mmap since Linux 3.11), and fall
- * back to pread when mapping is refused or turned off (--non-mmap).  Callers
- * that know what they will read next say so with source_prefetch: the scan
- * for the struct page arrays, the copy for the pages it keeps.  Two windows are kept: one follows the
- * bulk stream (struct pages, then page data), the other absorbs the
- * scattered small reads (page tables, mem_section) without evicting it.
+ * Two ways to read, chosen by the caller (lib/input/input.c) by what the
+ * file is, as measured (docs/performance.md, "Read path"):
+ *   - mmap windows, for /proc/vmcore (SOURCE_PROC): its mmap maps the old
+ *     kernel's memory whole when the window is made (no page faults, no
+ *     copy in the kernel), where each read(2) of it maps and unmaps every
+ *     page.  No blanket readahead (most of a vmcore is skipped).  Two
+ *     windows: one follows the bulk stream (struct pages, then page data),
+ *     the other absorbs the scattered small reads (page tables,
+ *     mem_section) without evicting it.
+ *   - pread into reused buffers (readbuf.h), for every other file: one
+ *     system call copies up to 1 MiB of what callers announced they will
+ *     read, where a mapping takes a page fault per 4 KiB page.
+ * Callers that know what they will read next say so with source_prefetch:
+ * the scan for the struct page arrays it will read, the copy for the pages
+ * it keeps.
  *
  * A page that cannot be read (EIO, a file that shrank) makes a read fail
  * with the error pread gives, in either mode: through a mapping it is a
@@ -25,6 +33,7 @@
 #include <stdint.h>
 
 #include "../common/err.h"
+#include "readbuf.h"
 
 #define SOURCE_WINDOWS 2
 
@@ -42,8 +51,12 @@ struct source_extent {
 	uint64_t off, len, file_off;
 };
 
+/* What the file is: it decides how it is best read (see above). */
+enum source_fs { SOURCE_FILE, SOURCE_PROC, SOURCE_FUSE };
+
 struct source {
 	int fd;
+	enum source_fs fs;    /* statfs of the file */
 	uint64_t size;        /* st_size; /proc/vmcore reports its real size;
 				 with extents: the view's size */
 	uint64_t file_size;   /* st_size */
@@ -59,6 +72,7 @@ struct source {
 	uint64_t faults;      /* reads through a mapping that faulted */
 	uint8_t *bounce;      /* source_peek's copy */
 	size_t bounce_len;
+	struct readbuf rb;    /* not mapped: the pread buffers */
 };
 
 /* Opened for pread only; source_enable_mmap adds the mapping windows. */
@@ -86,14 +100,16 @@ void source_close(struct source *src);
 int source_read(struct source *src, uint64_t off, void *buf, size_t len,
 		struct ds_err *err);
 
-/* A pointer to a copy of the len bytes at off (64-byte aligned), valid
- * until the next source_* call, or NULL when they cannot be mapped or
- * faulted (then use source_read, which says why).  One copy from the
- * mapping instead of a read(2). */
+/* A pointer to a copy of the len bytes at off, valid until the next
+ * source_* call, or NULL when they cannot be read (then use source_read,
+ * which says why).  Mapped: a 64-byte aligned copy from the mapping (one
+ * copy instead of a read(2)); not mapped: the bytes in the pread buffer,
+ * read with what was announced after them. */
 const void *source_peek(struct source *src, uint64_t off, size_t len);
 
-/* Tell the kernel that [off, off+len) will be read soon (readahead of a
- * file; a no-op for /proc/vmcore and pipes).  Clipped to the file. */
+/* [off, off+len) will be read soon: the pread buffers read it in large
+ * pieces, and the kernel is told to read a disk file ahead (not FUSE or
+ * /proc/vmcore).  Clipped to the file. */
 void source_prefetch(struct source *src, uint64_t off, uint64_t len);
 
 #endif

@@ -8,7 +8,7 @@
  * truncated"), counted as faults, without a crash, many times over (the
  * handler is re-entered each time), and reads below it still work.  Peeked
  * pages are 64-byte aligned copies, also at odd file offsets.  Without
- * source_enable_mmap nothing is mapped.  A fault outside a guarded copy is
+ * source_enable_mmap nothing is mapped: peeks come from the pread buffer.  A fault outside a guarded copy is
  * not claimed (source_fault returns false).
  */
 #include <stdarg.h>
@@ -111,12 +111,18 @@ static void test_fault_becomes_error(void **state)
 	WHERE("not claimed: a fault outside a guarded copy");
 	CHECK(!source_fault(buf));
 
-	WHERE("without source_enable_mmap: pread only");
+	WHERE("without source_enable_mmap: pread only, peeks from its buffer");
 	CHECK_EQ(source_open(&src, path, &err), 0);
 	CHECK_EQ(source_read(&src, 1000, buf, 4096, &err), 0);
-	CHECK(source_peek(&src, 1000, 4096) == NULL);
+	p = source_peek(&src, 1000, 4096);
+	CHECK(p != NULL && p[0] == byte_at(1000) && p[4095] == byte_at(1000 + 4095));
 	CHECK_EQ(src.mmap_calls, 0);
 	CHECK(src.pread_calls > 0);
+	WHERE("not mapped: past the end is still an error");
+	ds_err_clear(&err);
+	CHECK(source_read(&src, SIZE / 4 - 100, buf, 4096, &err) < 0);
+	CHECK_MSG(&err, "is truncated");
+	CHECK(source_peek(&src, SIZE / 4 - 100, 4096) == NULL);
 	source_close(&src);
 	unlink(path);
 	signal(SIGBUS, SIG_DFL);

@@ -10,8 +10,9 @@
  *   scan   the struct pages a filter cannot decide without: every page of a
  *          run of single pages, the head of every larger object (and its
  *          first tail, which holds a compound page's order); never the
- *          tails of a free block or an excluded compound page.  Read by
- *          the 4 KiB page that holds them, in pfn order, as a scan does.
+ *          tails of a free block or an excluded compound page.  Read as
+ *          64-byte struct pages, adjacent ones together, in pfn order, as a
+ *          scan does.
  *   copy   every kept page (zero pages too: they must be read to be found
  *          zero), in pfn order; with -e not the struct page array pages
  *          that describe only excluded pfns.
@@ -19,8 +20,10 @@
  * to copy): the data area comes after a table whose size is known only
  * after the scan, and no collector can hold a large machine's struct pages
  * in memory in between.
- * Reads are pread()s of up to 1 MiB of adjacent pages into one reused
- * buffer (the cheapest way to read a file or the virtual vmcore); the
+ * Reads are pread()s of up to 1 MiB into one reused buffer (the cheapest way
+ * to read a file or the virtual vmcore), a read taking in what follows it
+ * within GAP_SCAN bytes (scan) or GAP_COPY bytes (copy): one request costs
+ * more than reading those bytes (and dumpsieve reads the same way); the
  * codec (dumpsieve's own, lib/compress, LZO1X-1 with -l) runs on every
  * kept page that is not all zero.  Times are measured separately and
  * printed with the byte counts:
@@ -49,6 +52,8 @@
 #include "compress/codec.h"
 
 #define RUN_MAX (1u << 20)       /* bytes per pread */
+#define GAP_SCAN 4096u           /* bytes skipped inside one read, scan */
+#define GAP_COPY (8u * 4096)     /* copy: dumpsieve's PREFETCH_GAP */
 
 static double now(void)
 {
@@ -109,11 +114,14 @@ static uint64_t page_off(uint64_t pfn)
 struct pass {
 	const char *name;
 	bool compress;
+	uint64_t gap;
 	uint8_t *buf;
 	uint64_t run_off;           /* file offset of buf[0] */
 	size_t run_len;
 	uint64_t last_pfn;          /* pages are fed once each, in order */
-	uint64_t bytes, pages, zero_pages;
+	uint32_t kept_at[RUN_MAX / PAGE_SIZE];   /* the run's pages (not its gaps) */
+	unsigned n_kept;
+	uint64_t bytes, skip, pages, zero_pages;
 	double read_s, codec_s;
 };
 
@@ -150,18 +158,39 @@ static void flush(struct pass *p)
 	if (p->compress) {
 		struct ds_err err;
 
-		for (size_t o = 0; o < p->run_len; o += PAGE_SIZE) {
-			if (all_zero(p->buf + o)) {
+		for (unsigned i = 0; i < p->n_kept; i++) {
+			const uint8_t *pg = p->buf + p->kept_at[i];
+
+			if (all_zero(pg)) {
 				p->zero_pages++;
 				continue;
 			}
-			if (codec->compress(ctx, p->buf + o, PAGE_SIZE, cbuf, codec->bound(PAGE_SIZE), &err) < 0)
+			if (codec->compress(ctx, pg, PAGE_SIZE, cbuf, codec->bound(PAGE_SIZE), &err) < 0)
 				die("compress: %s", err.msg);
 		}
 		p->codec_s += now() - t1;
 	}
-	p->pages += p->run_len / PAGE_SIZE;
+	p->pages += p->n_kept;
+	p->n_kept = 0;
 	p->run_len = 0;
+}
+
+/* len bytes at file offset off (the pass reads them with the bytes next
+ * to them; len divides RUN_MAX) */
+static void feed_bytes(struct pass *p, uint64_t off, size_t len)
+{
+	uint64_t end = p->run_off + p->run_len;
+
+	if (p->run_len && off >= end && off - end <= p->gap && off + len - p->run_off <= RUN_MAX) {
+		/* read the gap too (not compressed: it is excluded memory) */
+		p->skip += off - end;
+		p->run_len = (size_t)(off + len - p->run_off);
+		return;
+	}
+	if (p->run_len)
+		flush(p);
+	p->run_off = off;
+	p->run_len = len;
 }
 
 static void feed(struct pass *p, uint64_t pfn)
@@ -172,20 +201,17 @@ static void feed(struct pass *p, uint64_t pfn)
 		return;
 	p->last_pfn = pfn;
 	off = page_off(pfn);
-	if (off == UINT64_MAX)
-		return;
-	if (p->run_len && (p->run_off + p->run_len != off || p->run_len == RUN_MAX))
-		flush(p);
-	if (!p->run_len)
-		p->run_off = off;
-	p->run_len += PAGE_SIZE;
+	if (off != UINT64_MAX) {
+		feed_bytes(p, off, PAGE_SIZE);
+		p->kept_at[p->n_kept++] = (uint32_t)(off - p->run_off);
+	}
 }
 
 static void report(const struct pass *scan, const struct pass *copy)
 {
 	printf("scan_bytes=%" PRIu64 " scan_s=%.3f copy_bytes=%" PRIu64 " copy_s=%.3f "
-	       "pages=%" PRIu64 " zero_pages=%" PRIu64 " codec_s=%.3f floor_s=%.3f\n",
-	       scan->bytes, scan->read_s, copy->bytes, copy->read_s, copy->pages,
+	       "gap_bytes=%" PRIu64 " pages=%" PRIu64 " zero_pages=%" PRIu64 " codec_s=%.3f floor_s=%.3f\n",
+	       scan->bytes, scan->read_s, copy->bytes, copy->read_s, scan->skip + copy->skip, copy->pages,
 	       copy->zero_pages, copy->codec_s, scan->read_s + copy->read_s + copy->codec_s);
 }
 
@@ -212,12 +238,23 @@ static void feed_list(struct pass *p, const char *path)
 
 /* ---- the model ---- */
 
-/* struct page array page holding pfn's struct page */
-static uint64_t sp_page(const struct model *m, uint64_t pfn)
+/* pfns [pfn, pfn + n) of one section: their struct pages, to be read */
+static void feed_sp(struct pass *p, const struct model *m, uint64_t pfn, uint64_t n)
 {
 	uint64_t s = pfn >> PFN_SECTION_SHIFT;
+	uint64_t pa = m->sec_memmap[s] + (pfn & (PAGES_PER_SECTION - 1)) * SP_SIZE;
 
-	return (m->sec_memmap[s] >> PAGE_SHIFT) + ((pfn & (PAGES_PER_SECTION - 1)) * SP_SIZE >> PAGE_SHIFT);
+	while (n) {
+		/* the struct pages of one 4 KiB page of the array at a time */
+		uint64_t in_page = (PAGE_SIZE - (pa & (PAGE_SIZE - 1))) / SP_SIZE;
+		uint64_t k = n < in_page ? n : in_page;
+		uint64_t off = page_off(pa >> PAGE_SHIFT);
+
+		if (off != UINT64_MAX)
+			feed_bytes(p, off + (pa & (PAGE_SIZE - 1)), (size_t)(k * SP_SIZE));
+		pa += k * SP_SIZE;
+		n -= k;
+	}
 }
 
 static int cmp_mmb(const void *a, const void *b)
@@ -257,14 +294,17 @@ static void model_floor(struct model *m, bool exclude_vmemmap, struct pass *scan
 			continue;
 		}
 		if (x->order == 0) {
-			for (uint64_t p = x->pfn; p < next; p += per - p % per)
-				feed(scan, sp_page(m, p));
-		} else {
-			for (uint64_t h = x->pfn; h < next; h += size) {
-				feed(scan, sp_page(m, h));
-				if (kinds[x->kind].compound)
-					feed(scan, sp_page(m, h + 1));
+			/* every struct page, a section at a time */
+			for (uint64_t p = x->pfn; p < next;) {
+				uint64_t sec_end = (p | (PAGES_PER_SECTION - 1)) + 1;
+				uint64_t e = next < sec_end ? next : sec_end;
+
+				feed_sp(scan, m, p, e - p);
+				p = e;
 			}
+		} else {
+			for (uint64_t h = x->pfn; h < next; h += size)
+				feed_sp(scan, m, h, kinds[x->kind].compound ? 2 : 1);
 		}
 		if (v == V_KEEP) {
 			for (uint64_t p = x->pfn; p < next; p += per - p % per)
@@ -383,8 +423,10 @@ int main(int argc, char **argv)
 	ctx = codec->ctx_new();
 	cbuf = xmalloc(codec->bound(PAGE_SIZE));
 
-	struct pass scan = { "scan", false, xmalloc(RUN_MAX), 0, 0, UINT64_MAX, 0, 0, 0, 0, 0 };
-	struct pass copy = { "copy", true, xmalloc(RUN_MAX), 0, 0, UINT64_MAX, 0, 0, 0, 0, 0 };
+	struct pass scan = { .name = "scan", .gap = GAP_SCAN, .buf = xmalloc(RUN_MAX),
+			     .last_pfn = UINT64_MAX };
+	struct pass copy = { .name = "copy", .compress = true, .gap = GAP_COPY,
+			     .buf = xmalloc(RUN_MAX), .last_pfn = UINT64_MAX };
 
 	if (kept) {
 		if (argc - optind != 1)
