@@ -18,43 +18,57 @@ void readbuf_init(struct readbuf *rb)
 	memset(rb, 0, sizeof(*rb));
 	for (unsigned i = 0; i < READBUF_SMALL_PAGES; i++)
 		rb->small_off[i] = UINT64_MAX;
-	for (unsigned i = 0; i < READBUF_PLAN; i++)
-		rb->plan[i] = (struct readbuf_range){ UINT64_MAX, UINT64_MAX };
 }
 
 void readbuf_release(struct readbuf *rb)
 {
 	free(rb->run);
 	free(rb->small);
+	free(rb->plan);
 	readbuf_init(rb);
 }
 
 void readbuf_plan(struct readbuf *rb, uint64_t off, uint64_t len)
 {
+	struct readbuf_range *last;
+
 	if (!len || off + len < off)
 		return;
+	if (!rb->plan && !(rb->plan = malloc(READBUF_PLAN * sizeof(*rb->plan))))
+		return;                  /* advice only */
 	/* a continuation of the last announcement extends it */
-	struct readbuf_range *last = &rb->plan[(rb->plan_next + READBUF_PLAN - 1) % READBUF_PLAN];
-
-	if (last->off != UINT64_MAX && off >= last->off && off <= last->end) {
+	last = rb->plan_n ? &rb->plan[(rb->plan_head + rb->plan_n - 1) % READBUF_PLAN] : NULL;
+	if (last && off >= last->off && off <= last->end) {
 		if (off + len > last->end)
 			last->end = off + len;
 		return;
 	}
-	rb->plan[rb->plan_next] = (struct readbuf_range){ off, off + len };
-	rb->plan_next = (rb->plan_next + 1) % READBUF_PLAN;
+	if (rb->plan_n == READBUF_PLAN) {        /* full: the oldest goes */
+		rb->plan_head = (rb->plan_head + 1) % READBUF_PLAN;
+		rb->plan_n--;
+	}
+	rb->plan[(rb->plan_head + rb->plan_n) % READBUF_PLAN] = (struct readbuf_range){ off, off + len };
+	rb->plan_n++;
 }
 
-/* the end of the announced range holding off, or 0 */
-static uint64_t planned_end(const struct readbuf *rb, uint64_t off)
-{
-	uint64_t end = 0;
+/* The end of the announced range holding off, or 0.  Reads come in the
+ * order of the announcements, so the ranges before the one found were read
+ * or skipped: they are dropped; and the one a read falls in is near the
+ * head of the queue: only the first PLAN_LOOK are looked at. */
+#define PLAN_LOOK 256u
 
-	for (unsigned i = 0; i < READBUF_PLAN; i++)
-		if (rb->plan[i].off != UINT64_MAX && off >= rb->plan[i].off &&
-		    off < rb->plan[i].end && rb->plan[i].end > end)
-			end = rb->plan[i].end;
-	return end;
+static uint64_t planned_end(struct readbuf *rb, uint64_t off)
+{
+	for (unsigned i = 0; i < rb->plan_n && i < PLAN_LOOK; i++) {
+		const struct readbuf_range *r = &rb->plan[(rb->plan_head + i) % READBUF_PLAN];
+
+		if (off >= r->off && off < r->end) {
+			rb->plan_head = (rb->plan_head + i) % READBUF_PLAN;
+			rb->plan_n -= i;
+			return r->end;
+		}
+	}
+	return 0;
 }
 
 /* fill the run buffer with n bytes at off */

@@ -3,7 +3,10 @@
  *
  * Three parts, so that a read(2) is made for many bytes, never for a few:
  *   plan     the ranges callers announced (source_prefetch: the scan's
- *            struct pages, the copy's next kept pages), a short ring;
+ *            struct pages, the copy's next kept pages), in the order they
+ *            will be read: a queue of up to READBUF_PLAN ranges (the copy
+ *            announces the next 4096 kept pages at once, a busy machine's in
+ *            thousands of ranges), consumed as reads reach them;
  *   run      one buffer of up to READBUF_RUN bytes: a read that falls in an
  *            announced range fills it with the rest of that range (at most
  *            READBUF_RUN), so the reads after it are copies from memory;
@@ -27,7 +30,7 @@
 #define READBUF_PAGE 4096u
 #define READBUF_SMALL_PAGES 16u
 #define READBUF_SMALL 64u            /* reads under this are "small" */
-#define READBUF_PLAN 16u
+#define READBUF_PLAN 8192u
 
 struct readbuf_range {
 	uint64_t off, end;
@@ -41,8 +44,8 @@ struct readbuf {
 	uint64_t small_off[READBUF_SMALL_PAGES];   /* UINT64_MAX: empty */
 	size_t small_len[READBUF_SMALL_PAGES];     /* short at the end of the file */
 	uint64_t small_use[READBUF_SMALL_PAGES];
-	struct readbuf_range plan[READBUF_PLAN];
-	unsigned plan_next;
+	struct readbuf_range *plan;  /* a ring of READBUF_PLAN; NULL until used */
+	unsigned plan_head, plan_n;
 	uint64_t clock;
 	uint64_t run_fills, small_misses, small_hits;   /* for tests and benchmarks */
 };

@@ -22,7 +22,7 @@
 
 #include "io/readbuf.h"
 
-#define FILE_SIZE (8u << 20)
+#define FILE_SIZE (64u << 20)
 
 struct fake {
 	unsigned reads;
@@ -99,6 +99,20 @@ static void test_planned_runs(void **state)
 	check_bytes(p, (3u << 20) + 100, 4096);
 	CHECK_EQ(f.reads, 4);
 	CHECK_EQ(rb.run_fills, 4);
+
+	WHERE("thousands of announced ranges, read in their order: one read each");
+	unsigned before = f.reads;
+
+	for (uint64_t i = 0; i < 3000; i++)
+		readbuf_plan(&rb, (16u << 20) + i * 3 * 4096, 2 * 4096);
+	for (uint64_t i = 0; i < 3000; i++) {
+		uint64_t o = (16u << 20) + i * 3 * 4096;
+
+		check_bytes(readbuf_get(&rb, o, 4096, FILE_SIZE, NULL, fake_read, &f), o, 4096);
+		check_bytes(readbuf_get(&rb, o + 4096, 4096, FILE_SIZE, NULL, fake_read, &f), o + 4096, 4096);
+	}
+	CHECK_EQ(f.reads - before, 3000);
+	CHECK_EQ(f.last_len, 2 * 4096);
 
 	WHERE("clipped at the end of the file");
 	readbuf_plan(&rb, FILE_SIZE - 8192, 1u << 20);
