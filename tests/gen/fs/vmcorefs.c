@@ -25,6 +25,8 @@
  *   -S, --single         one thread instead of the multithreaded loop
  *   -T, --threads N      at most N threads in the loop (default 4)
  *   -o OPT               a FUSE mount option (e.g. max_read=131072)
+ *   -l, --log FILE       write "offset length" of every read of vmcore.elf
+ *                        to FILE (for studying a tool's reads)
  * It stays in the foreground (a caller backgrounds it and waits for the
  * file to appear) and serves until unmounted (fusermount3 -u MOUNTPOINT, or umount).
  * Exit status: 0 after unmount, 2 on a bad spec or a failed mount.
@@ -37,6 +39,7 @@
 #include <fuse_lowlevel.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +63,8 @@ static struct {
 	atomic_uint_fast64_t requests, bytes, ns;
 	atomic_uint_fast64_t size_hist[24];   /* by log2 of the read size */
 	atomic_uint_fast64_t blocks_made;
+	FILE *log;
+	pthread_mutex_t log_lock;
 } fs;
 
 static double now(void)
@@ -278,6 +283,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	while (h < 23 && (1u << h) < size)
 		h++;
 	atomic_fetch_add(&fs.size_hist[h], 1);
+	if (fs.log) {
+		pthread_mutex_lock(&fs.log_lock);
+		fprintf(fs.log, "%" PRIu64 " %zu\n", (uint64_t)off, size);
+		pthread_mutex_unlock(&fs.log_lock);
+	}
 	fuse_reply_buf(req, (const char *)tl_buf, size);
 }
 
@@ -331,6 +341,7 @@ int main(int argc, char **argv)
 		{ "max-readahead", required_argument, NULL, 'r' },
 		{ "single", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -346,7 +357,7 @@ int main(int argc, char **argv)
 	fargv[fargc++] = "-o";
 	fargv[fargc++] = "ro,fsname=vmcorefs,subtype=vmcorefs";
 	spec_init(&sp);
-	while ((c = getopt_long(argc, argv, "s:t:dr:ST:o:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:dr:ST:o:l:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
@@ -369,6 +380,12 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			threads = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'l':
+			fs.log = fopen(optarg, "w");
+			if (!fs.log)
+				die("cannot create %s: %s", optarg, strerror(errno));
+			pthread_mutex_init(&fs.log_lock, NULL);
 			break;
 		case 'o':
 			fargv[fargc++] = "-o";
@@ -423,6 +440,8 @@ int main(int argc, char **argv)
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
+	if (fs.log)
+		fclose(fs.log);
 	image_free(&fs.im);
 	model_free(&fs.m);
 	spec_free(&sp);
