@@ -228,7 +228,7 @@ static int census_absent(struct session *s, struct ds_err *err)
 		if (pfn >= s->km.npfn)
 			break;
 	}
-	if ((r = scan_run(&s->k, &s->mm, &s->rules, s->o->dump_level, &absent, &st, err)) < 0)
+	if ((r = scan_run(&s->k, &s->mm, &s->rules, s->o->dump_level, &absent, NULL, &st, err)) < 0)
 		goto out;
 	for (unsigned c = 0; c < PAGE_CLASS_MAX; c++)
 		s->scan.excluded[c] += st.excluded[c];
@@ -245,8 +245,23 @@ int session_filter(struct session *s, struct ds_err *err)
 
 	s->k.trace = NULL;           /* the struct pages the scan reads are not */
 	if (page_rules_need_scan(&s->rules, o->dump_level)) {
+		struct scan_regen *g = NULL;
+
+		/* Past the memory budget, with nowhere to spill, the keep-map
+		 * drops the chunks the scan is done with and the scan makes them
+		 * again when they are read: memory that does not grow with a busy
+		 * machine.  Only where the dumped bits before the scan are the
+		 * present ones (an ELF vmcore; a dump as input clears some), and
+		 * not for --split, whose files are written by threads at once. */
+		if (!o->work_dir && s->in.ops == &input_elf_ops && !s->n_split) {
+			if ((r = scan_regen_init(&s->regen, &s->k, &s->mm, &s->rules, o->dump_level,
+						 &s->km, err)) < 0)
+				return r;
+			s->regen_init = true;
+			g = &s->regen;
+		}
 		session_progress(s, "Excluding unnecessary pages", 0, 1);
-		if ((r = scan_run(&s->k, &s->mm, &s->rules, o->dump_level, &s->km,
+		if ((r = scan_run(&s->k, &s->mm, &s->rules, o->dump_level, &s->km, g,
 				  &s->scan, err)) < 0)
 			return r;
 		session_progress(s, "Excluding unnecessary pages", 1, 1);
@@ -272,6 +287,8 @@ int session_filter(struct session *s, struct ds_err *err)
 			return r;
 	}
 
+	if ((r = keepmap_regen_status(&s->km, err)) < 0)
+		return r;
 	if (s->km.over_budget)
 		session_notice(s, "the page maps outgrew their memory budget (%zu KiB in memory)%s",
 			       keepmap_memory(&s->km) >> 10,
@@ -529,6 +546,17 @@ static int plan_order(struct session *s, struct copy_job *cj, struct ds_err *err
 	return 0;
 }
 
+/* What the budget cost, when the page maps had to be made again. */
+static void regen_notice(const struct session *s)
+{
+	if (keepmap_lost_chunks(&s->km))
+		session_notice(s, "the page maps outgrew their memory budget: %" PRIu64 " pieces "
+			       "of them (%" PRIu64 " MiB of memory each) were made again from the "
+			       "struct pages, %" PRIu64 " times", keepmap_lost_chunks(&s->km),
+			       (KEEPMAP_CHUNK_PFNS * s->k.page_size) >> 20,
+			       keepmap_regenerated_chunks(&s->km));
+}
+
 int session_write(struct session *s, struct ds_err *err)
 {
 	struct dump_meta m;
@@ -547,6 +575,10 @@ int session_write(struct session *s, struct ds_err *err)
 	if ((r = output_begin(&s->out, &m, &s->km, err)) < 0)
 		return r;
 	r = copy_pages(&cj, err);
+	/* the bits made again (the 2nd bitmap, the copy's walk) must be right */
+	if (r == 0)
+		r = keepmap_regen_status(&s->km, err);
+	regen_notice(s);
 	if (s->order) {
 		struct order_stats st;
 
@@ -585,6 +617,9 @@ void session_end(struct session *s, int status)
 		keepmap_release(&s->km);
 		memmap_release(&s->mm);
 	}
+	if (s->regen_init)
+		scan_regen_release(&s->regen);
+	s->regen_init = false;
 	if (s->k_init)
 		kernel_release(&s->k);
 	if (s->in_open)

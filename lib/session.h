@@ -56,6 +56,7 @@ struct session {
 	uint64_t max_pfn;                /* pfns the keep-map covers */
 	uint64_t absent_pages;           /* present pfns the input holds no data for */
 	struct scan_stats scan;          /* session_filter */
+	struct scan_regen regen;         /* chunks of the keep-map made again */
 	uint64_t vmemmap_pages;          /* -e: struct page pages left out */
 	uint64_t zero_pages;             /* session_write: pages found zero */
 	uint64_t unreadable_pages;       /* session_write: pages the input could not give */
@@ -67,7 +68,7 @@ struct session {
 	struct order *order;             /* session_write: most useful first, or NULL */
 	uint64_t write_bytes;            /* the output's size */
 
-	bool in_open, k_init, out_open, maps_built;
+	bool in_open, k_init, out_open, maps_built, regen_init;
 };
 
 void session_init(struct session *s, const struct ds_options *o);

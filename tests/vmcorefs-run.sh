@@ -18,6 +18,10 @@
 #                it and the -d 31 one (docs/compat.md); both in direct_io
 #                and page-cache mode
 #   floor        vmcorefloor reads as many pages as the truth keeps
+#   made again   with a 1 KiB map budget (--cyclic-buffer 1) the keep-map
+#                drops the chunks the scan finished and the scan makes them
+#                again when read: dumpsieve's -F stream is byte for byte the
+#                one of the default budget (-l and -z with 2 threads, -e too)
 #   cgroup       a dump run in a memory cgroup of 64 MiB completes
 # Needs root (FUSE mount, cgroup).  Prints ok/FAIL lines, then a count.
 set -u
@@ -108,6 +112,17 @@ truth_run() {
 	dump_check "$tag -d 31 -e" makedumpfile "$T/expected-d31.pfns" "$T/expected-d31e.pfns" \
 		-l -d 31 -e --work-dir "$WORK"
 	if [ "$mode" = direct_io ]; then
+		local a b e
+		for e in "" "-e"; do
+			a=$("$BIN" -F -l -d 31 $e --message-level 0 "$MNT/vmcore.elf" | md5sum)
+			b=$("$BIN" -F -l -d 31 $e --cyclic-buffer 1 --message-level 0 "$MNT/vmcore.elf" | md5sum)
+			[ "$a" = "$b" ] && ok "$tag -d 31 $e: maps made again (1 KiB budget), same -F stream" ||
+				bad "$tag -d 31 $e: a 1 KiB map budget changes the -F stream"
+		done
+		a=$("$BIN" -F -z -d 31 -e --message-level 0 "$MNT/vmcore.elf" | md5sum)
+		b=$("$BIN" -F -z -d 31 -e --num-threads 2 --cyclic-buffer 1 --message-level 0 "$MNT/vmcore.elf" | md5sum)
+		[ "$a" = "$b" ] && ok "$tag -z -e, 2 threads: maps made again, same -F stream" ||
+			bad "$tag -z -e, 2 threads: a 1 KiB map budget changes the -F stream"
 		local f pages
 		f=$("$BUILD/tests/vmcorefloor" "${sets[@]}" "$spec" "$MNT/vmcore.elf") || { bad "$tag: vmcorefloor"; return; }
 		pages=$(sed 's/.* pages=\([0-9]*\).*/\1/' <<<"$f")

@@ -49,9 +49,10 @@ struct ds_options {
 	unsigned num_threads;      /* compression threads; 0 or 1: none (serial) */
 	bool exclude_vmemmap;      /* -e: drop struct pages of excluded memory */
 	/* Memory for the page maps' mixed parts (--cyclic-buffer, in bytes here);
-	 * 0 = a quarter of MemAvailable or of the memory cgroup's room
-	 * (limit - usage) when lower, at most 256 MiB.  Past it they spill
-	 * to a file in work_dir (--work-dir) when one is given. */
+	 * 0 = an eighth of MemAvailable or of the memory cgroup's room
+	 * (limit - usage) when lower, at most 48 MiB.  Past it they spill
+	 * to a file in work_dir (--work-dir) when one is given, else the scan
+	 * makes the pieces it dropped again when they are read. */
 	uint64_t map_budget;
 	const char *work_dir;
 	/* -L: the most bytes DUMPFILE (with -F: the stream) may hold; 0 = no

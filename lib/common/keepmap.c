@@ -28,6 +28,17 @@
  * mapped, unlinked file, so a pathological map (every other page kept)
  * still cannot exhaust the capture kernel's memory.
  *
+ * Without a spill file, past the budget, a fourth form: lost.  The scan
+ * seals the chunks it has finished (keepmap_seal); a sealed chunk of the
+ * dumped map that holds storage then drops it and keeps only its count,
+ * and when its bits are read (the writer's 2nd bitmap, the copy's walk,
+ * -e) the regeneration callback makes them again from the struct pages,
+ * into a cache of REGEN_SLOTS bitmaps.  Memory stays within the budget at
+ * the cost of reading those chunks' struct pages again, which is what
+ * makedumpfile's cyclic mode does for every chunk.  The made bits must
+ * count what the chunk counted; if not (or a read fails) the first failure
+ * is kept for keepmap_regen_status and the bits read as zero.
+ *
  * The on-disk layout (keepmap_copy_bytes) is the plain bitmap: bit p of
  * byte p/8, least significant first.
  */
@@ -36,6 +47,7 @@
 #include "bytes.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +55,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define CHUNK_SHIFT 15u
-#define CHUNK_PFNS (1ull << CHUNK_SHIFT)
+#define CHUNK_SHIFT KEEPMAP_CHUNK_SHIFT
+#define CHUNK_PFNS KEEPMAP_CHUNK_PFNS
 #define CHUNK_WORDS (CHUNK_PFNS / 64)
 
 /* Set bits [start, end) of a chunk; CHUNK_PFNS itself fits in 16 bits. */
@@ -62,14 +74,15 @@ struct run {
 #define RUNS_STEP 16u
 #define RUNS_MAX 512u
 
-enum chunk_form { CHUNK_UNIFORM, CHUNK_RUNS, CHUNK_BITS };
+enum chunk_form { CHUNK_UNIFORM, CHUNK_RUNS, CHUNK_BITS, CHUNK_LOST };
 
 struct keepmap_chunk {
 	union {                  /* one pointer: a chunk holds one form */
 		uint64_t *bits;      /* CHUNK_BITS */
 		struct run *runs;    /* CHUNK_RUNS: sorted, apart, never touching */
 	};
-	uint32_t count;          /* set bits; when uniform, all set iff == size */
+	uint32_t count;          /* set bits; when uniform, all set iff == size;
+				    lost: what the made bits must count */
 	uint32_t size;           /* pfns in this chunk (the last one may be short) */
 	uint16_t nruns, cap;     /* runs in use and allocated (CHUNK_RUNS) */
 	uint8_t form;            /* enum chunk_form */
@@ -127,6 +140,135 @@ static void spill_free_slot(struct keepmap_spill *s, uint64_t *slot)
 {
 	memcpy(slot, &s->free_list, sizeof(void *));
 	s->free_list = slot;
+}
+
+/* ---- lost chunks, made again ---- */
+
+#define REGEN_SLOTS 4u
+
+struct keepmap_regen {
+	keepmap_regen_fn fn;
+	void *arg;
+	uint64_t sealed;              /* chunks below this index are final */
+	uint64_t slot_ci[REGEN_SLOTS];   /* UINT64_MAX: empty */
+	uint64_t *slot_bits[REGEN_SLOTS];
+	unsigned next;
+	int status;                   /* first failure, and its message */
+	struct ds_err err;
+	uint64_t lost, made;
+};
+
+int keepmap_set_regen(struct keepmap *km, keepmap_regen_fn fn, void *arg, struct ds_err *err)
+{
+	struct keepmap_regen *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	g->fn = fn;
+	g->arg = arg;
+	for (unsigned i = 0; i < REGEN_SLOTS; i++) {
+		g->slot_ci[i] = UINT64_MAX;
+		if (!(g->slot_bits[i] = malloc(CHUNK_BYTES))) {
+			for (unsigned j = 0; j < i; j++)
+				free(g->slot_bits[j]);
+			free(g);
+			return ds_err_set(err, DS_ENOMEM, "out of memory");
+		}
+	}
+	km->regen = g;
+	return 0;
+}
+
+static void regen_free(struct keepmap_regen *g)
+{
+	if (!g)
+		return;
+	for (unsigned i = 0; i < REGEN_SLOTS; i++)
+		free(g->slot_bits[i]);
+	free(g);
+}
+
+/* The bits of lost chunk ci (of the dumped map), made again if they are
+ * not in the cache.  The cache lives behind a pointer: reading a const
+ * keep-map may fill it. */
+static const uint64_t *lost_bits(const struct keepmap *km, uint64_t ci)
+{
+	struct keepmap_regen *g = km->regen;
+	const struct keepmap_chunk *c = &km->dumped[ci];
+	unsigned i;
+
+	for (i = 0; i < REGEN_SLOTS; i++)
+		if (g->slot_ci[i] == ci)
+			return g->slot_bits[i];
+	i = g->next;
+	g->next = (g->next + 1) % REGEN_SLOTS;
+	memset(g->slot_bits[i], 0, CHUNK_BYTES);
+	g->slot_ci[i] = ci;
+	g->made++;
+	if (!g->status) {
+		struct ds_err err = { 0 };
+		uint64_t n = 0;
+		int r = g->fn(g->arg, ci << CHUNK_SHIFT, c->size, g->slot_bits[i], &err);
+
+		if (r == 0) {
+			for (unsigned w = 0; w < CHUNK_WORDS; w++)
+				n += (uint64_t)__builtin_popcountll(g->slot_bits[i][w]);
+			if (n != c->count)
+				r = ds_err_set(&err, DS_ECORRUPT,
+					       "the page maps of pfns 0x%" PRIx64 "-0x%" PRIx64
+					       " came out with %" PRIu64 " pages kept instead of %u "
+					       "when made again (the struct pages read differently)",
+					       ci << CHUNK_SHIFT, (ci << CHUNK_SHIFT) + c->size - 1,
+					       n, c->count);
+		}
+		if (r < 0) {
+			g->status = r;
+			g->err = err;
+			memset(g->slot_bits[i], 0, CHUNK_BYTES);
+		}
+	}
+	return g->slot_bits[i];
+}
+
+int keepmap_regen_status(const struct keepmap *km, struct ds_err *err)
+{
+	if (!km->regen || !km->regen->status)
+		return 0;
+	*err = km->regen->err;
+	return km->regen->status;
+}
+
+uint64_t keepmap_lost_chunks(const struct keepmap *km)
+{
+	return km->regen ? km->regen->lost : 0;
+}
+
+uint64_t keepmap_regenerated_chunks(const struct keepmap *km)
+{
+	return km->regen ? km->regen->made : 0;
+}
+
+/* forward: chunk_free_storage is below */
+static void chunk_free_storage(struct keepmap *km, struct keepmap_chunk *c);
+static bool past_budget(const struct keepmap *km, size_t more);
+
+void keepmap_seal(struct keepmap *km, uint64_t pfn)
+{
+	struct keepmap_regen *g = km->regen;
+	uint64_t upto = (pfn > km->npfn ? km->npfn : pfn) >> CHUNK_SHIFT;
+
+	if (!g)
+		return;
+	for (; g->sealed < upto; g->sealed++) {
+		struct keepmap_chunk *c = &km->dumped[g->sealed];
+
+		if ((c->form != CHUNK_RUNS && c->form != CHUNK_BITS) || c->spilled ||
+		    !past_budget(km, 0))
+			continue;
+		chunk_free_storage(km, c);      /* count stays */
+		c->form = CHUNK_LOST;
+		g->lost++;
+	}
 }
 
 static void spill_close(struct keepmap_spill *s)
@@ -199,6 +341,10 @@ static uint64_t *chunk_bits_alloc(struct keepmap *km, size_t replaced, bool *spi
 /* Back to uniform: give the storage back (count is the caller's). */
 static void chunk_free_storage(struct keepmap *km, struct keepmap_chunk *c)
 {
+	if (c->form == CHUNK_LOST) {
+		c->form = CHUNK_UNIFORM;
+		return;
+	}
 	if (c->form == CHUNK_BITS) {
 		if (c->spilled) {
 			spill_free_slot(km->spill, c->bits);
@@ -265,6 +411,8 @@ void keepmap_release(struct keepmap *km)
 	map_free(km->dumped, km->npfn);
 	spill_close(km->spill);
 	km->spill = NULL;
+	regen_free(km->regen);
+	km->regen = NULL;
 	km->present = km->dumped = NULL;
 	km->mixed_chunks = km->spilled_chunks = km->run_chunks = 0;
 	km->run_bytes = 0;
@@ -452,6 +600,20 @@ static bool chunk_set(struct keepmap *km, struct keepmap_chunk *c,
 		c->count = on ? c->size : 0;
 		return true;
 	}
+	if (c->form == CHUNK_LOST) {
+		/* changed after the scan (-e): its bits are kept from now on */
+		const uint64_t *made = lost_bits(km, (uint64_t)(c - km->dumped));
+		bool spilled;
+		uint64_t *bits = chunk_bits_alloc(km, 0, &spilled);
+
+		if (!bits)
+			return false;
+		memcpy(bits, made, CHUNK_BYTES);
+		c->bits = bits;
+		c->spilled = spilled;
+		c->form = CHUNK_BITS;
+		km->mixed_chunks++;
+	}
 	if (c->form == CHUNK_UNIFORM) {
 		if (c->count == (on ? c->size : 0))
 			return true;                      /* already so */
@@ -506,18 +668,25 @@ int keepmap_exclude(struct keepmap *km, uint64_t start, uint64_t end)
 	return map_set(km, km->dumped, start, end, false) ? 0 : -DS_ENOMEM;
 }
 
-static bool map_test(const struct keepmap_chunk *map, uint64_t npfn, uint64_t pfn)
+/* The bitmap of a chunk in bitmap form, or lost (made again). */
+static const uint64_t *chunk_bits(const struct keepmap *km, const struct keepmap_chunk *c)
+{
+	return c->form == CHUNK_LOST ? lost_bits(km, (uint64_t)(c - km->dumped)) : c->bits;
+}
+
+static bool map_test(const struct keepmap *km, const struct keepmap_chunk *map, uint64_t pfn)
 {
 	const struct keepmap_chunk *c;
 	uint32_t off, i;
 
-	if (pfn >= npfn)
+	if (pfn >= km->npfn)
 		return false;
 	c = &map[pfn >> CHUNK_SHIFT];
 	off = (uint32_t)(pfn & (CHUNK_PFNS - 1));
 	switch (c->form) {
 	case CHUNK_BITS:
-		return (c->bits[off / 64] >> (off & 63)) & 1;
+	case CHUNK_LOST:
+		return (chunk_bits(km, c)[off / 64] >> (off & 63)) & 1;
 	case CHUNK_RUNS:
 		i = runs_find(c, off);
 		return i < c->nruns && c->runs[i].start <= off;
@@ -528,12 +697,12 @@ static bool map_test(const struct keepmap_chunk *map, uint64_t npfn, uint64_t pf
 
 bool keepmap_is_present(const struct keepmap *km, uint64_t pfn)
 {
-	return map_test(km->present, km->npfn, pfn);
+	return map_test(km, km->present, pfn);
 }
 
 bool keepmap_is_dumped(const struct keepmap *km, uint64_t pfn)
 {
-	return map_test(km->dumped, km->npfn, pfn);
+	return map_test(km, km->dumped, pfn);
 }
 
 /* First pfn >= from whose dumped bit is `set`, or npfn. */
@@ -562,8 +731,10 @@ static uint64_t next_with(const struct keepmap *km, uint64_t from, bool set)
 				return base + c->runs[i].end;
 			continue;
 		}
+		const uint64_t *bits = chunk_bits(km, c);
+
 		for (uint64_t wi = off / 64; wi < CHUNK_WORDS; wi++) {
-			uint64_t w = set ? c->bits[wi] : ~c->bits[wi];
+			uint64_t w = set ? bits[wi] : ~bits[wi];
 
 			if (wi == off / 64)
 				w &= ~0ull << (off & 63);
@@ -587,13 +758,13 @@ uint64_t keepmap_next_undumped(const struct keepmap *km, uint64_t from)
 	return next_with(km, from, false);
 }
 
-static uint64_t map_count(const struct keepmap_chunk *map, uint64_t npfn,
+static uint64_t map_count(const struct keepmap *km, const struct keepmap_chunk *map,
 			  uint64_t start, uint64_t end)
 {
 	uint64_t total = 0;
 
-	if (end > npfn)
-		end = npfn;
+	if (end > km->npfn)
+		end = km->npfn;
 	while (start < end) {
 		uint64_t ci = start >> CHUNK_SHIFT, base = ci << CHUNK_SHIFT;
 		const struct keepmap_chunk *c = &map[ci];
@@ -608,16 +779,18 @@ static uint64_t map_count(const struct keepmap_chunk *map, uint64_t npfn,
 			     i < c->nruns && c->runs[i].start < hi; i++)
 				total += (c->runs[i].end < hi ? c->runs[i].end : hi) -
 					 (c->runs[i].start > lo ? c->runs[i].start : lo);
-		else
+		else {
+			const uint64_t *bits = chunk_bits(km, c);
+
 			for (uint64_t p = lo; p < hi;) {
 				uint64_t bit = p & 63, n = 64 - bit;
 
 				if (n > hi - p)
 					n = hi - p;
-				total += (uint64_t)__builtin_popcountll(c->bits[p / 64] &
-									 word_mask(bit, n));
+				total += (uint64_t)__builtin_popcountll(bits[p / 64] & word_mask(bit, n));
 				p += n;
 			}
+		}
 		start = base + hi;
 	}
 	return total;
@@ -625,22 +798,22 @@ static uint64_t map_count(const struct keepmap_chunk *map, uint64_t npfn,
 
 uint64_t keepmap_count_present(const struct keepmap *km)
 {
-	return map_count(km->present, km->npfn, 0, km->npfn);
+	return map_count(km, km->present, 0, km->npfn);
 }
 
 uint64_t keepmap_count_dumped(const struct keepmap *km)
 {
-	return map_count(km->dumped, km->npfn, 0, km->npfn);
+	return map_count(km, km->dumped, 0, km->npfn);
 }
 
 uint64_t keepmap_count_dumped_range(const struct keepmap *km, uint64_t start, uint64_t end)
 {
-	return map_count(km->dumped, km->npfn, start, end);
+	return map_count(km, km->dumped, start, end);
 }
 
 uint64_t keepmap_count_present_range(const struct keepmap *km, uint64_t start, uint64_t end)
 {
-	return map_count(km->present, km->npfn, start, end);
+	return map_count(km, km->present, start, end);
 }
 
 /* Bits [s, e) of out set, out zeroed before. */
@@ -695,8 +868,8 @@ void keepmap_copy_bytes(const struct keepmap *km, bool dumped, uint64_t off,
 		uint64_t chunk_have = (c->size + 7) / 8;
 		size_t n = chunk_have - in < len ? (size_t)(chunk_have - in) : len;
 
-		if (c->form == CHUNK_BITS) {
-			copy_bits_bytes(c->bits, in, out, n);
+		if (c->form == CHUNK_BITS || c->form == CHUNK_LOST) {
+			copy_bits_bytes(chunk_bits(km, c), in, out, n);
 		} else if (c->form == CHUNK_RUNS) {
 			/* runs end at the chunk's size: no bits past it */
 			uint32_t lo = (uint32_t)in * 8, hi = lo + (uint32_t)n * 8;

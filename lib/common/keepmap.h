@@ -7,6 +7,12 @@
  * as the writer copies it out.  Inside, the maps are chunks that cost a few
  * bytes when uniform (all kept or all dropped), a list of runs when mixed
  * with few runs, and a 4 KiB bitmap when mixed with many; see keepmap.c.
+ *
+ * Past the memory budget, with no spill file, the dumped bits of a chunk
+ * the scan has finished (keepmap_seal) may be dropped and made again when
+ * they are read (keepmap_set_regen: the scan reads that chunk's struct
+ * pages again), so that a busy machine of any size fits a capture kernel's
+ * memory.
  */
 #ifndef DS_KEEPMAP_H
 #define DS_KEEPMAP_H
@@ -17,8 +23,20 @@
 
 #include "err.h"
 
+/* The maps are kept in chunks of KEEPMAP_CHUNK_PFNS pfns (keepmap.c). */
+#define KEEPMAP_CHUNK_SHIFT 15u
+#define KEEPMAP_CHUNK_PFNS (UINT64_C(1) << KEEPMAP_CHUNK_SHIFT)
+
 struct keepmap_chunk;
 struct keepmap_spill;
+struct keepmap_regen;
+struct ds_err;
+
+/* Make again the dumped bits of the n pfns from first (a chunk the scan
+ * sealed): bit i of bits (LSB first, 64-bit words, n <= 32768) = pfn
+ * first + i is dumped.  0 or a negative -DS_E* with err filled. */
+typedef int (*keepmap_regen_fn)(void *arg, uint64_t first, uint64_t n, uint64_t *bits,
+				struct ds_err *err);
 
 struct keepmap {
 	uint64_t npfn;             /* pfns covered: [0, npfn) */
@@ -34,6 +52,7 @@ struct keepmap {
 	struct keepmap_spill *spill;
 	uint64_t spilled_chunks;
 	bool over_budget;
+	struct keepmap_regen *regen;   /* NULL: nothing is ever dropped */
 };
 
 int keepmap_init(struct keepmap *km, uint64_t npfn, struct ds_err *err);
@@ -78,5 +97,22 @@ uint64_t keepmap_overhead(uint64_t npfn);
 
 /* Bytes of memory the maps use now (spilled chunks not counted). */
 size_t keepmap_memory(const struct keepmap *km);
+
+/* Past the budget with no spill file, sealed chunks' dumped bits may be
+ * dropped and made again by fn when read.  Fails only when out of memory. */
+int keepmap_set_regen(struct keepmap *km, keepmap_regen_fn fn, void *arg, struct ds_err *err);
+
+/* The dumped bits of every pfn below pfn are final: the scan is past them.
+ * Past the budget, their chunks' storage is dropped (with a regen set). */
+void keepmap_seal(struct keepmap *km, uint64_t pfn);
+
+/* 0, or the first failure to make dropped bits again (a read error, or bits
+ * that came out other than the first time): then what the maps answered
+ * since is wrong, and the dump must fail. */
+int keepmap_regen_status(const struct keepmap *km, struct ds_err *err);
+
+/* Chunks dropped, and times one was made again (for tests, benchmarks). */
+uint64_t keepmap_lost_chunks(const struct keepmap *km);
+uint64_t keepmap_regenerated_chunks(const struct keepmap *km);
 
 #endif

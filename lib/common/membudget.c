@@ -240,8 +240,8 @@ size_t membudget_default_at(const char *root)
 	uint64_t avail = membudget_available_at(root);
 	size_t budget = MEMBUDGET_MAX;
 
-	if (avail != UINT64_MAX && avail / 4 < budget)
-		budget = (size_t)(avail / 4);
+	if (avail != UINT64_MAX && avail / 8 < budget)
+		budget = (size_t)(avail / 8);
 	return budget < MEMBUDGET_MIN ? MEMBUDGET_MIN : budget;
 }
 

@@ -1,6 +1,10 @@
 /* membudget.h - how much memory the page maps may use when the caller does
- * not say (--cyclic-buffer): a quarter of the memory this process can still
- * get, at most 256 MiB, at least 1 MiB.
+ * not say (--cyclic-buffer): an eighth of the memory this process can still
+ * get, at most 48 MiB, at least 1 MiB.  Past it the maps do not grow: they
+ * spill to --work-dir, or the scan makes the pieces it dropped again
+ * (keepmap.h).  So the collector's own memory stays under 64 MiB whatever
+ * the machine's size, and most of a capture kernel's memory is left to the
+ * kernel (the output's page cache, the capture kernel's own needs).
  *
  * "Can still get" is the lowest of MemAvailable (/proc/meminfo) and, for
  * every memory cgroup from this process's up to the root that has a limit,
@@ -18,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEMBUDGET_MAX ((size_t)256 << 20)
+#define MEMBUDGET_MAX ((size_t)48 << 20)
 #define MEMBUDGET_MIN ((size_t)1 << 20)
 
 /* The default budget, from the running system. */

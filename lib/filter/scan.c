@@ -32,9 +32,11 @@
  * readahead) rather than a chunk at a time, but only while the scan reads
  * chunk after chunk: where it skips (an idle machine's free blocks: one
  * chunk read in sixteen), announcing would read what it skips.  The window
- * starts at SCAN_PREFETCH_MIN on the second chunk in a row and doubles up to
- * SCAN_PREFETCH, like the kernel's readahead; a skip closes it. */
-#define SCAN_PREFETCH_MIN (32u << 10)
+ * starts at SCAN_PREFETCH_MIN on the second whole chunk in a row and
+ * doubles up to SCAN_PREFETCH, like the kernel's readahead; a skip closes
+ * it.  (On an idle machine the pages in use come in short runs: a window
+ * opened sooner, or wider, reads struct pages the scan then jumps over.) */
+#define SCAN_PREFETCH_MIN (8u << 10)
 #define SCAN_PREFETCH (8u << 20)
 
 struct chunk {
@@ -45,6 +47,7 @@ struct chunk {
 	uint64_t ahead;          /* struct page vaddrs below it are announced */
 	uint64_t next_vaddr;     /* where the chunk after the last one loaded starts */
 	uint64_t window;         /* bytes announced at a time; 0 while skipping */
+	unsigned streak;         /* loads in a row, each where the last one ended */
 };
 
 static int load_chunk(struct kernel *k, const struct memmap_range *mr,
@@ -59,14 +62,16 @@ static int load_chunk(struct kernel *k, const struct memmap_range *mr,
 	if (vaddr != c->next_vaddr) {
 		/* after a jump: the head and the page after it */
 		c->window = 0;
+		c->streak = 0;
 		n = SPARSE_PAGES;
 	} else {
 		/* going on: up to the next aligned chunk boundary */
+		c->streak++;
 		n = CHUNK_PAGES - (pfn - mr->start_pfn) % CHUNK_PAGES;
 	}
 	if (n > mr->end_pfn - first)
 		n = mr->end_pfn - first;
-	if (vaddr == c->next_vaddr && vaddr + c->window / 2 >= c->ahead) {
+	if (c->streak >= 2 && vaddr + c->window / 2 >= c->ahead) {
 		uint64_t from, to;
 
 		c->window = c->window ? c->window * 2 : SCAN_PREFETCH_MIN;
@@ -98,32 +103,111 @@ static int load_chunk(struct kernel *k, const struct memmap_range *mr,
 	return 0;
 }
 
+/* Where the scan's decisions go: the keep-map (the scan), or one keep-map
+ * chunk's bitmap (its bits made again, scan_regen_chunk). */
+struct target {
+	struct keepmap *km;        /* the scan: tests, exclusions and stats here */
+	struct scan_stats *st;
+	struct scan_regen *g;      /* the scan, when chunks may be made again */
+	uint64_t *bits;            /* made again: the bits of [first, first + n) */
+	uint64_t first, n, npfn;
+};
+
+#define ENTRY_EXCLUDED (UINT32_C(1) << 31)
+#define ENTRY_UNSET UINT32_MAX
+
+/* The scan went from pfn `from` to `to` (excluding [from, to) when
+ * `excluded`): each chunk it entered remembers where, and whether what
+ * came before in it was excluded by an object from before it; the chunks
+ * left behind are final. */
+static void moved(struct target *t, uint64_t from, uint64_t to, bool excluded)
+{
+	struct scan_regen *g = t->g;
+	uint64_t ci, last;
+
+	if (!g || from >> KEEPMAP_CHUNK_SHIFT == to >> KEEPMAP_CHUNK_SHIFT)
+		return;
+	last = to >> KEEPMAP_CHUNK_SHIFT;
+	for (ci = (from >> KEEPMAP_CHUNK_SHIFT) + 1; ci <= last && ci < g->nchunks; ci++) {
+		uint64_t base = ci << KEEPMAP_CHUNK_SHIFT;
+		uint64_t off = to - base < KEEPMAP_CHUNK_PFNS ? to - base : KEEPMAP_CHUNK_PFNS;
+
+		if (g->entry[ci] == ENTRY_UNSET)
+			g->entry[ci] = (uint32_t)off | (excluded && off ? ENTRY_EXCLUDED : 0);
+	}
+	keepmap_seal(t->km, to & ~(KEEPMAP_CHUNK_PFNS - 1));
+}
+
+static bool t_dumped(const struct target *t, uint64_t pfn)
+{
+	if (!t->bits)
+		return keepmap_is_dumped(t->km, pfn);
+	pfn -= t->first;
+	return (t->bits[pfn / 64] >> (pfn & 63)) & 1;
+}
+
+static uint64_t t_next_dumped(const struct target *t, uint64_t pfn)
+{
+	if (!t->bits)
+		return keepmap_next_dumped(t->km, pfn);
+	for (uint64_t off = pfn - t->first; off < t->n;) {
+		uint64_t w = t->bits[off / 64] & (~UINT64_C(0) << (off & 63));
+
+		if (w)
+			return t->first + (off & ~UINT64_C(63)) + (uint64_t)__builtin_ctzll(w);
+		off = (off | 63) + 1;
+	}
+	return t->first + t->n;
+}
+
+static int t_exclude(struct target *t, uint64_t pfn, uint64_t stop, enum page_class cls)
+{
+	if (!t->bits) {
+		t->st->excluded[cls] += keepmap_count_dumped_range(t->km, pfn, stop);
+		return keepmap_exclude(t->km, pfn, stop);
+	}
+	if (stop > t->first + t->n)
+		stop = t->first + t->n;
+	for (uint64_t p = pfn - t->first; p < stop - t->first; p++)
+		t->bits[p / 64] &= ~(UINT64_C(1) << (p & 63));
+	return 0;
+}
+
 /* Scan one struct page range from pfn *resume on (a verdict of an earlier
- * range may already cover its start).  A verdict may run past the range's
- * end: a 1 GiB hugetlb page spans eight 128 MiB sections, each its own
- * range with classic SPARSEMEM.  It is applied whole, and *resume tells the
- * next range where to go on. */
+ * range may already cover its start), up to `end` (the keep-map's or the
+ * chunk's).  A verdict may run past the range's end: a 1 GiB hugetlb page
+ * spans eight 128 MiB sections, each its own range with classic SPARSEMEM.
+ * It is applied whole, and *resume tells the next range where to go on. */
 static int scan_range(struct kernel *k, const struct memmap_range *mr,
 		      const struct page_rules *rules, unsigned dump_level,
-		      struct keepmap *km, struct scan_stats *st,
+		      struct target *t, uint64_t end, struct scan_stats *st,
 		      struct chunk *c, uint64_t *resume, struct ds_err *err)
 {
 	uint64_t page_sz = rules->page_size;
-	uint64_t end = mr->end_pfn < km->npfn ? mr->end_pfn : km->npfn;
 	uint8_t next_buf[1024];
 	uint64_t pfn = mr->start_pfn > *resume ? mr->start_pfn : *resume;
 	int r;
 
+	if (mr->end_pfn < end)
+		end = mr->end_pfn;
 	c->first_pfn = UINT64_MAX;
 	c->ahead = 0;
 	c->next_vaddr = UINT64_MAX;
 	c->window = 0;
+	c->streak = 0;
+	if (t->g) {
+		moved(t, t->g->pos, pfn, false);
+		t->g->pos = pfn;
+	}
 	while (pfn < end) {
 		struct page_verdict v;
 		const uint8_t *page, *next = NULL;
+		uint64_t to;
 
-		if (!keepmap_is_dumped(km, pfn)) {
-			pfn = keepmap_next_dumped(km, pfn);
+		if (!t_dumped(t, pfn)) {
+			to = t_next_dumped(t, pfn);
+			moved(t, pfn, to, false);
+			pfn = to;
 			continue;
 		}
 		if (c->first_pfn == UINT64_MAX || pfn < c->first_pfn ||
@@ -150,22 +234,25 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 				next = r < 0 ? NULL : next_buf;
 			}
 		}
-		page_classify(rules, page, next, pfn, dump_level, km->npfn - pfn, &v);
+		page_classify(rules, page, next, pfn, dump_level, t->npfn - pfn, &v);
 		if (v.bad_order)
 			st->bad_order++;
 		if (v.cls == PAGE_KEEP || v.cls == PAGE_TAIL) {
+			moved(t, pfn, pfn + 1, false);
 			pfn++;
 			continue;
 		}
 		uint64_t stop = pfn + (v.npages ? v.npages : 1);
 
-		if (stop > km->npfn)
-			stop = km->npfn;
-		st->excluded[v.cls] += keepmap_count_dumped_range(km, pfn, stop);
-		if (keepmap_exclude(km, pfn, stop) < 0)
+		if (stop > t->npfn)
+			stop = t->npfn;
+		if (t_exclude(t, pfn, stop, v.cls) < 0)
 			return ds_err_set(err, DS_ENOMEM, "out of memory for the page maps");
+		moved(t, pfn, stop, true);
 		pfn = stop;
 	}
+	if (t->g)
+		t->g->pos = pfn;
 	if (pfn > *resume)
 		*resume = pfn;
 	return 0;
@@ -173,9 +260,11 @@ static int scan_range(struct kernel *k, const struct memmap_range *mr,
 
 int scan_run(struct kernel *k, const struct memmap *mm,
 	     const struct page_rules *rules, unsigned dump_level,
-	     struct keepmap *km, struct scan_stats *st, struct ds_err *err)
+	     struct keepmap *km, struct scan_regen *g, struct scan_stats *st,
+	     struct ds_err *err)
 {
 	struct chunk c;
+	struct target t = { .km = km, .st = st, .g = g, .npfn = km->npfn };
 	uint64_t resume = 0;
 	int r = 0;
 
@@ -186,7 +275,76 @@ int scan_run(struct kernel *k, const struct memmap *mm,
 	if (!c.buf)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < mm->n_ranges && r == 0; i++)
-		r = scan_range(k, &mm->ranges[i], rules, dump_level, km, st, &c, &resume, err);
+		r = scan_range(k, &mm->ranges[i], rules, dump_level, &t, km->npfn, st, &c,
+			       &resume, err);
 	free(c.buf);
+	if (r == 0 && g) {
+		g->scanned = true;
+		keepmap_seal(km, km->npfn);
+	}
 	return r;
+}
+
+/* ---- bits made again ---- */
+
+int scan_regen_init(struct scan_regen *g, struct kernel *k, const struct memmap *mm,
+		    const struct page_rules *rules, unsigned dump_level, struct keepmap *km,
+		    struct ds_err *err)
+{
+	memset(g, 0, sizeof(*g));
+	g->k = k;
+	g->mm = mm;
+	g->rules = rules;
+	g->dump_level = dump_level;
+	g->km = km;
+	g->nchunks = (km->npfn + KEEPMAP_CHUNK_PFNS - 1) >> KEEPMAP_CHUNK_SHIFT;
+	g->entry = malloc((g->nchunks ? g->nchunks : 1) * sizeof(*g->entry));
+	g->buf = malloc((size_t)CHUNK_PAGES * (rules->page_size ? rules->page_size : 1));
+	if (!g->entry || !g->buf) {
+		scan_regen_release(g);
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	}
+	for (uint64_t i = 0; i < g->nchunks; i++)
+		g->entry[i] = ENTRY_UNSET;
+	return keepmap_set_regen(km, scan_regen_chunk, g, err);
+}
+
+void scan_regen_release(struct scan_regen *g)
+{
+	free(g->entry);
+	free(g->buf);
+	g->entry = NULL;
+	g->buf = NULL;
+}
+
+int scan_regen_chunk(void *arg, uint64_t first, uint64_t n, uint64_t *bits, struct ds_err *err)
+{
+	struct scan_regen *g = arg;
+	struct scan_stats scratch;
+	struct chunk c = { .buf = g->buf };
+	struct target t = { .km = g->km, .st = &scratch, .bits = bits, .first = first, .n = n,
+			    .npfn = g->km->npfn };
+	uint32_t e = g->scanned ? g->entry[first >> KEEPMAP_CHUNK_SHIFT] : ENTRY_UNSET;
+	uint64_t off = e == ENTRY_UNSET ? 0 : e & ~ENTRY_EXCLUDED, resume;
+	int r = 0;
+
+	if (!g->scanned)
+		return ds_err_set(err, DS_EINVAL, "internal: page maps made again before the scan ended");
+	memset(&scratch, 0, sizeof(scratch));
+	/* before the scan: the present pfns (an ELF vmcore holds data for all) */
+	keepmap_copy_bytes(g->km, false, first / 8, bits, (size_t)((n + 7) / 8));
+	if (e != ENTRY_UNSET && (e & ENTRY_EXCLUDED))
+		t_exclude(&t, first, first + off, PAGE_FREE);
+	resume = first + off;
+	for (size_t i = 0; i < g->mm->n_ranges && r == 0; i++) {
+		const struct memmap_range *mr = &g->mm->ranges[i];
+
+		if (mr->end_pfn <= resume)
+			continue;
+		if (mr->start_pfn >= first + n)
+			break;
+		r = scan_range(g->k, mr, g->rules, g->dump_level, &t, first + n, &scratch, &c,
+			       &resume, err);
+	}
+	return r < 0 ? ds_err_wrap(err, "making the page maps of pfn 0x%" PRIx64 " again", first) : 0;
 }

@@ -23,8 +23,37 @@ struct scan_stats {
 	char first_unreadable[DS_ERR_MSG_MAX + 64];
 };
 
+/* What it takes to make a keep-map chunk's bits again after the scan has
+ * dropped them (keepmap.h): where the scan entered each chunk, and whether
+ * what came before that in it was excluded by an object from before the
+ * chunk.  The scan then replays from there, with the same rules, over the
+ * chunk's struct pages.  Only for inputs whose dumped bits before the scan
+ * are their present bits (an ELF vmcore). */
+struct scan_regen {
+	struct kernel *k;
+	const struct memmap *mm;
+	const struct page_rules *rules;
+	unsigned dump_level;
+	struct keepmap *km;        /* read only, while making bits again */
+	uint32_t *entry;          /* per keep-map chunk */
+	uint64_t nchunks;
+	uint64_t pos;             /* the scan's position */
+	uint8_t *buf;             /* struct pages read again */
+	bool scanned;
+};
+
+int scan_regen_init(struct scan_regen *g, struct kernel *k, const struct memmap *mm,
+		    const struct page_rules *rules, unsigned dump_level, struct keepmap *km,
+		    struct ds_err *err);
+void scan_regen_release(struct scan_regen *g);
+/* keepmap_regen_fn */
+int scan_regen_chunk(void *arg, uint64_t first, uint64_t n, uint64_t *bits, struct ds_err *err);
+
+/* g: NULL, or set up (scan_regen_init) so that the keep-map may drop
+ * chunks the scan is done with. */
 int scan_run(struct kernel *k, const struct memmap *mm,
 	     const struct page_rules *rules, unsigned dump_level,
-	     struct keepmap *km, struct scan_stats *st, struct ds_err *err);
+	     struct keepmap *km, struct scan_regen *g, struct scan_stats *st,
+	     struct ds_err *err);
 
 #endif

@@ -8,7 +8,11 @@
  * differential test (random operations in any order) against plain bitmaps.
  * Then the chunk forms inside (uniform, run list, bitmap, spilled bitmap):
  * the moves between them, the run-list limit, what each costs in
- * keepmap_memory, the budget, and the spread idle 1 TiB machine. */
+ * keepmap_memory, the budget, and the spread idle 1 TiB machine.  Past the
+ * budget without a spill file: sealed chunks dropped and made again by a
+ * callback answer everything as before, a change after the scan keeps the
+ * chunk, and bits that come out differently are an error, not a silent
+ * wrong map. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -933,6 +937,110 @@ static void test_spread_idle_1tib(void **state)
 	keepmap_release(&km);
 }
 
+/* ---- lost chunks, made again ---- */
+
+struct regen_src {
+	const struct model *m;
+	unsigned calls;
+	bool lie;                    /* make one bit wrong */
+};
+
+static int regen_from_model(void *arg, uint64_t first, uint64_t n, uint64_t *bits,
+			    struct ds_err *err)
+{
+	struct regen_src *r = arg;
+
+	(void)err;
+	r->calls++;
+	for (uint64_t i = 0; i < n; i++)
+		if (r->m->dumped[first + i])
+			bits[i / 64] |= UINT64_C(1) << (i % 64);
+	if (r->lie)
+		bits[0] ^= 1;
+	return 0;
+}
+
+static void test_lost_chunks(void **state)
+{
+	const uint64_t npfn = 8 * KEEPMAP_CHUNK_PFNS + 123;
+	struct keepmap km;
+	struct model m;
+	struct regen_src src;
+	struct ds_err err = { 0 };
+	uint64_t x = 12345;
+
+	(void)state;
+	WHERE("a busy map, scanned in order, over a 4 KiB budget");
+	model_init(&m, npfn);
+	src = (struct regen_src){ &m, 0, false };
+	CHECK_EQ(keepmap_init(&km, npfn, &err), 0);
+	CHECK_EQ(keepmap_set_budget(&km, 4096, NULL, &err), 0);
+	CHECK_EQ(keepmap_set_regen(&km, regen_from_model, &src, &err), 0);
+	CHECK_EQ(keepmap_add_present(&km, 0, npfn - 50), 0);
+	model_add(&m, 0, npfn - 50);
+	/* exclusions in pfn order, many runs per chunk, sealing as it goes */
+	for (uint64_t p = 0; p < npfn;) {
+		uint64_t len;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		len = 1 + (x >> 33) % 40;
+		if ((x >> 20) & 1) {
+			CHECK_EQ(keepmap_exclude(&km, p, p + len), 0);
+			model_exclude(&m, p, p + len);
+		}
+		p += len;
+		keepmap_seal(&km, p);
+	}
+	keepmap_seal(&km, npfn);
+	CHECK(keepmap_lost_chunks(&km) >= 6);
+	CHECK(keepmap_memory(&km) < 4096 + 2 * 9 * 32 + 4096);
+	CHECK_EQ(keepmap_regen_status(&km, &err), 0);
+	WHERE("lost chunks answer as before");
+	check_against(&km, &m);
+	CHECK(src.calls > 0);
+	CHECK_EQ(keepmap_regenerated_chunks(&km), src.calls);
+	CHECK_EQ(keepmap_regen_status(&km, &err), 0);
+
+	WHERE("a change after the scan (-e): the chunk is kept from then on");
+	unsigned calls = src.calls;
+
+	CHECK_EQ(keepmap_exclude(&km, 3 * KEEPMAP_CHUNK_PFNS + 100, 3 * KEEPMAP_CHUNK_PFNS + 200), 0);
+	model_exclude(&m, 3 * KEEPMAP_CHUNK_PFNS + 100, 3 * KEEPMAP_CHUNK_PFNS + 200);
+	check_against(&km, &m);
+	CHECK(km.over_budget);
+	(void)calls;
+
+	WHERE("bits that come out differently: an error, reported once");
+	src.lie = true;
+	keepmap_copy_bytes(&km, true, (5 * KEEPMAP_CHUNK_PFNS) / 8, (uint8_t[64]){ 0 }, 64);
+	for (uint64_t c = 0; c < 8; c++)
+		(void)keepmap_is_dumped(&km, c * KEEPMAP_CHUNK_PFNS + 7);
+	CHECK(keepmap_regen_status(&km, &err) < 0);
+	CHECK_MSG(&err, "when made again");
+	keepmap_release(&km);
+	model_free(&m);
+}
+
+static void test_no_regen_no_loss(void **state)
+{
+	struct keepmap km;
+	struct ds_err err = { 0 };
+
+	(void)state;
+	WHERE("without a regen callback, sealing drops nothing");
+	CHECK_EQ(keepmap_init(&km, 4 * KEEPMAP_CHUNK_PFNS, &err), 0);
+	CHECK_EQ(keepmap_set_budget(&km, 64, NULL, &err), 0);
+	CHECK_EQ(keepmap_add_present(&km, 0, 4 * KEEPMAP_CHUNK_PFNS), 0);
+	for (uint64_t p = 0; p < 4 * KEEPMAP_CHUNK_PFNS; p += 100)
+		CHECK_EQ(keepmap_exclude(&km, p, p + 7), 0);
+	keepmap_seal(&km, 4 * KEEPMAP_CHUNK_PFNS);
+	CHECK_EQ(keepmap_lost_chunks(&km), 0);
+	CHECK(km.over_budget);
+	CHECK(keepmap_is_dumped(&km, 7));
+	CHECK(!keepmap_is_dumped(&km, 6));
+	keepmap_release(&km);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1059,8 @@ int main(void)
 		cmocka_unit_test(test_differential_spilled),
 		cmocka_unit_test(test_run_list_to_bitmap),
 		cmocka_unit_test(test_spread_idle_1tib),
+		cmocka_unit_test(test_lost_chunks),
+		cmocka_unit_test(test_no_regen_no_loss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

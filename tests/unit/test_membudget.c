@@ -3,7 +3,7 @@
  * /sys trees: no cgroup, cgroup v2 (own limit, a parent's lower limit,
  * "max"), cgroup v1 (the memory hierarchy of a hybrid host, its "unlimited"
  * value, the v2 hierarchy beside it that has no memory controller), a container whose mount shows only its own cgroup, a cgroup the
- * mount does not show, usage above the limit, and the 1 MiB / 256 MiB
+ * mount does not show, usage above the limit, and the 1 MiB / 48 MiB
  * bounds. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,10 +94,10 @@ static void test_no_cgroup(void **state)
 	(void)state;
 	meminfo(100 * MiB);
 	CHECK_EQ(membudget_available_at(root), 100 * MiB);
-	CHECK_EQ(membudget_default_at(root), 25 * MiB);
+	CHECK_EQ(membudget_default_at(root), 100 * MiB / 8);
 	meminfo(8192 * MiB);
 	CHECK_EQ(membudget_default_at(root), MEMBUDGET_MAX);
-	meminfo(2 * MiB);
+	meminfo(4 * MiB);
 	CHECK_EQ(membudget_default_at(root), MEMBUDGET_MIN);
 }
 
@@ -119,7 +119,7 @@ static void test_v2_limit(void **state)
 	put("sys/fs/cgroup/bench/memory.max", "max\n");
 	put("sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
 	CHECK_EQ(membudget_available_at(root), 368 * MiB);
-	CHECK_EQ(membudget_default_at(root), 92 * MiB);
+	CHECK_EQ(membudget_default_at(root), 46 * MiB);
 	/* a parent's limit binds too */
 	putu("sys/fs/cgroup/bench/memory.max", 200 * MiB);
 	putu("sys/fs/cgroup/bench/memory.current", 100 * MiB);
@@ -151,7 +151,7 @@ static void test_v1_hybrid(void **state)
 	putu("sys/fs/cgroup/memory/process_api/x/memory.limit_in_bytes", 512 * MiB);
 	putu("sys/fs/cgroup/memory/process_api/x/memory.usage_in_bytes", 0);
 	CHECK_EQ(membudget_available_at(root), 512 * MiB);
-	CHECK_EQ(membudget_default_at(root), 128 * MiB);
+	CHECK_EQ(membudget_default_at(root), MEMBUDGET_MAX);
 	/* the v2 hierarchy of a hybrid host has no memory controller: nothing there */
 	put("sys/fs/cgroup/unified/cgroup.controllers", "\n");
 	put("sys/fs/cgroup/unified/memory.max", "1048576\n");
