@@ -81,15 +81,18 @@ struct keepmap_chunk {
 		uint64_t *bits;      /* CHUNK_BITS */
 		struct run *runs;    /* CHUNK_RUNS: sorted, apart, never touching */
 	};
-	uint32_t count;          /* set bits; when uniform, all set iff == size;
+	uint16_t count;          /* set bits; when uniform, all set iff == size;
 				    lost: what the made bits must count */
-	uint32_t size;           /* pfns in this chunk (the last one may be short) */
-	uint16_t nruns, cap;     /* runs in use and allocated (CHUNK_RUNS) */
-	uint8_t form;            /* enum chunk_form */
-	bool spilled;            /* bits lives in the spill file */
+	uint16_t size;           /* pfns in this chunk (the last one may be short) */
+	unsigned nruns : 10;     /* runs in use (CHUNK_RUNS), at most RUNS_MAX */
+	unsigned cap : 10;       /* runs allocated */
+	unsigned form : 2;       /* enum chunk_form */
+	unsigned spilled : 1;    /* bits lives in the spill file */
 };
 
-_Static_assert(sizeof(struct keepmap_chunk) <= 24, "chunk bookkeeping grew");
+/* 16 bytes a chunk, two maps: 1 MiB of bookkeeping per 4 TiB of memory */
+_Static_assert(sizeof(struct keepmap_chunk) <= 16, "chunk bookkeeping grew");
+_Static_assert(CHUNK_PFNS <= UINT16_MAX && RUNS_MAX < 1024, "chunk fields too narrow");
 
 /* The spill file: segments of SPILL_SEGMENT bytes mapped from an unlinked
  * temporary file, carved into chunk bitmaps; freed ones form a list. */
@@ -312,9 +315,11 @@ static size_t in_memory(const struct keepmap *km)
 	return (size_t)(km->mixed_chunks - km->spilled_chunks) * CHUNK_BYTES + km->run_bytes;
 }
 
+/* The budget covers the bookkeeping too: the maps' whole memory stays
+ * within it. */
 static bool past_budget(const struct keepmap *km, size_t more)
 {
-	return km->budget && in_memory(km) + more > km->budget;
+	return km->budget && keepmap_memory(km) + more > km->budget;
 }
 
 /* A 4 KiB bitmap for a chunk becoming one, in place of `replaced` bytes of
