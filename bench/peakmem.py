@@ -22,6 +22,17 @@ def field(status, name):
     return 0
 
 
+def sample(pid, peaks):
+    """Raise peaks ([anon_kb, hwm_kb]) to what /proc/PID/status says now."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            s = f.read()
+    except OSError:
+        return
+    peaks[0] = max(peaks[0], field(s, "RssAnon"))
+    peaks[1] = max(peaks[1], field(s, "VmHWM"))
+
+
 def main():
     args = sys.argv[1:]
     out = inp = None
@@ -40,19 +51,12 @@ def main():
     start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=out or subprocess.DEVNULL, stdin=inp,
                          stderr=subprocess.DEVNULL)
-    peak_anon = peak_rss = 0
-    path = "/proc/%d/status" % p.pid
+    peaks = [0, 0]
     while p.poll() is None:
-        try:
-            with open(path) as f:
-                s = f.read()
-            peak_anon = max(peak_anon, field(s, "RssAnon"))
-            peak_rss = max(peak_rss, field(s, "VmHWM"))
-        except OSError:
-            pass
+        sample(p.pid, peaks)
         time.sleep(0.005)
     wall = time.monotonic() - start
-    print("wall=%.3f peak_anon_kb=%d peak_rss_kb=%d rc=%d" % (wall, peak_anon, peak_rss, p.returncode))
+    print("wall=%.3f peak_anon_kb=%d peak_rss_kb=%d rc=%d" % (wall, peaks[0], peaks[1], p.returncode))
 
 
 if __name__ == "__main__":
