@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """report.py - turn bench/compare.sh rows into the tables of docs/performance.md.
 
-  report.py RESULTS.tsv [--title T] > table.md
+  report.py RESULTS.tsv [--floor FLOOR.tsv] > table.md
 
 For each case: the median over runs of each tool's wall time (tool + sync,
 and the tool alone), the ratio makedumpfile / dumpsieve (above 1 = dumpsieve
 faster), peak anonymous memory, page-cache growth and output size.  A case
 run by dumpsieve alone (thread cases) is compared with the case named in
 its "vs" column: CASE@BASE means "ratio against BASE's dumpsieve median"
-(and against BASE's makedumpfile median, when BASE has one).
+(and against BASE's makedumpfile median, when BASE has one).  With --floor,
+the median floor of each case that has one (tests/gen/fs/floor.c: reading
+what must be read plus the codec alone) and dumpsieve's time against it.
 """
 import collections
 import statistics
@@ -18,6 +20,17 @@ import sys
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
+    floors = collections.defaultdict(list)
+    if "--floor" in sys.argv:
+        path = sys.argv[sys.argv.index("--floor") + 1]
+        try:
+            with open(path) as f:
+                head = f.readline().rstrip("\n").split("\t")
+                for line in f:
+                    r = dict(zip(head, line.rstrip("\n").split("\t")))
+                    floors[r["case"]].append(float(r["floor_s"]))
+        except OSError:
+            pass
     rows = collections.OrderedDict()
     with open(sys.argv[1]) as f:
         header = f.readline().rstrip("\n").split("\t")
@@ -31,8 +44,9 @@ def main():
         return statistics.median(float(r[key]) for r in rs)
 
     print("| case | runs | dumpsieve s (+sync) | makedumpfile s (+sync) | ratio (+sync) | "
-          "ratio (tool alone) | peak anon MiB ds / mdf | page cache growth MiB ds / mdf | output MB ds / mdf |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "ratio (tool alone) | peak anon MiB ds / mdf | page cache growth MiB ds / mdf | output MB ds / mdf "
+          "| floor s | ds (tool alone) / floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for case, tools in rows.items():
         name, _, base = case.partition("@")
         ds = tools.get("dumpsieve", [])
@@ -67,6 +81,11 @@ def main():
             cells += ["%.2f" % ds_s, "—", "—", "—", "%.1f / —" % (med(ds, "anon_kb") / 1024),
                       "%.1f / —" % (med(ds, "cache_growth_kb") / 1024),
                       "%.1f / —" % (med(ds, "out_bytes") / 1e6)]
+        if floors.get(name):
+            fl = statistics.median(floors[name])
+            cells += ["%.2f" % fl, "%.2fx" % (ds_t / fl) if fl > 0 else "—"]
+        else:
+            cells += ["—", "—"]
         print("| " + " | ".join(cells) + " |")
 
 

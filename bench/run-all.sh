@@ -67,6 +67,32 @@ cases+=("real 4G -d 0 -c, 1 thread|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 0 -c"
 	"real 4G -d 0 -c, 2 threads@real 4G -d 0 -c, 1 thread|$V4/vmcore.elf||-d 0 -c @OURS --num-threads 2 @"
 	"real 4G -d 31 -e -l|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @")
 "$HERE/compare.sh" -n "$RUNS" -o "$OUT" "${cases[@]}"
+
+# the floor of the real rows (tests/gen/fs/floor.c): reading the kept pages
+# (and at -d 31 the struct page arrays the scan reads) from the page-cached
+# file as cheaply as it can be read, plus the codec alone on the kept pages
+FLOOR=$HERE/results/run-all-floor.tsv
+printf 'case\trun\tfloor_s\tread_s\tcodec_s\n' > "$FLOOR"
+for v in "1G:$V1" "4G:$V4"; do
+	n=${v%%:*} d=${v#*:}
+	/usr/bin/python3 "$TOP/tests/tools/vmemmap_oracle.py" --list-memmap "$d/vmcore.elf" > "$SCRATCH/memmap.pfns"
+	for lvl in 31 0; do
+		"$BIN" -f -l -d $lvl --message-level 0 "$d/vmcore.elf" "$SCRATCH/floor.kdump"
+		/usr/bin/python3 "$TOP/tests/tools/dumpcheck.py" pfns "$SCRATCH/floor.kdump" > "$SCRATCH/kept.pfns"
+		rm -f "$SCRATCH/floor.kdump"
+		scan=()
+		[ $lvl = 31 ] && scan=(--scan "$SCRATCH/memmap.pfns")
+		"$HERE/warm.py" "$d/vmcore.elf"
+		for r in $(seq 1 "$RUNS"); do
+			f=$("$TOP/build/tests/vmcorefloor" --kept "$SCRATCH/kept.pfns" "${scan[@]}" "$d/vmcore.elf")
+			printf 'real %s busy -d %s -l\t%s\t%s\t%s\t%s\n' "$n" $lvl "$r" \
+				"$(sed 's/.*floor_s=\([^ ]*\).*/\1/' <<<"$f")" \
+				"$(echo "$(sed 's/.*scan_s=\([^ ]*\).*/\1/' <<<"$f") + $(sed 's/.*copy_s=\([^ ]*\).*/\1/' <<<"$f")" | bc)" \
+				"$(sed 's/.*codec_s=\([^ ]*\).*/\1/' <<<"$f")" >> "$FLOOR"
+		done
+	done
+done
+rm -f "$SCRATCH/kept.pfns" "$SCRATCH/memmap.pfns"
 fi
 
 # synthetic idle machines: two runs each (the 1 TiB one takes minutes)
@@ -130,7 +156,7 @@ rm -rf "$g"
 	echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u +%Y-%m-%d),"
 	echo "dumpsieve $VERSION, makedumpfile $(makedumpfile -v 2>&1 | head -n 1 | awk '{print $3}')."
 	echo
-	python3 "$HERE/report.py" "$OUT"
+	python3 "$HERE/report.py" "$OUT" --floor "$HERE/results/run-all-floor.tsv"
 	echo
 	echo "1 TiB synthetic input in a 64 MiB memory cgroup (dumpsieve -l -d 31):"
 	echo "exit status $cg_rc, cgroup peak usage ${cg_peak:-?} bytes (page cache of the"

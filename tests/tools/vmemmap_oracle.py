@@ -2,6 +2,7 @@
 """vmemmap_oracle.py - what -e must drop, computed independently of dumpsieve.
 
   vmemmap_oracle.py VMCORE_ELF PLAIN_DUMP E_DUMP [--makedumpfile MDF_E_DUMP]
+  vmemmap_oracle.py --list-memmap VMCORE_ELF
 
 PLAIN_DUMP is dumpsieve's -d L output without -e, E_DUMP the same with -e.
 From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own
@@ -18,6 +19,10 @@ page array page that describes only excluded pfns (makedumpfile looks only
 at runs of 128 or more such pfns, and on 5-level paging it mistranslates
 the vmemmap); a page it drops that we keep must NOT be one (those are its
 mistranslations: ordinary pages lost).  Anything else fails.
+
+--list-memmap prints every page of the struct page arrays (pfn ranges, in
+the format of dumpcheck.py pfns): what a scan of the whole arrays reads
+(bench/run-all.sh gives them to vmcorefloor for the real rows).
 """
 import struct
 import sys
@@ -65,7 +70,10 @@ class Core:
 
 def main():
     mdf = None
-    if len(sys.argv) == 6 and sys.argv[4] == "--makedumpfile":
+    listing = len(sys.argv) == 3 and sys.argv[1] == "--list-memmap"
+    if listing:
+        del sys.argv[1]
+    elif len(sys.argv) == 6 and sys.argv[4] == "--makedumpfile":
         mdf = sys.argv[5]
     elif len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -82,8 +90,12 @@ def main():
     def rd64(va):
         return struct.unpack("<Q", core.phys(vtop(va), 8))[0]
 
-    bm1, bm2, max_pfn = load_bitmaps(sys.argv[2])
-    _, bm2e, _ = load_bitmaps(sys.argv[3])
+    if listing:
+        bm1 = bm2 = None
+        max_pfn = max(e for _s, e, _o in core.loads) // ps
+    else:
+        bm1, bm2, max_pfn = load_bitmaps(sys.argv[2])
+        _, bm2e, _ = load_bitmaps(sys.argv[3])
 
     # mem_section: EXTREME (an array of root pointers) unless LENGTH says
     # it is the plain array of all sections
@@ -111,6 +123,23 @@ def main():
         if coded & 1:
             arrays.append((nr * per_sec, min(nr * per_sec + per_sec, max_pfn), coded & ~0x3f))
     expected = set()
+    if listing:
+        every = set()
+        for first, end, b in arrays:
+            for vpage in range((b + first * sz_page) // ps, -(-(b + end * sz_page) // ps)):
+                every.add(vtop(vpage * ps) // ps)
+        start = prev = None
+        for p in sorted(every):
+            if start is not None and p == prev + 1:
+                prev = p
+                continue
+            if start is not None:
+                print("0x%x-0x%x" % (start, prev))
+            start = prev = p
+        if start is not None:
+            print("0x%x-0x%x" % (start, prev))
+        print("total %d" % len(every))
+        return
 
     def droppable(lo, hi):
         return all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1))

@@ -25,9 +25,11 @@
  * within GAP_SCAN bytes (scan) or GAP_COPY bytes (copy): one request costs
  * more than reading those bytes (and dumpsieve reads the same way); the
  * codec (dumpsieve's own, lib/compress, LZO1X-1 with -l) runs on every
- * kept page that is not all zero.  Times are measured separately and
- * printed with the byte counts:
- *   scan_bytes= scan_s= copy_bytes= copy_s= pages= zero_pages= codec_s= floor_s=
+ * kept page that is not all zero.  Times are measured separately (wall
+ * clock; floor_cpu_s is this process's CPU time in the same parts, a check
+ * on a machine that is not quiet) and printed with the byte counts:
+ *   scan_bytes= scan_s= copy_bytes= copy_s= gap_bytes= pages= zero_pages=
+ *   codec_s= floor_s= floor_cpu_s=
  *
  * With pfn lists (real vmcores, bench/run-all.sh): --kept is the dump's
  * 2nd bitmap (tests/tools/dumpcheck.py pfns), --scan the struct page array
@@ -55,12 +57,23 @@
 #define GAP_SCAN 4096u           /* bytes skipped inside one read, scan */
 #define GAP_COPY (8u * 4096)     /* copy: dumpsieve's PREFETCH_GAP */
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+/* this process's CPU time: a check on the wall times of a busy machine */
+static double cpu(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* ---- the vmcore: PT_LOADs ---- */
@@ -122,7 +135,7 @@ struct pass {
 	uint32_t kept_at[RUN_MAX / PAGE_SIZE];   /* the run's pages (not its gaps) */
 	unsigned n_kept;
 	uint64_t bytes, skip, pages, zero_pages;
-	double read_s, codec_s;
+	double read_s, codec_s, cpu_s;
 };
 
 static const struct codec_ops *codec;
@@ -142,7 +155,7 @@ static bool all_zero(const uint8_t *p)
 static void flush(struct pass *p)
 {
 	size_t done = 0;
-	double t0 = now();
+	double t0 = now(), c0 = cpu();
 
 	while (done < p->run_len) {
 		ssize_t r = pread(fd, p->buf + done, p->run_len - done, (off_t)(p->run_off + done));
@@ -170,6 +183,7 @@ static void flush(struct pass *p)
 		}
 		p->codec_s += now() - t1;
 	}
+	p->cpu_s += cpu() - c0;
 	p->pages += p->n_kept;
 	p->n_kept = 0;
 	p->run_len = 0;
@@ -210,9 +224,11 @@ static void feed(struct pass *p, uint64_t pfn)
 static void report(const struct pass *scan, const struct pass *copy)
 {
 	printf("scan_bytes=%" PRIu64 " scan_s=%.3f copy_bytes=%" PRIu64 " copy_s=%.3f "
-	       "gap_bytes=%" PRIu64 " pages=%" PRIu64 " zero_pages=%" PRIu64 " codec_s=%.3f floor_s=%.3f\n",
+	       "gap_bytes=%" PRIu64 " pages=%" PRIu64 " zero_pages=%" PRIu64 " codec_s=%.3f floor_s=%.3f"
+	       " floor_cpu_s=%.3f\n",
 	       scan->bytes, scan->read_s, copy->bytes, copy->read_s, scan->skip + copy->skip, copy->pages,
-	       copy->zero_pages, copy->codec_s, scan->read_s + copy->read_s + copy->codec_s);
+	       copy->zero_pages, copy->codec_s, scan->read_s + copy->read_s + copy->codec_s,
+	       scan->cpu_s + copy->cpu_s);
 }
 
 /* ---- pfn lists ---- */
