@@ -10,6 +10,10 @@
 #   --rows       machines, default "idle:1T idle:4T idle:16T idle:64T busy:4T busy:16T"
 #   --quick      idle:1T idle:4T busy:4T only
 #   --append     add to the results of an earlier run (rows run apart)
+#   --levels L   "plain e" by default: -d 31 without and with -e; "e" only -e
+#   --mems M     cgroup limits in MiB (default 384, and 512 on 16 TiB rows)
+#   --results F  the runs' TSV (default bench/results/scale.tsv; floors in F.floor)
+#   --report     run nothing: write docs/ from the results of earlier runs
 #   --smoke      idle:16G busy:6G, limit 5 min, results not written to docs/
 #                (checks the harness: make benchsmoke)
 #
@@ -45,14 +49,19 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 LIMIT=45 ROWS="idle:1T idle:4T idle:16T idle:64T busy:4T busy:16T" SMOKE=0 APPEND=0
+LEVELS="plain e" MEMS="" RESULTS="" REPORT=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--limit) LIMIT=$2; shift ;;
 	--rows) ROWS=$2; shift ;;
 	--quick) ROWS="idle:1T idle:4T busy:4T" ;;
 	--append) APPEND=1 ;;
+	--levels) LEVELS=$2; shift ;;
+	--mems) MEMS=$2; shift ;;
+	--results) RESULTS=$2; shift ;;
+	--report) REPORT=1 ROWS="" ;;
 	--smoke) SMOKE=1 ROWS="idle:16G busy:6G" LIMIT=5 ;;
-	*) sed -n '2,12p' "$0"; exit 2 ;;
+	*) sed -n '2,18p' "$0"; exit 2 ;;
 	esac
 	shift
 done
@@ -66,12 +75,12 @@ make -C "$TOP" --no-print-directory build >&2
 . "$TOP/tests/gen/fs/lib.sh"
 mkdir -p "$SCRATCH" "$HERE/results"
 trap 'vfs_umount "$MNT"' EXIT
-if [ "$SMOKE" = 1 ]; then OUT=$SCRATCH/scale-smoke.tsv; else OUT=$HERE/results/scale.tsv; fi
+if [ "$SMOKE" = 1 ]; then OUT=$SCRATCH/scale-smoke.tsv; else OUT=${RESULTS:-$HERE/results/scale.tsv}; fi
 VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 FLOORS=$OUT.floor
-if [ "$APPEND" = 0 ] || [ ! -s "$OUT" ]; then
-	printf 'machine\tsize\tlevel\tmem_mib\ttool\tfinished\trc\twall_s\tcpu_s\tpeak_anon_kb\tcg_peak_kb\tread_bytes\tread_requests\tdump_bytes\ttruth\tlimit_min\n' > "$OUT"
-	printf 'machine\tsize\tlevel\tfloor_s\tscan_bytes\tcopy_bytes\tcodec_s\tpages\n' > "$FLOORS"
+if [ "$REPORT" = 0 ] && { [ "$APPEND" = 0 ] || [ ! -s "$OUT" ]; }; then
+	printf 'machine\tsize\tlevel\tmem_mib\ttool\tfinished\trc\twall_s\tcpu_s\tpeak_anon_kb\tcg_peak_kb\tread_bytes\tread_requests\tdump_bytes\ttruth\tlimit_min\tload1\n' > "$OUT"
+	printf 'machine\tsize\tlevel\tfloor_s\tscan_bytes\tcopy_bytes\tcodec_s\tpages\tfloor_cpu_s\n' > "$FLOORS"
 fi
 
 val() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
@@ -90,13 +99,15 @@ for row in $ROWS; do
 		"${sets[@]}" "$spec"
 	mems="384"
 	case $size in 16T) mems="384 512" ;; esac
-	for e in "" "-e"; do
+	[ -n "$MEMS" ] && mems=$MEMS
+	for e in $LEVELS; do
+		[ "$e" = e ] && e=-e || e=""
 		level="-d 31${e:+ -e}"
 		echo "== $kind $size $level: floor" >&2
 		f=$("$BUILD/tests/vmcorefloor" $e "${sets[@]}" "$spec" "$MNT/vmcore.elf")
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$level" "$(val floor_s "$f")" \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$level" "$(val floor_s "$f")" \
 			"$(val scan_bytes "$f")" "$(val copy_bytes "$f")" "$(val codec_s "$f")" \
-			"$(val pages "$f")" >> "$FLOORS"
+			"$(val pages "$f")" "$(val floor_cpu_s "$f")" >> "$FLOORS"
 		for mem in $mems; do
 			for tool in dumpsieve makedumpfile; do
 				keep=() want="" low=""
@@ -129,11 +140,11 @@ for row in $ROWS; do
 				fi
 				rm -f "$SCRATCH/kept.kdump"
 				cpu=$(echo "$(val cpu_user_s "$r") + $(val cpu_sys_s "$r")" | bc)
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 					"$kind" "$size" "$level" "$mem" "$tool" "$(val finished "$r")" \
 					"$(val rc "$r")" "$(val wall_s "$r")" "$cpu" "$(val peak_anon_kb "$r")" \
 					"$(val cg_peak_kb "$r")" "$(val read_bytes "$r")" "$(val read_requests "$r")" \
-					"$(val dump_bytes "$r")" "$check" "$LIMIT" >> "$OUT"
+					"$(val dump_bytes "$r")" "$check" "$LIMIT" "$(cut -d' ' -f1 /proc/loadavg)" >> "$OUT"
 			done
 		done
 	done

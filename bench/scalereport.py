@@ -8,8 +8,11 @@ One table row per machine, level and memory limit: dumpsieve's wall time
 makedumpfile's time or "did not finish in N min", the speed-up, the bytes
 each read from the input (and dumpsieve's share of makedumpfile's), peak
 anonymous memory, the cgroup's peak (page cache included), the dump's size
-and whether the kept pages matched the generator's truth.  --plot-data
-writes the series bench/scale.gp draws: wall time against machine size.
+and whether the kept pages matched the generator's truth.  The ratios are
+given in CPU time (user+sys of the process) as well as wall time: on a
+loaded machine only the CPU ones mean something.  --plot-data writes the
+series bench/scale.gp draws: CPU time against machine size (a stopped run:
+the CPU time it had used, a lower bound).
 """
 import collections
 import sys
@@ -36,6 +39,11 @@ def secs(s):
     return "%.1f s" % s
 
 
+def r_load(*runs):
+    """The 1-minute load averages at the end of the runs (scale.sh's load1)."""
+    return " / ".join(r.get("load1") or "?" for r in runs if r) or "—"
+
+
 def main():
     args = sys.argv[1:]
     plot = None
@@ -51,10 +59,10 @@ def main():
     for r in runs:
         rows.setdefault((r["machine"], r["size"], r["level"], r["mem_mib"]), {})[r["tool"]] = r
 
-    print("| machine | level | cgroup | dumpsieve (CPU) | floor | ds / floor | makedumpfile (CPU) "
-          "| speed-up | read GB ds / mdf | peak anon MiB ds / mdf | cgroup peak MiB ds / mdf "
+    print("| machine | level | cgroup | dumpsieve (CPU) | floor (CPU) | ds / floor (CPU) "
+          "| makedumpfile (CPU) | speed-up (CPU) | load ds / mdf | read GB ds / mdf | peak anon MiB ds / mdf | cgroup peak MiB ds / mdf "
           "| dump MB ds / mdf | truth ds / mdf |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     series = collections.OrderedDict()
     for (machine, size, level, mem), tools in rows.items():
         ds, md = tools.get("dumpsieve"), tools.get("makedumpfile")
@@ -69,20 +77,30 @@ def main():
                 return "failed (exit %s)" % r["rc"]
             return "%s (%s)" % (secs(r["wall_s"]), secs(r["cpu_s"]))
 
+        def stopped(r):
+            return " (%s CPU so far)" % secs(r["cpu_s"]) if r and r["rc"] == "-9" else ""
+
+        def floor_cpu(f):
+            return float(f.get("floor_cpu_s") or 0) if f else 0
+
         def ok(r):
             return r and r["finished"] == "1"
 
         cells = ["%s %s" % (machine, size), level, "%s MiB" % mem, t(ds)]
-        cells.append(secs(fl["floor_s"]) if fl else "—")
-        cells.append("%.2fx" % (float(ds["wall_s"]) / float(fl["floor_s"]))
+        cells.append("%s (%s)" % (secs(fl["floor_s"]), secs(floor_cpu(fl))) if fl else "—")
+        cells.append("%.2fx (%s)" % (float(ds["wall_s"]) / float(fl["floor_s"]),
+                                     "%.2fx" % (float(ds["cpu_s"]) / floor_cpu(fl)) if floor_cpu(fl) > 0 else "—")
                      if ok(ds) and fl and float(fl["floor_s"]) > 0 else "—")
-        cells.append(t(md))
+        cells.append(t(md) + stopped(md))
         if ok(ds) and ok(md):
-            cells.append("**%.1fx**" % (float(md["wall_s"]) / float(ds["wall_s"])))
+            cells.append("**%.1fx** (%.1fx)" % (float(md["wall_s"]) / float(ds["wall_s"]),
+                                                float(md["cpu_s"]) / float(ds["cpu_s"])))
         elif ok(ds) and md and md["rc"] == "-9":
-            cells.append("**> %.1fx**" % (float(md["limit_min"]) * 60 / float(ds["wall_s"])))
+            cells.append("**> %.1fx** (> %.1fx)" % (float(md["limit_min"]) * 60 / float(ds["wall_s"]),
+                                                    float(md["cpu_s"]) / float(ds["cpu_s"])))
         else:
             cells.append("—")
+        cells.append(r_load(ds, md))
         rb_ds = float(ds["read_bytes"]) / 1e9 if ds else 0
         rb_md = float(md["read_bytes"]) / 1e9 if md else 0
         share = " (%.3f)" % (rb_ds / rb_md) if rb_md > 0 and ok(md) else ""
@@ -101,12 +119,14 @@ def main():
             if not r:
                 continue
             key = "%s %s %s" % (tool, machine, level)
-            series.setdefault(key, []).append((tib(size), float(r["wall_s"]), r["finished"] == "1"))
-        if fl:
+            series.setdefault(key, []).append((tib(size), float(r["cpu_s"]), r["finished"] == "1"))
+        if floor_cpu(fl) > 0:
             series.setdefault("floor %s %s" % (machine, level), []).append(
-                (tib(size), float(fl["floor_s"]), True))
+                (tib(size), floor_cpu(fl), True))
     print()
-    print("Times are wall clock (CPU time of the tool in brackets); the floor is the time to read "
+    print("Times are wall clock (CPU time, user+sys, of the tool in brackets: on a loaded machine "
+          "compare those); \"load\" is the 1-minute load average when each run ended; the floor is "
+          "the time to read "
           "the bytes a collector must read plus the codec alone on the kept pages "
           "(tests/gen/fs/floor.c); speed-up = makedumpfile / dumpsieve; \"read GB\" counts what "
           "vmcorefs served, with dumpsieve's share of makedumpfile's in brackets; a run stopped "
