@@ -166,7 +166,11 @@ fi
 	echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
 	echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u +%Y-%m-%d),"
 	echo "dumpsieve $VERSION, makedumpfile $($MDF -v 2>&1 | head -n 1 | awk '{print $3}'), limit $LIMIT min per run."
-	echo "Command: \`bench/scale.sh${ROWS:+ --rows \"$ROWS\"} --limit $LIMIT\`."
+	if [ "$REPORT" = 1 ]; then
+		echo "Rows run apart (docs/performance.md names the commands), joined by \`bench/scale.sh --report\`."
+	else
+		echo "Command: \`bench/scale.sh${ROWS:+ --rows \"$ROWS\"} --limit $LIMIT\`."
+	fi
 	echo
 	python3 "$HERE/scalereport.py" "$OUT" "$FLOORS" --plot-data "$SCRATCH/scale.dat"
 } > "$TOP/docs/scale.generated.md"
