@@ -7,7 +7,8 @@
 PLAIN_DUMP is dumpsieve's -d L output without -e, E_DUMP the same with -e.
 From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own
 page-table walk of x86_64 (4/5 levels), arm64 (any granule, from
-TCR_EL1_T1SZ) or ppc64le radix, own mem_section decoding) this lists every page of the
+TCR_EL1_T1SZ), ppc64le radix or riscv64 (Sv39/48/57), own mem_section
+decoding) this lists every page of the
 struct page arrays and the pfns its struct pages describe; a page must be
 dropped by -e iff every pfn it describes is present and not dumped in
 PLAIN_DUMP's bitmaps.  Passes iff (PLAIN - E) equals that set exactly and
@@ -80,8 +81,7 @@ def main():
     core = Core(sys.argv[1])
     vi = core.vmcoreinfo()
     ps = int(vi["PAGESIZE"])
-    vtop = {EM_X86_64: x86_64_vtop, EM_AARCH64: arm64_vtop,
-            EM_PPC64: ppc64_radix_vtop}.get(core.machine)
+    vtop = VTOP.get(core.machine)
     if vtop is None:
         sys.exit("vmemmap_oracle: no page-table walk for ELF machine %d" % core.machine)
     vtop = vtop(core, vi, ps)
@@ -202,7 +202,7 @@ def main():
     sys.exit(0 if ok else 1)
 
 
-EM_X86_64, EM_AARCH64, EM_PPC64 = 62, 183, 21
+EM_X86_64, EM_AARCH64, EM_PPC64, EM_RISCV = 62, 183, 21, 243
 
 
 def x86_64_vtop(core, vi, _ps):
@@ -278,6 +278,35 @@ def ppc64_radix_vtop(core, vi, ps):
                 return None
             table = e & ~0xc0000000000000ff & ((1 << 60) - 1)
     return vtop
+
+
+def riscv64_vtop(core, vi, _ps):
+    """riscv64 Sv39/Sv48/Sv57 (privileged spec 4.3-4.5; levels from
+    NUMBER(VA_BITS)): 8-byte little-endian entries, 9 index bits per level;
+    bit 0 valid; R, W or X (bits 1-3) set makes a leaf at any level; the
+    PPN is bits 10-53.  The root is swapper_pg_dir, a kernel-image address
+    (pa = va - va_kernel_pa_offset)."""
+    levels = (int(vi["NUMBER(VA_BITS)"]) - 12) // 9
+    root = (int(vi["SYMBOL(swapper_pg_dir)"], 16) - int(vi["NUMBER(va_kernel_pa_offset)"], 0)) % 2**64
+
+    def vtop(va):
+        table = root
+        for lvl in range(levels):
+            sh = 12 + 9 * (levels - 1 - lvl)
+            e, = struct.unpack("<Q", core.phys(table + ((va >> sh) & 0x1ff) * 8, 8))
+            if not e & 1:
+                return None
+            pa = ((e >> 10) & ((1 << 44) - 1)) << 12
+            if e & 0xe:
+                size = 1 << sh
+                return (pa & ~(size - 1)) | (va & (size - 1))
+            table = pa
+        return None
+    return vtop
+
+
+VTOP = {EM_X86_64: x86_64_vtop, EM_AARCH64: arm64_vtop, EM_PPC64: ppc64_radix_vtop,
+        EM_RISCV: riscv64_vtop}
 
 
 def fmt(s):
