@@ -102,8 +102,9 @@ done
 
 # --- bad inputs ---
 bad_input notelf        "is not an ELF file \(bad magic\)"
-bad_input elf32         "32-bit ELF file"
-bad_input aarch64       "unsupported architecture \(ELF machine 183\)"
+bad_input elf32         "bad program header size 0 at offset 0x2a"
+bad_input aarch64       "VMCOREINFO has no NUMBER\(VA_BITS\) \(arm64\)"
+bad_input sparc64       "unsupported architecture \(ELF machine 43\)"
 bad_input exec          "is not an ELF core file"
 bad_input trunc-phdrs   "is truncated: program headers at offset 0x40"
 bad_input trunc-load    "is truncated: its PT_LOADs need 0x80000 bytes more than the file has"
@@ -131,7 +132,7 @@ bad_dump good                     "is not mapped \(level 4 entry 0x0 at paddr 0x
 bad_dump good-v5                  "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
 bad_dump good-v3                  "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
 bad_dump flat-good                "is not mapped \(level 4 entry 0x0 at paddr 0x2a0a888\)"
-bad_dump trunc-header             "'trunc-header.kd' is truncated: 300 bytes, the kdump-compressed header needs 464"
+bad_dump trunc-header             "'trunc-header.kd' is truncated: 300 bytes, the kdump-compressed header needs 452"
 bad_dump bad-version              "kdump-compressed header_version at offset 0x8 is 0"
 bad_dump bad-block-size           "kdump-compressed block_size at offset 0x1ac is 3000, not a page size"
 bad_dump odd-bitmap-blocks        "kdump-compressed bitmap_blocks at offset 0x1b4 is 3"

@@ -9,7 +9,8 @@ here is just real enough to reach one error path of dumpsieve.
 CASE is one of:
   notelf        a text file
   elf32         an ELF32 x86 core header
-  aarch64       an ELF64 core with e_machine AArch64
+  aarch64       an ELF64 core with e_machine AArch64 (and x86_64's VMCOREINFO)
+  sparc64       an ELF64 core of a machine dumpsieve does not read (SPARC v9)
   exec          an ELF64 executable, not a core
   trunc-phdrs   program headers that end past the end of the file
   trunc-load    a PT_LOAD whose data ends past the end of the file
@@ -25,7 +26,7 @@ CASE is one of:
 import struct
 import sys
 
-EM_X86_64, EM_AARCH64 = 62, 183
+EM_X86_64, EM_AARCH64, EM_SPARCV9 = 62, 183, 43
 PT_LOAD, PT_NOTE = 1, 4
 ET_CORE, ET_EXEC = 4, 2
 
@@ -84,6 +85,7 @@ def main():
         "notelf": lambda: b"this is not a vmcore\n" * 10,
         "elf32": lambda: ehdr(cls=1) + b"\0" * 256,
         "aarch64": lambda: core(prstatus() + vmci_note, machine=EM_AARCH64),
+        "sparc64": lambda: core(prstatus() + vmci_note, machine=EM_SPARCV9),
         "exec": lambda: core(prstatus() + vmci_note, etype=ET_EXEC),
         "trunc-phdrs": lambda: ehdr(phnum=200) + b"\0" * 100,
         "trunc-load": lambda: core(prstatus() + vmci_note, truncate_load=True),
