@@ -2,8 +2,10 @@
 # campaign.sh - the long fuzzing campaign: hours of CPU, one target at a
 # time at nice 19, corpora kept between campaigns, then line coverage.
 #
-# Usage: tests/fuzz/campaign.sh [-o DIR] HOURS [TARGET...]
+# Usage: tests/fuzz/campaign.sh [-o DIR] [-j LANES] HOURS [TARGET...]
 #   HOURS   wall-clock hours in all, shared out by weight (below)
+#   -j N    targets fuzzed at once (default 1); each lane gets HOURS, so
+#           the campaign spends up to N * HOURS of CPU in HOURS of wall time
 #   -o DIR  where corpora, logs and results live
 #           (default $DS_CACHE/fuzz-campaign, so a campaign goes on from the
 #           corpus the last one left)
@@ -18,16 +20,19 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dir=${DS_CACHE:-$HOME/.cache/dumpsieve}/fuzz-campaign
-while getopts o: opt; do
-	case $opt in o) dir=$OPTARG ;; *) exit 2 ;; esac
+lanes=1
+while getopts o:j: opt; do
+	case $opt in o) dir=$OPTARG ;; j) lanes=$OPTARG ;; *) exit 2 ;; esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: $0 [-o DIR] HOURS [TARGET...]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [-o DIR] [-j LANES] HOURS [TARGET...]" >&2; exit 2; }
 hours=$1; shift
 
-# share of the time: the targets that reach deepest get most
-declare -A weight=([vmcore]=25 [dump]=20 [pagewalk]=15 [input]=10 [elf]=5 [vmcoreinfo]=10
-	[classify]=10 [flat]=10 [printk]=10 [repair]=10)
+# share of the time: the targets that reach deepest get most, and the
+# readers of dumps (kdump, flattened, split: input, flat, repair) more than
+# the first campaigns gave them
+declare -A weight=([vmcore]=25 [dump]=20 [pagewalk]=15 [input]=20 [elf]=5 [vmcoreinfo]=10
+	[classify]=10 [flat]=15 [printk]=10 [repair]=15)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(vmcore dump pagewalk input elf vmcoreinfo classify flat printk repair)
 total=0
@@ -42,13 +47,15 @@ for f in "$root"/build-fuzz/tests/fuzz/fuzz_*; do
 done
 res=$dir/results.md
 {
-	echo "# fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), $hours h, $(git -C "$root" rev-parse --short HEAD)"
+	echo "# fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), $hours h x $lanes lane(s), $(git -C "$root" rev-parse --short HEAD)"
 	echo
 	echo "| target | seconds | CPU s | executions | exec/s | cov | ft | corpus | findings |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 } >"$res"
-for t in "${targets[@]}"; do
-	secs=$(awk -v h="$hours" -v w="${weight[$t]}" -v T="$total" 'BEGIN { printf "%d", h * 3600 * w / T }')
+fuzz_target() {
+	local t=$1 secs before start end rc log execs speed cov ft after found cpu
+	secs=$(awk -v h="$hours" -v n="$lanes" -v w="${weight[$t]}" -v T="$total" \
+		'BEGIN { printf "%d", h * n * 3600 * w / T }')
 	mkdir -p "$dir/$t"
 	before=$(ls "$dir/$t/corpus" 2>/dev/null | wc -l)
 	start=$(date +%s)
@@ -67,7 +74,13 @@ for t in "${targets[@]}"; do
 	cp -n "$dir/build/fuzz-findings/$t-"* "$dir/findings/" 2>/dev/null
 	cpu=$(awk '{ printf "%d", $1 + $2 }' "$dir/$t/cpu" 2>/dev/null)
 	echo "| $t | $((end - start)) | ${cpu:-?} | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | $before -> $after | $([ $rc -eq 0 ] && echo none || echo "exit $rc, $found input(s)") |" >>"$res"
+}
+# longest first, so that the lanes end together
+for t in $(for t in "${targets[@]}"; do echo "${weight[$t]} $t"; done | sort -rn | cut -d' ' -f2); do
+	while [ "$(jobs -rp | wc -l)" -ge "$lanes" ]; do wait -n; done
+	fuzz_target "$t" &
 done
+wait
 
 # line coverage of lib/ reached by the final corpora and the seeds
 cov=$root/build-cov
@@ -76,7 +89,7 @@ if [ ! -f "$cov/build.ninja" ]; then
 		-Dc_args="-fprofile-instr-generate -fcoverage-mapping" \
 		-Dc_link_args="-fprofile-instr-generate" >/dev/null || exit 1
 fi
-ninja -C "$cov" >/dev/null || exit 1
+nice -n 19 ninja -C "$cov" >/dev/null || exit 1
 rm -rf "$dir/profiles"; mkdir -p "$dir/profiles"
 objects=()
 for t in "${targets[@]}"; do
