@@ -22,10 +22,11 @@
 #             as tests/arch/expected-diff/ARCH-INPUT-dL.txt lists, with the
 #             reason), every stored page equals the source page (libkdumpfile),
 #             and the file is byte-identical to makedumpfile's
-#   -e        (arm64, ppc64el) -e -l -d 31 drops exactly the pages of the
-#             struct page arrays that describe only excluded pfns (own oracle:
-#             tests/tools/vmemmap_oracle.py walks arm64's and ppc64 radix's
-#             page tables; makedumpfile's -e works on x86_64 only), and every
+#   -e        (arm64, ppc64el, riscv64) -e -l -d 31 drops exactly the pages
+#             of the struct page arrays that describe only excluded pfns (own
+#             oracle: tests/tools/vmemmap_oracle.py walks arm64's, ppc64
+#             radix's and riscv64's page tables; makedumpfile's -e works on
+#             x86_64 only), and every
 #             page it stored equals the source; ppc64el also on an idle
 #             guest's QEMU dump (64 KiB pages: a busy guest has no 64 MiB run
 #             of excluded pfns, so nothing to drop)
@@ -38,6 +39,11 @@
 #             be exactly that, and every pfn makedumpfile keeps beyond it
 #             must be one the rules leave out (at -d 16: a free page);
 #             docs/architectures.md and docs/compat.md have the figures
+#   features  every other feature once per architecture, on the kdump
+#             vmcore where there is one: --num-threads 2, -F into dumpsieve -R
+#             and that architecture's makedumpfile -R, a memory budget small
+#             enough that the page maps are made again, -E read back page by
+#             page (test_features below)
 # LANDED (default: arm64 ppc64el s390x riscv64 i386) lists the architectures
 # whose dumpsieve checks run and must pass (a SKIP there is a FAIL); one left
 # out has a known gap written in docs/architectures.md ("Known gaps"): its
@@ -151,7 +157,7 @@ test_arch() {
 			run_check "$tag -d $L: file byte-identical to makedumpfile's" same_bytes "$ours" "$ref"
 			rm -f "$ref" "$ours"
 		done
-		case $arch in arm64|ppc64el) ;; *) continue ;; esac
+		case $arch in arm64|ppc64el|riscv64) ;; *) continue ;; esac
 		if [ -n "$reason" ]; then skipped "$tag -e -d 31: dumpsieve: $reason"; continue; fi
 		# -e: exactly the struct page array pages that describe only excluded
 		# pfns are dropped (tests/tools/vmemmap_oracle.py walks this
@@ -169,7 +175,111 @@ test_arch() {
 		fi
 		rm -f "$ours" "$plain"
 	done
+	# every feature once, on the kdump vmcore where there is one
+	src=$dir/vmcore.kdump.elf
+	[ -e "$src" ] || src=$dir/vmcore.fixed.elf
+	if [ -n "$reason" ]; then skipped "$arch features: dumpsieve: $reason"
+	else test_features "$arch" "$src" "$PAGE_SIZE"; fi
 	echo "$arch: $((SECONDS - t0))s"
+}
+
+# cpu_children: user+sys CPU seconds of the finished children so far (bash's
+# `times`, second line), for the features' cost in figures
+# (run in this shell: a command substitution's `times` is its own)
+cpu_children() {
+	times > "$WORK/times"
+	sed -n 2p "$WORK/times" | awk '{ gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4 }'
+}
+
+# test_features ARCH SRC PAGE_SIZE: every feature of the collector on this
+# architecture's real vmcore, each against a dump it must equal:
+#   threads   -l and -c -d 31 with --num-threads 2: byte-identical to one thread
+#   -F/-R     the -F stream rebuilt by dumpsieve -R and by ARCH's makedumpfile
+#             -R (qemu-user): byte-identical to the direct -l -d 31 dump
+#   budget    -l -d 2 (cache pages out: the most fragmented page maps of the
+#             levels) with the smallest --cyclic-buffer the vmcore's size
+#             allows (1 KiB, doubled until accepted): the keep-map drops
+#             chunks and makes them again from the struct pages (its notice
+#             must say so, but on NO_REGEN architectures, see below) and the
+#             file is byte-identical to the default budget's
+#   -E        -E -d 31 keeps exactly the -l -d 31 dump's pfns, every page read
+#             back through libkdumpfile equals the source (ELF32 on i386,
+#             big-endian on s390x), and -E -F rebuilt by dumpsieve -R and by
+#             ARCH's makedumpfile -R is the same file
+# NO_REGEN (default ppc64el): 64 KiB pages make 1 GiB half of one 32768-pfn
+# keep-map chunk, and the last, partial chunk is never dropped; the QEMU
+# dump's PT_LOADs span 32 TiB, whose bookkeeping alone (1 MiB) must fit twice
+# in the budget: nothing can be made again there, the bytes are still compared.
+NO_REGEN=${NO_REGEN-ppc64el}
+test_features() {
+	local arch=$1 src=$2 ps=$3 base=$WORK/f-base.kdump out=$WORK/f-out f b c msg
+	local ELFCHECK="$PY $TOP/tests/tools/elfdumpcheck.py"
+	cpu_children > "$WORK/cpu0"
+	rm -f "$WORK"/f-*
+	if ! "$BIN" -l -d 31 --message-level 4 "$src" "$base" > "$WORK/ds.log" 2>&1 ||
+	   ! "$BIN" -c -d 31 --message-level 4 "$src" "$WORK/f-c.kdump" >> "$WORK/ds.log" 2>&1; then
+		bad "$arch features: dumpsieve -l/-c -d 31 failed"; sed 's/^/  | /' "$WORK/ds.log" | tail -n 10
+		return
+	fi
+	for c in l c; do
+		rm -f "$out"
+		f=$base; [ $c = c ] && f=$WORK/f-c.kdump
+		"$BIN" -$c -d 31 --num-threads 2 --message-level 4 "$src" "$out" > "$WORK/ds.log" 2>&1 &&
+			run_check "$arch -$c -d 31 --num-threads 2: byte-identical to one thread" cmp "$out" "$f" ||
+			{ bad "$arch -$c --num-threads 2: dumpsieve failed"; tail -n 5 "$WORK/ds.log" | sed 's/^/  | /'; }
+	done
+
+	rm -f "$out" "$WORK/f-flat" "$WORK/f-mdf"
+	if "$BIN" -F -l -d 31 --message-level 4 "$src" > "$WORK/f-flat" 2> "$WORK/ds.log"; then
+		run_check "$arch -F | dumpsieve -R: identical to the direct -l -d 31 dump" \
+			sh -c '"$1" -R "$2" < "$3" >/dev/null && cmp "$2" "$4"' - "$BIN" "$out" "$WORK/f-flat" "$base"
+		run_check "$arch -F | makedumpfile ($arch) -R: identical to the direct -l -d 31 dump" \
+			sh -c '"$1" "$2" makedumpfile -R "$3" < "$4" >/dev/null && cmp "$3" "$5"' - \
+			"$ORACLE" "$arch" "$WORK/f-mdf" "$WORK/f-flat" "$base"
+	else
+		bad "$arch -F: dumpsieve failed"; tail -n 5 "$WORK/ds.log" | sed 's/^/  | /'
+	fi
+	rm -f "$out" "$WORK/f-flat" "$WORK/f-mdf" "$WORK/f-c.kdump"
+
+	rm -f "$WORK/f-d2.kdump"
+	if "$BIN" -l -d 2 --message-level 4 "$src" "$WORK/f-d2.kdump" > "$WORK/ds.log" 2>&1; then
+		for b in 1 2 4 8 16 32 64 128 256 512 1024 2048 4096; do
+			rm -f "$out"
+			"$BIN" -l -d 2 --cyclic-buffer $b --message-level 7 "$src" "$out" > "$WORK/ds.log" 2>&1 && break
+			grep -q "more than the memory budget" "$WORK/ds.log" || break
+		done
+		msg=$(sed -n 's/.*budget: \([0-9]*\) pieces of them.* made again .*, \([0-9]*\) times.*/\1 chunks dropped, made again \2 times/p' "$WORK/ds.log")
+		if [ ! -e "$out" ]; then
+			bad "$arch -l -d 2 --cyclic-buffer $b: dumpsieve failed"; tail -n 5 "$WORK/ds.log" | sed 's/^/  | /'
+		elif [ -z "$msg" ] && case " $NO_REGEN " in *" $arch "*) false ;; *) true ;; esac; then
+			bad "$arch -l -d 2 --cyclic-buffer $b: the page maps were not made again (no notice)"
+			sed 's/^/  | /' "$WORK/ds.log" | grep -i warn
+		else
+			run_check "$arch -l -d 2 --cyclic-buffer $b (${msg:-nothing made again: NO_REGEN}): byte-identical to the default budget" \
+				cmp "$out" "$WORK/f-d2.kdump"
+		fi
+	else
+		bad "$arch -l -d 2: dumpsieve failed"; tail -n 5 "$WORK/ds.log" | sed 's/^/  | /'
+	fi
+	rm -f "$out" "$WORK/f-d2.kdump"
+
+	rm -f "$WORK"/f-elf*
+	if "$BIN" -E -d 31 --message-level 4 "$src" "$WORK/f-elf" > "$WORK/ds.log" 2>&1; then
+		run_check "$arch -E -d 31: pfn set = the -l -d 31 dump's" \
+			diff <($CHECK pfns --page-size "$ps" "$WORK/f-elf") <($CHECK pfns "$base")
+		run_check "$arch -E -d 31: every page (libkdumpfile) = source page" \
+			$ELFCHECK verify "$src" "$WORK/f-elf"
+		run_check "$arch -E -F | dumpsieve -R and | makedumpfile ($arch) -R: the -E file" \
+			sh -c '"$1" -E -F -d 31 --message-level 4 "$2" > "$3.flat" 2>/dev/null &&
+			       "$1" -R "$3.R" < "$3.flat" >/dev/null && cmp "$3.R" "$3" &&
+			       "$4" "$5" makedumpfile -R "$3.mR" < "$3.flat" >/dev/null 2>&1 && cmp "$3.mR" "$3"' - \
+			"$BIN" "$src" "$WORK/f-elf" "$ORACLE" "$arch"
+	else
+		bad "$arch -E -d 31: dumpsieve failed"; tail -n 5 "$WORK/ds.log" | sed 's/^/  | /'
+	fi
+	rm -f "$WORK"/f-elf* "$base"
+	cpu_children > "$WORK/cpu1"
+	echo "$arch features: $(paste "$WORK/cpu0" "$WORK/cpu1" | awk '{ printf "%.1f", $2 - $1 }') s CPU (user+sys)"
 }
 
 # test_e_idle ARCH: -e on an idle guest's QEMU dump (free memory in long
