@@ -2,7 +2,8 @@
 # compare.sh - dumpsieve against makedumpfile on the same inputs, in the same
 # run, alternating the two tools, several runs each.
 #
-# Usage: bench/compare.sh [-n RUNS] [-o OUT.tsv] CASE...
+# Usage: bench/compare.sh [-n RUNS] [-r FIRST] [-o OUT.tsv] CASE...
+#   -r FIRST  number the runs from FIRST (a caller interleaving single runs)
 #   CASE is  NAME|INPUT_OURS|INPUT_MDF|ARGS   (INPUT_MDF empty: dumpsieve only;
 #            makedumpfile 1.7.2 needs program headers at offset 64, so it gets
 #            vmcore.fixed.elf where dumpsieve gets the QEMU original)
@@ -17,19 +18,22 @@
 # With COLD=1 the page cache is dropped before every run instead (needs
 # root): the input is then read from disk, as when a saved vmcore file is
 # filtered again; without it the input is warm, as /proc/vmcore is memory.
-# Appends one TSV row per run: case tool run wall_sync wall anon_kb rss_kb cache_growth_kb out_bytes rc
+# Also the tool's CPU time (user+sys: on a shared machine the comparable
+# figure) and the 1-minute load average when the run ended.
+# Appends one TSV row per run: case tool run wall_sync wall anon_kb rss_kb
+# cache_growth_kb out_bytes rc cpu_s load1
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
-RUNS=3 OUT=$TOP/bench/results/compare.tsv
+RUNS=3 FIRST=1 OUT=$TOP/bench/results/compare.tsv
 BIN=${DUMPSIEVE:-$TOP/build/programs/dumpsieve}
 MDF=${MAKEDUMPFILE:-makedumpfile}
-while getopts "n:o:" o; do
-	case $o in n) RUNS=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,20p' "$0"; exit 2 ;; esac
+while getopts "n:o:r:" o; do
+	case $o in n) RUNS=$OPTARG ;; o) OUT=$OPTARG ;; r) FIRST=$OPTARG ;; *) sed -n '2,20p' "$0"; exit 2 ;; esac
 done
 shift $((OPTIND - 1))
 mkdir -p "$(dirname "$OUT")"
-[ -s "$OUT" ] || printf 'case\ttool\trun\twall_sync\twall\tanon_kb\trss_kb\tcache_growth_kb\tout_bytes\trc\n' > "$OUT"
+[ -s "$OUT" ] || printf 'case\ttool\trun\twall_sync\twall\tanon_kb\trss_kb\tcache_growth_kb\tout_bytes\trc\tcpu_s\tload1\n' > "$OUT"
 SCRATCH=${BENCH_SCRATCH:-/var/tmp/ds-bench}
 mkdir -p "$SCRATCH"
 
@@ -45,22 +49,23 @@ one_run() {
 	s=$(date +%s.%N)
 	if [ "$tool" = dumpsieve ]; then
 		line=$(${TIMEOUT:+timeout $TIMEOUT} "$HERE/peakmem.py" -- "$BIN" "$@" --message-level 0 "$input" "$out") ||
-			line="wall=${TIMEOUT:-0} peak_anon_kb=0 peak_rss_kb=0 rc=124"
+			line="wall=${TIMEOUT:-0} cpu_s=0 peak_anon_kb=0 peak_rss_kb=0 rc=124"
 	else
 		line=$(${TIMEOUT:+timeout $TIMEOUT} "$HERE/peakmem.py" -- "$MDF" "$@" --message-level 0 "$input" "$out") ||
-			line="wall=${TIMEOUT:-0} peak_anon_kb=0 peak_rss_kb=0 rc=124"
+			line="wall=${TIMEOUT:-0} cpu_s=0 peak_anon_kb=0 peak_rss_kb=0 rc=124"
 	fi
 	sync
 	e=$(date +%s.%N)
 	c1=$(cached_kb)
-	local wall anon rss rc
+	local wall cpu anon rss rc
 	wall=$(sed 's/.*wall=\([^ ]*\).*/\1/' <<<"$line")
+	cpu=$(sed 's/.*cpu_s=\([^ ]*\).*/\1/' <<<"$line")
 	anon=$(sed 's/.*peak_anon_kb=\([^ ]*\).*/\1/' <<<"$line")
 	rss=$(sed 's/.*peak_rss_kb=\([^ ]*\).*/\1/' <<<"$line")
 	rc=$(sed 's/.*rc=\([^ ]*\).*/\1/' <<<"$line")
-	printf '%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$run" \
+	printf '%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$run" \
 		"$(echo "$e - $s" | bc)" "$wall" "$anon" "$rss" $((c1 - c0)) \
-		"$(stat -c %s "$out" 2>/dev/null || echo 0)" "$rc" | tee -a "$OUT"
+		"$(stat -c %s "$out" 2>/dev/null || echo 0)" "$rc" "$cpu" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
 	rm -f "$out"
 }
 
@@ -80,7 +85,7 @@ for spec in "$@"; do
 		"$HERE/warm.py" "$in_ours"
 		if [ -n "$in_mdf" ] && [ "$in_mdf" != "$in_ours" ]; then "$HERE/warm.py" "$in_mdf"; fi
 	fi
-	for r in $(seq 1 "$RUNS"); do
+	for r in $(seq "$FIRST" $((FIRST + RUNS - 1))); do
 		one_run "$name" dumpsieve "$r" "$in_ours" "${common[@]}" "${ours[@]}"
 		# an if, not &&: a dumpsieve-only case must not end the script with status 1
 		if [ -n "$in_mdf" ]; then one_run "$name" makedumpfile "$r" "$in_mdf" "${common[@]}" "${mdf[@]}"; fi

@@ -3,9 +3,15 @@
 # makedumpfile 1.7.2 in the same run, on real and synthetic vmcores.
 #
 # Usage: bench/run-all.sh [--smoke] [-n RUNS]
+#        bench/run-all.sh --real-floor [-n RUNS]
 #   --smoke   one small real case, one run, no synthetic inputs, no docs:
 #             make check uses it to show the harness works (rows written,
 #             both tools succeed, outputs identical); never a timing claim
+#   --real-floor  only the real 1 and 4 GiB rows at -d 31 -l and -d 0 -l,
+#             one thread, each run of dumpsieve, makedumpfile and the floor
+#             interleaved (default 7 runs), CPU time and load recorded:
+#             bench/results/real-floor.tsv, real-floor-floor.tsv and
+#             docs/performance-real.generated.md (for a shared machine)
 #
 # Inputs: real vmcores of a Debian 6.1 guest (1 and 4 GiB, busy workload,
 # tests/vm/capture-vmcore.sh), synthetic idle machines of 64 GiB, 256 GiB
@@ -16,16 +22,18 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
-RUNS=3 SMOKE=0 PART=all
+RUNS= SMOKE=0 PART=all
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1 ;;
 	-n) RUNS=$2; shift ;;
 	--synthetic-only) PART=synthetic ;;    # keep the real rows of the last run
+	--real-floor) PART=realfloor ;;
 	*) sed -n '2,20p' "$0"; exit 2 ;;
 	esac
 	shift
 done
+[ -n "$RUNS" ] || { [ "$PART" = realfloor ] && RUNS=7 || RUNS=3; }
 BIN=$TOP/build/programs/dumpsieve
 MK=$TOP/build/tests/mkvmcore
 SCRATCH=${BENCH_SCRATCH:-/var/tmp/ds-bench}
@@ -52,6 +60,63 @@ V4=$("$TOP/tests/vm/capture-vmcore.sh" -m 4096M | tail -n 1)
 OUT=$HERE/results/run-all.tsv
 # named before the run: the results file it writes makes the tree dirty
 VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+
+# the floor of the real rows (tests/gen/fs/floor.c): reading the kept pages
+# (and at -d 31 the struct page arrays the scan reads) from the page-cached
+# file as cheaply as it can be read, plus the codec alone on the kept pages.
+# floor_prepare VMCORE LEVEL: the pfn lists vmcorefloor reads (the kept
+# pages are those of dumpsieve's own -l dump, equal to makedumpfile's)
+floor_prepare() {
+	/usr/bin/python3 "$TOP/tests/tools/vmemmap_oracle.py" --list-memmap "$1" > "$SCRATCH/memmap.pfns"
+	"$BIN" -f -l -d "$2" --message-level 0 "$1" "$SCRATCH/floor.kdump"
+	/usr/bin/python3 "$TOP/tests/tools/dumpcheck.py" pfns "$SCRATCH/floor.kdump" > "$SCRATCH/kept.pfns"
+	rm -f "$SCRATCH/floor.kdump"
+	FLOOR_SCAN=()
+	if [ "$2" != 0 ]; then FLOOR_SCAN=(--scan "$SCRATCH/memmap.pfns"); fi
+}
+# floor_run FLOOR.tsv CASE RUN VMCORE: one run of vmcorefloor, one row
+floor_run() {
+	local f
+	f=$("$TOP/build/tests/vmcorefloor" --kept "$SCRATCH/kept.pfns" "${FLOOR_SCAN[@]}" "$4")
+	field() { sed "s/.*[ ^]$1=\([^ ]*\).*/\1/" <<<" $f"; }
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$(field floor_s)" \
+		"$(echo "$(field scan_s) + $(field copy_s)" | bc)" "$(field codec_s)" \
+		"$(field floor_cpu_s)" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$1"
+}
+floor_header() { printf 'case\trun\tfloor_s\tread_s\tcodec_s\tfloor_cpu_s\tload1\n' > "$1"; }
+
+if [ "$PART" = realfloor ]; then
+	OUT=$HERE/results/real-floor.tsv FLOOR=$HERE/results/real-floor-floor.tsv
+	rm -f "$OUT"; floor_header "$FLOOR"
+	for v in "1G:$V1" "4G:$V4"; do
+		n=${v%%:*} d=${v#*:}
+		for lvl in 31 0; do
+			name="real $n busy -d $lvl -l"
+			floor_prepare "$d/vmcore.elf" $lvl
+			"$HERE/warm.py" "$d/vmcore.elf" "$d/vmcore.fixed.elf"
+			# one run of each in turn, so that a change of load hits all three
+			for r in $(seq 1 "$RUNS"); do
+				"$HERE/compare.sh" -n 1 -r "$r" -o "$OUT" \
+					"$name|$d/vmcore.elf|$d/vmcore.fixed.elf|-d $lvl -l" >&2
+				floor_run "$FLOOR" "$name" "$r" "$d/vmcore.elf" >&2
+			done
+		done
+	done
+	rm -f "$SCRATCH/kept.pfns" "$SCRATCH/memmap.pfns"
+	{
+		echo "Produced by \`bench/run-all.sh --real-floor -n $RUNS\`: dumpsieve, makedumpfile"
+		echo "1.7.2 and the floor (vmcorefloor) in turn, $RUNS runs each, medians."
+		echo
+		echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
+		echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC'),"
+		echo "dumpsieve $VERSION, makedumpfile $(makedumpfile -v 2>&1 | head -n 1 | awk '{print $3}')."
+		echo
+		python3 "$HERE/report.py" "$OUT" --floor "$FLOOR" --cpu
+	} > "$TOP/docs/performance-real.generated.md"
+	echo "wrote docs/performance-real.generated.md" >&2
+	exit
+fi
+
 if [ "$PART" = synthetic ]; then
 	grep -v '^synthetic' "$OUT" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 else
@@ -68,27 +133,16 @@ cases+=("real 4G -d 0 -c, 1 thread|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 0 -c"
 	"real 4G -d 31 -e -l|$V4/vmcore.elf|$V4/vmcore.fixed.elf|-d 31 -e -l @MDF --work-dir $SCRATCH @")
 "$HERE/compare.sh" -n "$RUNS" -o "$OUT" "${cases[@]}"
 
-# the floor of the real rows (tests/gen/fs/floor.c): reading the kept pages
-# (and at -d 31 the struct page arrays the scan reads) from the page-cached
-# file as cheaply as it can be read, plus the codec alone on the kept pages
+# the floor of the real rows, RUNS runs each after the comparisons
 FLOOR=$HERE/results/run-all-floor.tsv
-printf 'case\trun\tfloor_s\tread_s\tcodec_s\n' > "$FLOOR"
+floor_header "$FLOOR"
 for v in "1G:$V1" "4G:$V4"; do
 	n=${v%%:*} d=${v#*:}
-	/usr/bin/python3 "$TOP/tests/tools/vmemmap_oracle.py" --list-memmap "$d/vmcore.elf" > "$SCRATCH/memmap.pfns"
 	for lvl in 31 0; do
-		"$BIN" -f -l -d $lvl --message-level 0 "$d/vmcore.elf" "$SCRATCH/floor.kdump"
-		/usr/bin/python3 "$TOP/tests/tools/dumpcheck.py" pfns "$SCRATCH/floor.kdump" > "$SCRATCH/kept.pfns"
-		rm -f "$SCRATCH/floor.kdump"
-		scan=()
-		[ $lvl = 31 ] && scan=(--scan "$SCRATCH/memmap.pfns")
+		floor_prepare "$d/vmcore.elf" $lvl
 		"$HERE/warm.py" "$d/vmcore.elf"
 		for r in $(seq 1 "$RUNS"); do
-			f=$("$TOP/build/tests/vmcorefloor" --kept "$SCRATCH/kept.pfns" "${scan[@]}" "$d/vmcore.elf")
-			printf 'real %s busy -d %s -l\t%s\t%s\t%s\t%s\n' "$n" $lvl "$r" \
-				"$(sed 's/.*floor_s=\([^ ]*\).*/\1/' <<<"$f")" \
-				"$(echo "$(sed 's/.*scan_s=\([^ ]*\).*/\1/' <<<"$f") + $(sed 's/.*copy_s=\([^ ]*\).*/\1/' <<<"$f")" | bc)" \
-				"$(sed 's/.*codec_s=\([^ ]*\).*/\1/' <<<"$f")" >> "$FLOOR"
+			floor_run "$FLOOR" "real $n busy -d $lvl -l" "$r" "$d/vmcore.elf" > /dev/null
 		done
 	done
 done
