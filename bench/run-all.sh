@@ -80,7 +80,7 @@ floor_run() {
 	f=$("$TOP/build/tests/vmcorefloor" --kept "$SCRATCH/kept.pfns" "${FLOOR_SCAN[@]}" "$4")
 	field() { sed "s/.*[ ^]$1=\([^ ]*\).*/\1/" <<<" $f"; }
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$(field floor_s)" \
-		"$(echo "$(field scan_s) + $(field copy_s)" | bc)" "$(field codec_s)" \
+		"$(awk "BEGIN { printf \"%.3f\", $(field scan_s) + $(field copy_s) }")" "$(field codec_s)" \
 		"$(field floor_cpu_s)" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$1"
 }
 floor_header() { printf 'case\trun\tfloor_s\tread_s\tcodec_s\tfloor_cpu_s\tload1\n' > "$1"; }
