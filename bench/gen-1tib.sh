@@ -111,7 +111,7 @@ fs=$(df --output=fstype "$WORK" | tail -n 1)
 	echo "$([ "${DROP_CACHES:-0}" = 1 ] && echo "dropped before each dump" || echo "warm (not dropped)")."
 	echo "Spec: \`${SPEC#$TOP/}\`."
 	echo
-	sed -n 's/^/    /; /^    \(kernel\|paging\|memory\|extents\|file\)/p' "$WORK/g/summary.txt"
+	sed -n 's/^/    /; /^    \(kernel\|machine\|paging\|memory\|extents\|file\)/p' "$WORK/g/summary.txt"
 	echo
 	echo "| step | wall time | peak RSS | size | pfn and zero sets = truth |"
 	echo "|---|---|---|---|---|"

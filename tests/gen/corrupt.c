@@ -67,8 +67,9 @@ static void expect(struct model *m, char code, const char *msg, const char *note
 static void add_place(struct spec *sp, int kind, unsigned order, uint64_t count)
 {
 	sp->at = xrealloc(sp->at, (sp->n_at + 1) * sizeof(*sp->at));
-	sp->at[sp->n_at++] = (struct at_entry){ 0, kind, (uint8_t)order, count,
-						kinds[kind].zero_pct, true };
+	sp->at[sp->n_at++] = (struct at_entry){ .kind = kind, .order = (uint8_t)order,
+						.count = count, .zero_pct = kinds[kind].zero_pct,
+						.random = true };
 }
 
 static bool is(const struct model *m, const char *name)
@@ -106,7 +107,7 @@ void corrupt_before_mix(struct model *m)
 
 static uint64_t beyond_ram(const struct model *m)
 {
-	uint64_t end = m->max_pfn << PAGE_SHIFT;
+	uint64_t end = m->max_pfn << m->page_shift;
 
 	return ((end + (1ull << 30) - 1) & ~((1ull << 30) - 1)) + (64ull << 30);
 }
@@ -122,46 +123,46 @@ static uint64_t some_section(const struct model *m)
 	die("no present section");
 }
 
-/* physical address of the page-table entry for va at the level of `shift` */
-static uint64_t pte_addr(struct model *m, uint64_t va, unsigned shift)
+/* physical address of the page-table entry for va at the level whose
+ * leaves are `up` levels above the last (0: the page table) */
+static uint64_t pte_addr(struct model *m, uint64_t va, unsigned up)
 {
-	static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
-	const unsigned *sh = m->levels == 5 ? shifts5 : shifts5 + 1;
 	uint64_t table = m->pgd_paddr;
 
 	for (unsigned lvl = 0; lvl < m->levels; lvl++) {
-		uint64_t ea = table + ((va >> sh[lvl]) & 0x1ff) * 8;
+		uint64_t ea = table + ((va >> m->pt_shift[lvl]) &
+				       ((1ull << m->pt_bits[lvl]) - 1)) * m->entry_size;
 
-		if (sh[lvl] == shift)
+		if (lvl == m->levels - 1 - up)
 			return ea;
-		table = phys_read_u64(m, ea) & 0x000ffffffffff000ull;
-		if (!table)
-			die("corrupt: 0x%llx is not mapped", (unsigned long long)va);
+		if (m->arch->decode(m, lvl, pt_read(m, ea), &table) != 1)
+			die("corrupt: 0x%llx is not mapped by a table at level %u",
+			    (unsigned long long)va, lvl);
 	}
-	die("corrupt: no level %u for 0x%llx", shift, (unsigned long long)va);
+	die("corrupt: no level %u above the last for 0x%llx", up, (unsigned long long)va);
 }
 
 static void set_section(struct model *m, uint64_t s, uint64_t value)
 {
-	uint64_t per_root = PAGE_SIZE / m->sp->mem_section_size;
+	uint64_t per_root = m->page_size / m->sp->mem_section_size;
 	uint64_t ent;
 
 	if (m->sp->extreme)
 		ent = m->root_paddr[s / per_root] + (s % per_root) * m->sp->mem_section_size;
 	else
-		ent = m->sym_mem_section - START_KERNEL_MAP + m->phys_base + s * m->sp->mem_section_size;
+		ent = m->sym_mem_section - m->image_voff + s * m->sp->mem_section_size;
 	phys_write_u64(m, ent, value);
 }
 
 static uint64_t get_section(struct model *m, uint64_t s)
 {
-	uint64_t per_root = PAGE_SIZE / m->sp->mem_section_size;
+	uint64_t per_root = m->page_size / m->sp->mem_section_size;
 	uint64_t ent;
 
 	if (m->sp->extreme)
 		ent = m->root_paddr[s / per_root] + (s % per_root) * m->sp->mem_section_size;
 	else
-		ent = m->sym_mem_section - START_KERNEL_MAP + m->phys_base + s * m->sp->mem_section_size;
+		ent = m->sym_mem_section - m->image_voff + s * m->sp->mem_section_size;
 	return phys_read_u64(m, ent);
 }
 
@@ -214,39 +215,42 @@ void corrupt_after_build(struct model *m)
 		snprintf(m->vmci_edit, sizeof(m->vmci_edit), "pgd-symbol");
 		expect(m, '1', "SYMBOL\\(init_top_pgt\\)=0x[0-9a-f]+ is not a kernel image address", "");
 	} else if (is(m, "pgd-empty")) {
-		memset(pstore_get(&m->store, m->pgd_paddr >> PAGE_SHIFT, true), 0, PAGE_SIZE);
+		memset(pstore_get(&m->store, m->pgd_paddr >> m->page_shift, true) +
+		       (m->pgd_paddr & (m->page_size - 1)), 0,
+		       ((size_t)1 << m->pt_bits[0]) * m->entry_size);
 		expect(m, '1', "is not mapped \\(level [45] entry 0x0 ",
 		       "no address translates: the first kernel read fails");
 	} else if (is(m, "pgtable-outside")) {
 		need_vmemmap(m);
 		uint64_t s = some_section(m);
-		uint64_t va = m->vmemmap_base + s * PAGES_PER_SECTION * SP_SIZE;
-		uint64_t ea = pte_addr(m, va, sp->vmemmap_shift);
-		uint64_t e = phys_read_u64(m, ea);
+		uint64_t va = m->vmemmap_base + s * m->pages_per_section * SP_SIZE;
+		uint64_t ea = pte_addr(m, va, m->memmap_leaf);
 
-		phys_write_u64(m, ea, (e & ~0x000ffffffffff000ull) | (1ull << 45));
+		pt_write(m, ea, m->arch->leaf_entry(m, m->levels - 1 - m->memmap_leaf, 1ull << 45,
+						    false));
 		expect(m, '1', "cannot read the struct pages of pfn 0x[0-9a-f]+-0x[0-9a-f]+ at "
 		       "0x[0-9a-f]+: .*physical address 0x[0-9a-f]+ is not in the vmcore",
 		       "the section's struct pages translate to an address no PT_LOAD holds");
 	} else if (is(m, "pgtable-loop")) {
 		need_vmemmap(m);
 		uint64_t s = some_section(m);
-		uint64_t va = m->vmemmap_base + s * PAGES_PER_SECTION * SP_SIZE;
-		uint64_t pud = pte_addr(m, va, 30);
-		uint64_t old = phys_read_u64(m, pud);
-		uint64_t targets[2] = { pud & ~0xfffull, m->pgd_paddr };
+		uint64_t va = m->vmemmap_base + s * m->pages_per_section * SP_SIZE;
+		unsigned lvl = m->levels - 3;               /* the PUD: two above the last */
+		uint64_t pud = pte_addr(m, va, 2);
+		uint64_t old = pt_read(m, pud);
+		uint64_t targets[2] = { pud & ~(m->page_size - 1), m->pgd_paddr };
 		bool done = false;
 
 		for (int t = 0; t < 2 && !done; t++) {
 			bool ok;
 
-			phys_write_u64(m, pud, targets[t] | 0x063);
+			pt_write(m, pud, m->arch->table_entry(m, lvl, targets[t]));
 			(void)walk_va(m, va, &ok);
 			if (!ok)
 				done = true;
 		}
 		if (!done) {
-			phys_write_u64(m, pud, old);
+			pt_write(m, pud, old);
 			die("pgtable-loop: both loops end in a mapped address with this layout; "
 			    "change the seed");
 		}
@@ -260,7 +264,7 @@ void corrupt_after_build(struct model *m)
 		if (!sp->extreme)
 			die("root-outside needs 'sections extreme'");
 		uint64_t s = some_section(m);
-		uint64_t r = s / (PAGE_SIZE / sp->mem_section_size);
+		uint64_t r = s / (m->page_size / sp->mem_section_size);
 
 		phys_write_u64(m, m->roots_paddr + r * 8, direct_va(m, beyond_ram(m)));
 		expect(m, '1', "reading mem_section [0-9]+: .*is not mapped", "");
@@ -270,7 +274,7 @@ void corrupt_after_build(struct model *m)
 		if (sp->vmemmap)
 			v = (m->vmemmap_base + (1ull << 39)) | (v & 0x3f);
 		else
-			v = (direct_va(m, beyond_ram(m)) - (s << PFN_SECTION_SHIFT) * SP_SIZE) | (v & 0x3f);
+			v = (direct_va(m, beyond_ram(m)) - (s << m->pfn_section_shift) * SP_SIZE) | (v & 0x3f);
 		set_section(m, s, v);
 		expect(m, '1', "cannot read the struct pages of pfn .*is not mapped", "");
 	} else if (is(m, "no-sections")) {

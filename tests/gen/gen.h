@@ -1,4 +1,6 @@
-/* gen.h - mkvmcore's model of a crashed x86_64 machine.
+/* gen.h - mkvmcore's model of a crashed machine: x86_64, arm64, ppc64le,
+ * s390x or riscv64 (garch.c describes each: page size, paging form, address
+ * layout, byte order, its VMCOREINFO lines).
  *
  * mkvmcore builds a machine in memory as a list of extents (runs of pfns
  * that hold one kind of page: free buddy blocks, page cache, slab, struct
@@ -19,18 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SHIFT        12
-#define PAGE_SIZE         4096u
-#define SECTION_SIZE_BITS 27
-#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
-#define PAGES_PER_SECTION (1ull << PFN_SECTION_SHIFT)
-#define SP_SIZE           64u          /* SIZE(page): 64 in every generation */
-#define MAX_BUDDY_ORDER   10u          /* orders 0..10: LENGTH(zone.free_area)=11 */
-#define START_KERNEL_MAP  0xffffffff80000000ull
-#define START_KERNEL      0xffffffff81000000ull
-#define KERNEL_IMAGE_SIZE (1ull << 30)
+#define SP_SIZE           64u          /* SIZE(page): 64 in every generation (LP64) */
 #define TAIL_MAPPING      0xdead000000000400ull
 #define MAX_LEVELS        7u           /* 0 1 2 4 8 16 31 */
+#define MAX_PT_LEVELS     5u
+/* The page size of the x86_64 specs; others set `page-size` (struct model
+ * has the page size in use). */
+#define BASE_PAGE_SHIFT   12
+#define MAX_PAGE_SIZE     65536u       /* the largest page of any machine (64K) */
 
 /* ---- util.c ---- */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -141,6 +139,7 @@ void gen_list(void);
 /* ---- spec.c ---- */
 struct mix_entry {
 	int kind;
+	bool order_default;        /* no order= given: the machine's usual orders */
 	double weight;             /* percent of the pages left for the mix */
 	uint8_t omin, omax;
 	uint16_t run;
@@ -150,6 +149,7 @@ struct mix_entry {
 struct at_entry {
 	uint64_t pfn;
 	int kind;
+	bool order_default;
 	uint8_t order;
 	uint64_t count;
 	uint8_t zero_pct;
@@ -181,11 +181,18 @@ struct log_spec {
 	char damage[24];           /* a damaged variant (log.c) */
 };
 
+struct garch;
+
 struct spec {
 	char name[64];
 	const struct gen *gen;
 	char osrelease[65];
-	unsigned paging;           /* 4 or 5 */
+	const struct garch *arch;  /* x86_64 unless `arch` says */
+	unsigned paging;           /* x86_64: 4 or 5 levels */
+	unsigned page_shift;       /* `page-size`: 12, 14 or 16 (0: the arch's default) */
+	unsigned va_bits;          /* `va-bits` (arm64, riscv64; 0: the arch's default) */
+	bool hash_mmu;             /* ppc64: `mmu hash` (else radix) */
+	bool vmemmap_list;         /* ppc64: keep a vmemmap_list (hash: always) */
 	uint64_t memory;           /* bytes: physical address just past RAM */
 	struct addr_range *holes;
 	size_t n_holes;
@@ -195,8 +202,8 @@ struct spec {
 	bool vmemmap;              /* SPARSEMEM_VMEMMAP, else classic SPARSEMEM */
 	bool extreme;              /* SPARSEMEM_EXTREME, else a static array */
 	unsigned mem_section_size; /* SIZE(mem_section): 16 or 32 */
-	unsigned directmap_shift;  /* largest direct-map page: 12, 21 or 30 */
-	unsigned vmemmap_shift;    /* vmemmap page size: 12 or 21 */
+	unsigned directmap_leaf;   /* largest direct-map mapping: 0 page, 1 block, 2 huge */
+	unsigned vmemmap_leaf;     /* vmemmap mapping: 0 page, 1 block */
 	unsigned nodes;            /* NUMA nodes (0: one) */
 	unsigned cpus;
 	uint64_t seed;
@@ -220,6 +227,42 @@ void spec_finish(struct spec *sp);
 /* SPEC file (or "-" for none), then the extra lines, then spec_finish. */
 void spec_load(struct spec *sp, const char *path, const char *const *sets, size_t nsets);
 void spec_free(struct spec *sp);
+
+/* ---- garch.c: the architectures ---- */
+struct model;
+struct sbuf;
+
+struct garch {
+	const char *name;          /* spec word */
+	const char *uts_machine;   /* utsname machine */
+	uint16_t e_machine;
+	bool big_endian;           /* the machine's (and the vmcore's) byte order */
+	bool entries_big_endian;   /* page-table entries (ppc64: always) */
+	bool image_in_linear_map;  /* kernel image addresses are linear-map ones */
+	unsigned prstatus_size;    /* struct elf_prstatus */
+	unsigned default_page_shift;
+	/* non-zero: the linear map and vmemmap start at the start of RAM,
+	 * rounded down to this (arm64 PHYS_OFFSET, riscv64 phys_ram_base) */
+	uint64_t linear_align;
+	/* page size, paging form, section/physmem bits, orders, address layout:
+	 * fills the struct model fields marked "arch" (memmap_chunk 0: the
+	 * struct pages of one section, at least a page and a vmemmap leaf) */
+	void (*configure)(struct model *m);
+	/* KASLR beyond the image's placement (x86_64: direct map, vmemmap) */
+	void (*kaslr)(struct model *m);
+	/* entries: a table at `level` (0 = top) pointing at pa; a leaf there
+	 * mapping pa; an unused one (NULL: 0) */
+	uint64_t (*table_entry)(const struct model *m, unsigned level, uint64_t pa);
+	uint64_t (*leaf_entry)(const struct model *m, unsigned level, uint64_t pa, bool exec);
+	uint64_t (*empty_entry)(const struct model *m, unsigned level);
+	/* the generator's own reading of an entry: 0 invalid, 1 table, 2 leaf */
+	int (*decode)(const struct model *m, unsigned level, uint64_t e, uint64_t *ret_pa);
+	/* the architecture's VMCOREINFO lines */
+	void (*vmcoreinfo)(const struct model *m, struct sbuf *b);
+};
+
+const struct garch *garch_by_name(const char *name);
+void garch_list(void);
 
 /* ---- model.c ---- */
 struct range {
@@ -258,6 +301,7 @@ struct ext_cursor {
 /* Physical pages whose bytes the generator made (page tables, mem_section,
  * pgdat, the kernel image's data): a hash map pfn -> 4 KiB buffer. */
 struct pstore {
+	uint64_t page_size;
 	uint64_t *keys;            /* pfn + 1; 0 = empty slot */
 	uint8_t **pages;
 	size_t cap, n;
@@ -295,18 +339,43 @@ struct model {
 	unsigned nodes;            /* NUMA nodes */
 	uint64_t *node_start;      /* node n: pfns [node_start[n], node_start[n + 1]) */
 
-	/* addresses */
-	unsigned levels;           /* 4 or 5 */
-	uint64_t page_offset;      /* direct map base */
+	/* the machine (arch: set by garch.c's configure) */
+	const struct garch *arch;
+	unsigned page_shift;       /* arch */
+	uint64_t page_size;
+	unsigned section_bits;     /* arch: SECTION_SIZE_BITS */
+	unsigned physmem_bits;     /* arch: MAX_PHYSMEM_BITS */
+	unsigned pfn_section_shift;
+	uint64_t pages_per_section;
+	unsigned max_order;        /* arch: largest buddy order (LENGTH(zone.free_area) - 1) */
+	unsigned pmd_order;        /* arch: order of a THP / hugetlb page */
+	unsigned levels;           /* arch: page-table levels */
+	uint8_t pt_shift[MAX_PT_LEVELS], pt_bits[MAX_PT_LEVELS];   /* arch, top first */
+	unsigned entry_size;       /* arch: 8 */
+	unsigned max_leaf_up;      /* arch: leaves allowed this many levels above the last */
+	unsigned va_bits;          /* arch: the VA bits in use */
+
+	/* addresses (arch) */
+	uint64_t page_offset;      /* direct map base: direct_va(linear_base) */
+	uint64_t linear_base;      /* physical address at page_offset */
 	uint64_t vmemmap_base;
+	uint64_t vmalloc_start;    /* arch: where vmalloc space starts */
+	uint64_t image_base_va;    /* where the image area starts (x86: __START_KERNEL_map) */
+	uint64_t image_va_lo, image_va_span;   /* KASLR range of _text (arch) */
+	uint64_t memmap_chunk;     /* bytes of struct pages allocated and mapped together */
+	unsigned memmap_leaf;      /* 0 page, 1 block: how a chunk is mapped */
 	uint64_t kphys;            /* physical address of _text */
 	uint64_t ktext;            /* virtual address of _text (= _stext) */
 	uint64_t ksize;            /* bytes, multiple of 2 MiB */
 	uint64_t ktext_size;       /* bytes of "code" at the start of the image */
 	uint64_t kbrk;             /* next free byte offset in the image's data */
-	uint64_t phys_base;
+	uint64_t phys_base;        /* the sub header's: x86 phys_base, arm64 PHYS_OFFSET ... */
+	uint64_t image_voff;       /* image_va(pa) = pa + image_voff */
 	uint64_t pgd_paddr;
 	bool pt_in_image;          /* page-table pages come from the image */
+	uint64_t carve_pa, carve_left;   /* sub-page tables: the page they are cut from */
+	uint64_t vmemmap_list_va;  /* ppc64: SYMBOL(vmemmap_list) */
+	uint64_t psize_defs_va, vmemmap_psize_va;   /* ppc64: mmu_psize_defs, mmu_vmemmap_psize */
 
 	/* sparsemem */
 	uint64_t n_sections;       /* sections 0 .. n_sections-1 cover RAM */
@@ -341,8 +410,12 @@ void extent_push(struct extent **v, size_t *n, size_t *cap, uint64_t pfn, uint64
 void model_free(struct model *m);
 uint8_t *pstore_get(struct pstore *ps, uint64_t pfn, bool create);
 void phys_write(struct model *m, uint64_t paddr, const void *buf, size_t len);
+/* integers in the machine's byte order; entries in the page tables' */
 void phys_write_u64(struct model *m, uint64_t paddr, uint64_t v);
+void phys_write_u32(struct model *m, uint64_t paddr, uint32_t v);
 uint64_t phys_read_u64(struct model *m, uint64_t paddr);
+void pt_write(struct model *m, uint64_t paddr, uint64_t e);
+uint64_t pt_read(struct model *m, uint64_t paddr);
 uint64_t direct_va(const struct model *m, uint64_t paddr);
 uint64_t image_va(const struct model *m, uint64_t paddr);
 uint64_t walk_va(struct model *m, uint64_t va, bool *ok);   /* the generator's own page walk */
@@ -378,8 +451,8 @@ void log_free(struct model *m);
 
 /* ---- image.c: the vmcore file as a function of the model ---- */
 struct memmap_block {
-	uint64_t pfn;              /* first pfn of a section's 2 MiB of struct pages */
-	uint64_t section;
+	uint64_t pfn;              /* first pfn of a chunk of struct pages (memmap_chunk) */
+	uint64_t section;          /* the chunk's first section */
 };
 
 struct image {

@@ -174,7 +174,7 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 		sb_printf(b, "BUILD-ID=%016llx%016llx%08x\n",
 			  (unsigned long long)mix64(sp->seed), (unsigned long long)mix64(sp->seed + 1),
 			  (unsigned)mix64(sp->seed + 2));
-	sb_printf(b, "PAGESIZE=4096\n");
+	sb_printf(b, "PAGESIZE=%llu\n", (unsigned long long)m->page_size);
 	sb_printf(b, "SYMBOL(init_uts_ns)=%llx\n", (unsigned long long)m->sym_init_uts_ns);
 	if (at_least(g, 5, 11))
 		sb_printf(b, "OFFSET(uts_namespace.name)=0\n");
@@ -182,8 +182,7 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 	sb_printf(b, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)image_va(m, m->pgd_paddr));
 	sb_printf(b, "SYMBOL(_stext)=%llx\n", (unsigned long long)m->ktext);
 	if (at_least(g, 7, 0))
-		sb_printf(b, "NUMBER(VMALLOC_START)=0x%llx\n",
-			  (unsigned long long)(m->page_offset + (m->levels == 5 ? (1ull << 52) : (32ull << 40))));
+		sb_printf(b, "NUMBER(VMALLOC_START)=0x%llx\n", (unsigned long long)m->vmalloc_start);
 	if (!v69)
 		sb_printf(b, "SYMBOL(vmap_area_list)=%llx\n", (unsigned long long)(misc + 0x430));
 	if (at_least(g, 7, 0) && sp->vmemmap)
@@ -193,9 +192,9 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 	sb_printf(b, "SIZE(mem_section)=%u\n", sp->mem_section_size);
 	sb_printf(b, "OFFSET(mem_section.section_mem_map)=0\n");
 	if (at_least(g, 5, 13))
-		sb_printf(b, "NUMBER(SECTION_SIZE_BITS)=%d\n", SECTION_SIZE_BITS);
+		sb_printf(b, "NUMBER(SECTION_SIZE_BITS)=%u\n", m->section_bits);
 	if (v510)
-		sb_printf(b, "NUMBER(MAX_PHYSMEM_BITS)=%u\n", m->levels == 5 ? 52u : 46u);
+		sb_printf(b, "NUMBER(MAX_PHYSMEM_BITS)=%u\n", m->physmem_bits);
 	sb_printf(b, "SIZE(page)=%u\n", SP_SIZE);
 	sb_printf(b, "SIZE(pglist_data)=%u\n", SZ_PGLIST_DATA);
 	sb_printf(b, "SIZE(zone)=%u\n", SZ_ZONE);
@@ -233,7 +232,7 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 		sb_printf(b, "OFFSET(folio._folio_dtor)=%u\n", SP_SIZE + 16);
 		sb_printf(b, "OFFSET(folio._folio_order)=%u\n", SP_SIZE + 17);
 	}
-	sb_printf(b, "LENGTH(zone.free_area)=%u\n", MAX_BUDDY_ORDER + 1);
+	sb_printf(b, "LENGTH(zone.free_area)=%u\n", m->max_order + 1);
 	log_vmcoreinfo(m, b);          /* log.c: the layout of the spec's log */
 	sb_printf(b, "LENGTH(free_area.free_list)=%u\n", MIGRATE_TYPES);
 	sb_printf(b, "NUMBER(NR_FREE_PAGES)=0\n");
@@ -268,16 +267,8 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 			sb_printf(b, "SYMBOL(kallsyms_relative_base)=%llx\n",
 				  (unsigned long long)(misc + 0x1ff0));
 	}
-	/* arch/x86/kernel/crash_core_64.c (machine_kexec_64.c before 5.x) */
-	sb_printf(b, "NUMBER(phys_base)=%lld\n", (long long)m->phys_base);
-	sb_printf(b, "SYMBOL(init_top_pgt)=%llx\n", (unsigned long long)image_va(m, m->pgd_paddr));
-	sb_printf(b, "NUMBER(pgtable_l5_enabled)=%d\n", m->levels == 5);
-	sb_printf(b, "SYMBOL(node_data)=%llx\n", (unsigned long long)m->sym_node_data);
-	sb_printf(b, "LENGTH(node_data)=1024\n");
-	sb_printf(b, "KERNELOFFSET=%llx\n", (unsigned long long)(m->ktext - START_KERNEL));
-	sb_printf(b, "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", (unsigned long long)KERNEL_IMAGE_SIZE);
-	if (v510)
-		sb_printf(b, "NUMBER(sme_mask)=0\n");
+	/* the architecture's own lines (arch/ * /kernel/vmcore_info.c) */
+	m->arch->vmcoreinfo(m, b);
 	sb_printf(b, "CRASHTIME=%llu\n", (unsigned long long)sp->crashtime);
 }
 

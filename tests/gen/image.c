@@ -17,25 +17,24 @@
  * come from the page store.
  */
 #include <elf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
+#include "../../lib/common/bytes.h"
 
-#define PRSTATUS_SIZE 336u        /* struct elf_prstatus on x86_64 */
-
-static void text_page(uint64_t pfn, uint8_t *buf)
+static void text_page(const struct model *m, uint64_t pfn, uint8_t *buf)
 {
 	/* "code": dense non-zero bytes */
-	uint64_t *q = (uint64_t *)(void *)buf;
 	uint64_t x = mix64(pfn * 31 + 7);
 
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i++) {
+	for (uint64_t i = 0; i < m->page_size; i += 8) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		q[i] = x | 0x0100000000000001ull;
+		bytes_put_le64(buf + i, x | 0x0100000000000001ull);
 	}
 }
 
@@ -48,29 +47,30 @@ static void page_content(const struct model *m, const struct extent *e, uint64_t
 
 	switch (e->kind) {
 	case K_KIMAGE:
-		if ((pfn << PAGE_SHIFT) - m->kphys < m->ktext_size) {
-			text_page(key, buf);
+		if ((pfn << m->page_shift) - m->kphys < m->ktext_size) {
+			text_page(m, key, buf);
 			return;
 		}
 		/* fall through */
 	case K_META:
 		st = pstore_get((struct pstore *)&m->store, pfn, false);
-		memcpy(buf, st, PAGE_SIZE);
+		memcpy(buf, st, m->page_size);
 		return;
 	default:
 		if (e->stored) {        /* log.c: a log placed in a free block */
 			st = pstore_get((struct pstore *)&m->store, pfn, false);
-			memcpy(buf, st, PAGE_SIZE);
+			memcpy(buf, st, m->page_size);
 			return;
 		}
 		fill_data_page(m, key, buf);
 	}
 }
 
-static const struct memmap_block *mmb_find(const struct image *im, uint64_t pfn)
+static const struct memmap_block *mmb_find(const struct model *m, const struct image *im,
+					   uint64_t pfn)
 {
 	size_t lo = 0, hi = im->n_mmb;
-	const uint64_t per_block = PAGES_PER_SECTION * SP_SIZE / PAGE_SIZE;
+	const uint64_t per_block = m->memmap_chunk >> m->page_shift;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -89,16 +89,16 @@ bool image_page(struct ext_cursor *c, const struct image *im, uint64_t pfn, uint
 {
 	const struct model *m = c->m;
 	const struct extent *e = ext_find(c, pfn);
-	const uint64_t per_page = PAGE_SIZE / SP_SIZE;
+	const uint64_t per_page = m->page_size / SP_SIZE;
 
 	if (!e || e->kind == K_CRASHKERNEL)
 		return false;
 	if (e->kind == K_MEMMAP) {
-		const struct memmap_block *b = mmb_find(im, pfn);
+		const struct memmap_block *b = mmb_find(m, im, pfn);
 
 		if (!b)
 			die("internal: pfn 0x%llx is memmap but no section's", (unsigned long long)pfn);
-		spage_encode_range(c, (b->section << PFN_SECTION_SHIFT) + (pfn - b->pfn) * per_page,
+		spage_encode_range(c, (b->section << m->pfn_section_shift) + (pfn - b->pfn) * per_page,
 				   per_page, buf);
 		return true;
 	}
@@ -110,19 +110,22 @@ bool image_page(struct ext_cursor *c, const struct image *im, uint64_t pfn, uint
 	return true;
 }
 
-static void note_hdr(struct sbuf *b, const char *name, uint32_t type, const void *desc,
-		     uint32_t descsz, uint32_t claimed_descsz)
+/* a note header in the machine's byte order (the same for ELF32 and ELF64) */
+static void note_hdr(const struct model *m, struct sbuf *b, const char *name, uint32_t type,
+		     const void *desc, uint32_t descsz, uint32_t claimed_descsz)
 {
-	Elf64_Nhdr nh = { (Elf64_Word)(strlen(name) + 1), claimed_descsz, type };
 	static const char zeros[4];
 	size_t namesz = strlen(name) + 1;
+	bool be = m->arch->big_endian;
 
-	if (b->cap - b->len < sizeof(nh) + namesz + descsz + 8) {
-		b->cap = (b->cap + sizeof(nh) + namesz + descsz + 8) * 2;
+	if (b->cap - b->len < 12 + namesz + descsz + 8) {
+		b->cap = (b->cap + 12 + namesz + descsz + 8) * 2;
 		b->s = xrealloc(b->s, b->cap);
 	}
-	memcpy(b->s + b->len, &nh, sizeof(nh));
-	b->len += sizeof(nh);
+	bytes_put_u32(be, b->s + b->len, (uint32_t)namesz);
+	bytes_put_u32(be, b->s + b->len + 4, claimed_descsz);
+	bytes_put_u32(be, b->s + b->len + 8, type);
+	b->len += 12;
 	memcpy(b->s + b->len, name, namesz);
 	b->len += namesz;
 	memcpy(b->s + b->len, zeros, (4 - namesz % 4) % 4);
@@ -148,25 +151,25 @@ static void sb_replace(struct sbuf *b, const char *from, const char *to)
 
 static void build_notes(struct model *m, struct sbuf *notes)
 {
-	uint8_t pr[PRSTATUS_SIZE];
+	uint8_t pr[1024];
 	const char *edit = m->vmci_edit;
 	struct sbuf vi = { 0 };
+	bool be = m->arch->big_endian;
 
 	for (unsigned c = 0; c < m->sp->cpus; c++) {
-		uint64_t regs[27];
-
 		memset(pr, 0, sizeof(pr));
-		memset(regs, 0, sizeof(regs));
-		uint32_t pid = c == 0 ? 1234 : 0;
-
-		memcpy(pr + 32, &pid, 4);                 /* pr_pid */
-		regs[16] = m->ktext + 0x123456 + c * 0x40; /* rip */
-		regs[17] = 0x10;                          /* cs */
-		regs[18] = 0x246;                         /* eflags */
-		regs[19] = direct_va(m, (m->max_pfn << PAGE_SHIFT) / 2 + c * 0x4000 + 0x3f00); /* rsp */
-		regs[20] = 0x18;                          /* ss */
-		memcpy(pr + 112, regs, sizeof(regs));
-		note_hdr(notes, "CORE", NT_PRSTATUS, pr, sizeof(pr), sizeof(pr));
+		bytes_put_u32(be, pr + 32, c == 0 ? 1234 : 0);   /* pr_pid (LP64) */
+		if (m->arch->e_machine == EM_X86_64) {
+			/* pr_reg at 112: rip, cs, eflags, rsp, ss */
+			bytes_put_u64(be, pr + 112 + 16 * 8, m->ktext + 0x123456 + c * 0x40);
+			bytes_put_u64(be, pr + 112 + 17 * 8, 0x10);
+			bytes_put_u64(be, pr + 112 + 18 * 8, 0x246);
+			bytes_put_u64(be, pr + 112 + 19 * 8,
+				      direct_va(m, (m->max_pfn << m->page_shift) / 2 + c * 0x4000 + 0x3f00));
+			bytes_put_u64(be, pr + 112 + 20 * 8, 0x18);
+		}
+		note_hdr(m, notes, "CORE", NT_PRSTATUS, pr, m->arch->prstatus_size,
+			 m->arch->prstatus_size);
 	}
 	vmcoreinfo_build(m, &vi);
 	if (!strcmp(edit, "no-note")) {
@@ -187,7 +190,10 @@ static void build_notes(struct model *m, struct sbuf *notes)
 		p = strchr(p, '\n');
 		vi.len = (size_t)(p + 1 - vi.s);
 	} else if (!strcmp(edit, "bad-pagesize")) {
-		sb_replace(&vi, "PAGESIZE=4096\n", "PAGESIZE=1234\n");
+		char from[64];
+
+		snprintf(from, sizeof(from), "PAGESIZE=%llu\n", (unsigned long long)m->page_size);
+		sb_replace(&vi, from, "PAGESIZE=1234\n");
 	} else if (!strcmp(edit, "bad-page-size")) {
 		sb_replace(&vi, "SIZE(page)=64\n", "SIZE(page)=4096\n");
 	} else if (!strcmp(edit, "pgd-symbol")) {
@@ -199,7 +205,7 @@ static void build_notes(struct model *m, struct sbuf *notes)
 			 (unsigned long long)direct_va(m, m->pgd_paddr));
 		sb_replace(&vi, from, to);
 	}
-	note_hdr(notes, "VMCOREINFO", 0, vi.s, (uint32_t)vi.len,
+	note_hdr(m, notes, "VMCOREINFO", 0, vi.s, (uint32_t)vi.len,
 		 !strcmp(edit, "overrun") ? (uint32_t)vi.len + 0x10000 : (uint32_t)vi.len);
 	sb_free(&vi);
 }
@@ -211,77 +217,105 @@ static int cmp_mmb(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
+/* one program header, ELF64 in the machine's byte order */
+static void put_phdr(const struct model *m, uint8_t *b, uint32_t type, uint64_t off,
+		     uint64_t vaddr, uint64_t paddr, uint64_t filesz, uint64_t memsz)
+{
+	bool be = m->arch->big_endian;
+
+	memset(b, 0, sizeof(Elf64_Phdr));
+	bytes_put_u32(be, b + offsetof(Elf64_Phdr, p_type), type);
+	bytes_put_u32(be, b + offsetof(Elf64_Phdr, p_flags), type == PT_LOAD ? PF_R | PF_W | PF_X : 0);
+	bytes_put_u64(be, b + offsetof(Elf64_Phdr, p_offset), off);
+	bytes_put_u64(be, b + offsetof(Elf64_Phdr, p_vaddr), vaddr);
+	bytes_put_u64(be, b + offsetof(Elf64_Phdr, p_paddr), paddr);
+	bytes_put_u64(be, b + offsetof(Elf64_Phdr, p_filesz), filesz);
+	bytes_put_u64(be, b + offsetof(Elf64_Phdr, p_memsz), memsz);
+}
+
+struct seg {
+	uint32_t type;
+	uint64_t off, vaddr, paddr, filesz, memsz;
+};
+
 void image_build(struct model *m, struct image *im)
 {
-	size_t nph = 1 + (m->sp->ktext_load ? 1 : 0) + m->n_vmc, k = 0;
-	Elf64_Ehdr eh;
-	Elf64_Phdr *ph;
-	uint64_t off;
+	/* kexec-tools makes no separate kernel-text load where the image is
+	 * in the linear map (ppc64, s390x) */
+	bool ktext_load = m->sp->ktext_load && !m->arch->image_in_linear_map;
+	size_t nph = 1 + (ktext_load ? 1 : 0) + m->n_vmc, k = 0;
+	bool be = m->arch->big_endian;
+	uint64_t off, ps = m->page_size;
+	uint8_t *eh;
+	struct seg *ph;
 
 	memset(im, 0, sizeof(*im));
 	build_notes(m, &im->notes);
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (Elf64_Half)nph;
 	if (nph >= PN_XNUM)
 		die("too many RAM ranges (%zu)", nph);
 
-	im->head_len = sizeof(eh) + nph * sizeof(Elf64_Phdr);
+	im->head_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr);
 	im->head = xcalloc(1, im->head_len);
-	ph = (Elf64_Phdr *)(void *)(im->head + sizeof(eh));
+	eh = im->head;
+	memcpy(eh, ELFMAG, SELFMAG);
+	eh[EI_CLASS] = ELFCLASS64;
+	eh[EI_DATA] = be ? ELFDATA2MSB : ELFDATA2LSB;
+	eh[EI_VERSION] = EV_CURRENT;
+	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_type), ET_CORE);
+	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_machine), m->arch->e_machine);
+	bytes_put_u32(be, eh + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
+	bytes_put_u64(be, eh + offsetof(Elf64_Ehdr, e_phoff), sizeof(Elf64_Ehdr));
+	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_ehsize), sizeof(Elf64_Ehdr));
+	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phentsize), sizeof(Elf64_Phdr));
+	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nph);
+
+	ph = xcalloc(nph, sizeof(*ph));
 	off = im->head_len;
 	im->notes_off = off;
-	ph[k++] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = im->notes.len,
-				.p_memsz = im->notes.len };
-	off = (off + im->notes.len + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	if (m->sp->ktext_load) {
+	ph[k++] = (struct seg){ PT_NOTE, off, 0, 0, im->notes.len, im->notes.len };
+	off = (off + im->notes.len + ps - 1) & ~(ps - 1);
+	if (ktext_load) {
 		im->ktext = true;
 		im->ktext_off = off;
-		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-					.p_offset = off, .p_vaddr = m->ktext, .p_paddr = m->kphys,
-					.p_filesz = m->ksize, .p_memsz = m->ksize };
+		ph[k++] = (struct seg){ PT_LOAD, off, m->ktext, m->kphys, m->ksize, m->ksize };
 		off += m->ksize;
 	}
 	im->load_off = xcalloc(m->n_vmc, sizeof(*im->load_off));
 	for (size_t i = 0; i < m->n_vmc; i++) {
-		uint64_t pa = m->vmc[i].start << PAGE_SHIFT;
-		uint64_t len = (m->vmc[i].end - m->vmc[i].start) << PAGE_SHIFT;
+		uint64_t pa = m->vmc[i].start << m->page_shift;
+		uint64_t len = (m->vmc[i].end - m->vmc[i].start) << m->page_shift;
 
 		im->load_off[i] = off;
-		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-					.p_offset = off, .p_vaddr = direct_va(m, pa), .p_paddr = pa,
-					.p_filesz = len, .p_memsz = len };
+		ph[k++] = (struct seg){ PT_LOAD, off, direct_va(m, pa), pa, len, len };
 		off += len;
 	}
 	im->size = off;
 	if (m->bad_load_index && m->bad_load_index < nph) {
-		ph[m->bad_load_index].p_filesz = ph[m->bad_load_index].p_memsz + PAGE_SIZE;
-		ph[m->bad_load_index].p_offset = PAGE_SIZE;   /* keep it inside the file */
+		ph[m->bad_load_index].filesz = ph[m->bad_load_index].memsz + ps;
+		ph[m->bad_load_index].off = ps;   /* keep it inside the file */
 	}
-	memcpy(im->head, &eh, sizeof(eh));
+	for (size_t i = 0; i < nph; i++)
+		put_phdr(m, im->head + sizeof(Elf64_Ehdr) + i * sizeof(Elf64_Phdr), ph[i].type,
+			 ph[i].off, ph[i].vaddr, ph[i].paddr, ph[i].filesz, ph[i].memsz);
 	if (m->truncate != TRUNC_NONE)
 		/* in the middle of the notes, or of the last PT_LOAD's data */
-		im->size = m->truncate == TRUNC_NOTES ? ph[0].p_offset + im->notes.len / 2
-			   : ph[nph - 1].p_offset + ph[nph - 1].p_filesz / 2;
+		im->size = m->truncate == TRUNC_NOTES ? ph[0].off + im->notes.len / 2
+			   : ph[nph - 1].off + ph[nph - 1].filesz / 2;
+	free(ph);
 
-	/* struct page array pages -> the section they describe */
-	for (uint64_t s = 0; s < m->n_sections; s++)
-		if (m->sec_present[s])
+	/* struct page array pages -> the first section of their chunk (the
+	 * sections of a chunk that are not present have struct pages too,
+	 * reserved ones, as the kernel initialises a whole vmemmap block) */
+	uint64_t per_chunk = m->memmap_chunk / (m->pages_per_section * SP_SIZE);
+
+	for (uint64_t s = 0; s < m->n_sections; s += per_chunk)
+		if (m->sec_memmap[s])
 			im->n_mmb++;
 	im->mmb = xcalloc(im->n_mmb ? im->n_mmb : 1, sizeof(*im->mmb));
 	k = 0;
-	for (uint64_t s = 0; s < m->n_sections; s++)
-		if (m->sec_present[s])
-			im->mmb[k++] = (struct memmap_block){ m->sec_memmap[s] >> PAGE_SHIFT, s };
+	for (uint64_t s = 0; s < m->n_sections; s += per_chunk)
+		if (m->sec_memmap[s])
+			im->mmb[k++] = (struct memmap_block){ m->sec_memmap[s] >> m->page_shift, s };
 	qsort(im->mmb, im->n_mmb, sizeof(*im->mmb), cmp_mmb);
 }
 
@@ -298,21 +332,21 @@ void image_free(struct image *im)
 static bool page_at(const struct model *m, const struct image *im, uint64_t off, uint64_t *pfn)
 {
 	if (im->ktext && off >= im->ktext_off && off - im->ktext_off < m->ksize) {
-		*pfn = (m->kphys >> PAGE_SHIFT) + ((off - im->ktext_off) >> PAGE_SHIFT);
+		*pfn = (m->kphys >> m->page_shift) + ((off - im->ktext_off) >> m->page_shift);
 		return true;
 	}
 	size_t lo = 0, hi = m->n_vmc;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint64_t len = (m->vmc[mid].end - m->vmc[mid].start) << PAGE_SHIFT;
+		uint64_t len = (m->vmc[mid].end - m->vmc[mid].start) << m->page_shift;
 
 		if (off < im->load_off[mid])
 			hi = mid;
 		else if (off - im->load_off[mid] >= len)
 			lo = mid + 1;
 		else {
-			*pfn = m->vmc[mid].start + ((off - im->load_off[mid]) >> PAGE_SHIFT);
+			*pfn = m->vmc[mid].start + ((off - im->load_off[mid]) >> m->page_shift);
 			return true;
 		}
 	}
@@ -321,11 +355,12 @@ static bool page_at(const struct model *m, const struct image *im, uint64_t off,
 
 void image_read(struct ext_cursor *c, const struct image *im, uint64_t off, void *buf, size_t len)
 {
-	uint8_t *out = buf, scratch[PAGE_SIZE];
+	const uint64_t ps = c->m->page_size;
+	uint8_t *out = buf, scratch[MAX_PAGE_SIZE];
 
 	while (len) {
-		uint64_t page_off = off & ~(uint64_t)(PAGE_SIZE - 1), pfn;
-		size_t in = (size_t)(off - page_off), n = PAGE_SIZE - in;
+		uint64_t page_off = off & ~(ps - 1), pfn;
+		size_t in = (size_t)(off - page_off), n = (size_t)ps - in;
 
 		if (n > len)
 			n = len;
@@ -341,12 +376,12 @@ void image_read(struct ext_cursor *c, const struct image *im, uint64_t off, void
 			    (size_t)(im->notes_off + im->notes.len - off) : len;
 			memcpy(out, im->notes.s + (off - im->notes_off), n);
 		} else if (page_at(c->m, im, page_off, &pfn)) {
-			if (n == PAGE_SIZE) {
+			if (n == ps) {
 				if (!image_page(c, im, pfn, out))
-					memset(out, 0, PAGE_SIZE);
+					memset(out, 0, ps);
 			} else {
 				if (!image_page(c, im, pfn, scratch))
-					memset(scratch, 0, PAGE_SIZE);
+					memset(scratch, 0, ps);
 				memcpy(out, scratch + in, n);
 			}
 		} else {

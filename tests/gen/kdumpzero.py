@@ -10,8 +10,9 @@ area, size = block size, flags 0.  With dump level bit 1 that is the set of
 all-zero pages the writer found; compare it with mkvmcore's
 expected-d<L>.zero.
 
-Written from /work/shared/reference/kdump-format.md section 1 (x86_64,
-little-endian LP64 layout); shares no code with dumpsieve or dumpcheck.py.
+Written from /work/shared/reference/kdump-format.md section 1 (the LP64
+layout, in the dumped machine's byte order: big-endian for s390x, found from
+header_version); shares no code with dumpsieve or dumpcheck.py.
 Exit status: 0 done, 1 malformed dump, 2 usage or I/O error.
 """
 import re
@@ -35,15 +36,17 @@ def main():
         head = f.read(464)
         if len(head) < 464 or head[:8] != b"KDUMP   ":
             fail("not a kdump-compressed file")
-        version, = struct.unpack_from("<i", head, 8)
-        block, sub_blocks, bitmap_blocks, mapnr32 = struct.unpack_from("<iiII", head, 428)
+        # header_version is small (1..6): read the wrong way round it is huge
+        order = "<" if struct.unpack_from("<I", head, 8)[0] < 0x10000 else ">"
+        version, = struct.unpack_from(order + "i", head, 8)
+        block, sub_blocks, bitmap_blocks, mapnr32 = struct.unpack_from(order + "iiII", head, 428)
         if block <= 0 or block & (block - 1):
             fail("bad block size %d" % block)
         f.seek(block)
         sub = f.read(104)
         if len(sub) < 104:
             fail("truncated sub header")
-        max_mapnr = struct.unpack_from("<Q", sub, 96)[0] if version >= 6 else mapnr32
+        max_mapnr = struct.unpack_from(order + "Q", sub, 96)[0] if version >= 6 else mapnr32
         half = bitmap_blocks // 2 * block
         f.seek((1 + sub_blocks) * block + half)
         bm2 = f.read(half)
@@ -71,7 +74,7 @@ def main():
         out = []
         total = 0
         start = prev = None
-        for i, (off, size, flags, _pf) in enumerate(struct.iter_unpack("<qIIQ", raw)):
+        for i, (off, size, flags, _pf) in enumerate(struct.iter_unpack(order + "qIIQ", raw)):
             if off == data_start and size == block and flags == 0:
                 p = pfns[i]
                 total += 1

@@ -103,10 +103,13 @@ struct log_model {
 
 /* ------------------------------------------------------------ helpers */
 
+/* Integers in the crashed machine's byte order (log_build sets it) */
+static bool log_be;
+
 static void put(uint8_t *p, uint64_t v, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+		p[log_be ? size - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t get(const uint8_t *p, unsigned size)
@@ -114,7 +117,7 @@ static uint64_t get(const uint8_t *p, unsigned size)
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)p[i] << (8 * i);
+		v |= (uint64_t)p[log_be ? size - 1 - i : i] << (8 * i);
 	return v;
 }
 
@@ -641,6 +644,7 @@ void log_build(struct model *m)
 	uint64_t ts = 0;
 
 	m->log = L;
+	log_be = m->arch->big_endian;
 	L->fmt = ls->format;
 	if (L->fmt == LOG_DEFAULT)
 		L->fmt = m->g->major > 5 || (m->g->major == 5 && m->g->minor >= 10) ? LOG_LOCKLESS
@@ -691,14 +695,14 @@ void log_build(struct model *m)
 		L->text_va = direct_va(m, L->text_pa);
 	} else if (ls->place == LOG_PLACE_FREE) {
 		/* a free buddy block: a dump at -d 16 leaves the log out */
-		L->text_pa = model_free_block(m, log2u((text_bytes + PAGE_SIZE - 1) / PAGE_SIZE))
-			     << PAGE_SHIFT;
+		L->text_pa = model_free_block(m, log2u((text_bytes + m->page_size - 1) / m->page_size))
+			     << m->page_shift;
 		L->text_va = direct_va(m, L->text_pa);
 	} else if (ls->place == LOG_PLACE_MEMBLOCK) {
-		L->text_pa = model_memblock(m, (text_bytes + PAGE_SIZE - 1) / PAGE_SIZE) << PAGE_SHIFT;
+		L->text_pa = model_memblock(m, (text_bytes + m->page_size - 1) / m->page_size) << m->page_shift;
 		L->text_va = direct_va(m, L->text_pa);
 	} else {
-		L->text_pa = model_kalloc(m, text_bytes, PAGE_SIZE);
+		L->text_pa = model_kalloc(m, text_bytes, m->page_size);
 		L->text_va = image_va(m, L->text_pa);
 	}
 	if (desc_bytes) {
@@ -707,7 +711,7 @@ void log_build(struct model *m)
 		L->descs_va = image_va(m, L->descs_pa);
 		L->infos_va = image_va(m, L->infos_pa);
 	}
-	uint64_t vars = model_kalloc(m, 4096, PAGE_SIZE);
+	uint64_t vars = model_kalloc(m, 4096, m->page_size);
 
 	/* the variables, as the image's data holds them */
 	L->sym_prb = image_va(m, vars + 0x3e0);

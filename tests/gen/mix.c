@@ -54,7 +54,7 @@ void mix_prepare(struct model *m)
 	}
 	if (fi == SIZE_MAX) {
 		fi = n;
-		mk[n++] = (struct mixk){ K_FREE, 0, 0, 0, MAX_BUDDY_ORDER, 1, kinds[K_FREE].zero_pct, false };
+		mk[n++] = (struct mixk){ K_FREE, 0, 0, 0, m->max_order, 1, kinds[K_FREE].zero_pct, false };
 	}
 	if (total < 100)
 		mk[fi].frac += (100 - total) / 100;
@@ -89,12 +89,12 @@ static unsigned fit_order(uint64_t p, uint64_t end, unsigned omax)
 }
 
 /* free blocks from p up to target, largest aligned orders first */
-static uint64_t fill_free(struct mixblock *b, uint64_t p, uint64_t target, unsigned zero_pct,
-			  struct drawk *free_entry)
+static uint64_t fill_free(const struct model *m, struct mixblock *b, uint64_t p, uint64_t target,
+			  unsigned zero_pct, struct drawk *free_entry)
 {
 	free_entry->used += (double)(target > p ? target - p : 0);
 	while (p < target) {
-		unsigned o = fit_order(p, target, MAX_BUDDY_ORDER);
+		unsigned o = fit_order(p, target, m->max_order);
 
 		blk_push(b, p, 1ull << o, K_FREE, o, zero_pct);
 		p += 1ull << o;
@@ -153,10 +153,10 @@ static void draw_range(const struct model *m, struct rng *rng, struct drawk *dk,
 				start = (p + size - 1) & ~(size - 1);
 			}
 			if (start + size > end) {
-				fill_free(b, p, end, mk[fi].zero_pct, &dk[fi]);
+				fill_free(m, b, p, end, mk[fi].zero_pct, &dk[fi]);
 				return;
 			}
-			p = fill_free(b, p, start, mk[fi].zero_pct, &dk[fi]);
+			p = fill_free(m, b, p, start, mk[fi].zero_pct, &dk[fi]);
 			blk_push(b, p, size, k->kind, o, k->zero_pct);
 			dk[i].used += (double)size;
 			p += size;

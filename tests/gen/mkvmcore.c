@@ -44,6 +44,7 @@ static void usage(FILE *f)
 		"  -c, --corrupt NAME    write a damaged variant (see --list-corruptions)\n"
 		"  -q, --quiet           no summary on stdout\n"
 		"      --list-kernels    kernel generations\n"
+		"      --list-arches     machines (spec `arch`)\n"
 		"      --list-kinds      page kinds for mix/place/at\n"
 		"      --list-corruptions\n"
 		"SPEC may be '-' for no file (settings from --set only).\n");
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
 		{ "list-kernels", no_argument, NULL, 1 },
 		{ "list-kinds", no_argument, NULL, 2 },
 		{ "list-corruptions", no_argument, NULL, 3 },
+		{ "list-arches", no_argument, NULL, 4 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct spec sp;
@@ -118,6 +120,9 @@ int main(int argc, char **argv)
 			return 0;
 		case 3:
 			corrupt_list();
+			return 0;
+		case 4:
+			garch_list();
 			return 0;
 		default:
 			usage(stderr);
@@ -206,7 +211,8 @@ int main(int argc, char **argv)
 			die("stat %s: %s", path, strerror(errno));
 		sb_printf(&b, "name            %s\n", sp.name);
 		sb_printf(&b, "kernel          %s (OSRELEASE=%s)\n", sp.gen->name, sp.osrelease);
-		sb_printf(&b, "paging          %u-level\n", m.levels);
+		sb_printf(&b, "machine         %s, %llu-byte pages, %u-level paging, %u VA bits\n",
+			  m.arch->name, (unsigned long long)m.page_size, m.levels, m.va_bits);
 		sb_printf(&b, "memmap          %s, %s, SIZE(mem_section)=%u\n",
 			  sp.vmemmap ? "vmemmap" : "classic", sp.extreme ? "extreme" : "static",
 			  sp.mem_section_size);
@@ -217,7 +223,7 @@ int main(int argc, char **argv)
 			  " MiB, phys_base 0x%" PRIx64 "\n", m.kphys, m.ktext, m.ksize >> 20, m.phys_base);
 		sb_printf(&b, "page_offset     0x%" PRIx64 "\n", m.page_offset);
 		sb_printf(&b, "vmemmap_base    0x%" PRIx64 "\n", m.vmemmap_base);
-		sb_printf(&b, "init_top_pgt    0x%" PRIx64 " (phys 0x%" PRIx64 ")\n",
+		sb_printf(&b, "swapper_pg_dir  0x%" PRIx64 " (phys 0x%" PRIx64 ")\n",
 			  image_va(&m, m.pgd_paddr), m.pgd_paddr);
 		sb_printf(&b, "mem_section     0x%" PRIx64 ", LENGTH %" PRIu64 ", %" PRIu64 " sections\n",
 			  m.sym_mem_section, m.nr_roots, m.n_sections);

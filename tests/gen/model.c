@@ -4,29 +4,24 @@
  *
  * Allocation follows the kernel's early boot: the image sits where KASLR
  * put it, everything else comes from a top-down memblock allocator (struct
- * pages first, one 2 MiB block per present section, then page tables and
- * mem_section).  Page tables are real x86_64 tables: the kernel image mapped
- * with 2 MiB pages from tables inside the image (as level2_kernel_pgt), the
- * direct map with the largest page the spec allows, vmemmap with 2 MiB or
- * 4 KiB pages.  Bytes the generator writes to physical memory (tables,
- * mem_section, pgdat, image data) are kept in a page store; everything else
- * is produced on the fly by output.c and spage.c from the extents.
+ * pages first, in chunks of whole sections mapped together, then page
+ * tables and mem_section).  Page tables are the architecture's real ones
+ * (garch.c says how an entry looks): the kernel image mapped from tables
+ * inside the image (as x86's level2_kernel_pgt), the direct map with the
+ * largest leaf the spec allows, vmemmap with pages or blocks.  Bytes the
+ * generator writes to physical memory (tables, mem_section, pgdat, image
+ * data) are kept in a page store, in the machine's byte order; everything
+ * else is produced on the fly by output.c and spage.c from the extents.
  */
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
+#include "../../lib/common/bytes.h"
 
-#define PTE_PRESENT   0x001ull
-#define PTE_PSE       0x080ull
-#define PTE_NX        0x8000000000000000ull
-#define PTE_ADDR      0x000ffffffffff000ull
-#define KERNPG_TABLE  0x063ull                  /* present rw accessed dirty */
-#define PAGE_KERNEL   (0x163ull | PTE_NX)       /* + global, no execute */
-#define PAGE_KERNEL_LARGE_EXEC 0x1e3ull         /* + pse, executable */
 #define SZ_2M         (2ull << 20)
-#define SZ_1G         (1ull << 30)
 
 extern const uint32_t pgdat_layout[];
 
@@ -55,7 +50,7 @@ uint8_t *pstore_get(struct pstore *ps, uint64_t pfn, bool create)
 	if (!create)
 		return NULL;
 	if ((ps->n + 1) * 4 > ps->cap * 3) {
-		struct pstore grown = { NULL, NULL, ps->cap * 2, 0 };
+		struct pstore grown = { ps->page_size, NULL, NULL, ps->cap * 2, 0 };
 
 		grown.keys = xcalloc(grown.cap, sizeof(*grown.keys));
 		grown.pages = xcalloc(grown.cap, sizeof(*grown.pages));
@@ -78,7 +73,7 @@ uint8_t *pstore_get(struct pstore *ps, uint64_t pfn, bool create)
 	while (ps->keys[i])
 		i = (i + 1) & (ps->cap - 1);
 	ps->keys[i] = pfn + 1;
-	ps->pages[i] = xcalloc(1, PAGE_SIZE);
+	ps->pages[i] = xcalloc(1, ps->page_size);
 	ps->n++;
 	return ps->pages[i];
 }
@@ -88,46 +83,75 @@ void phys_write(struct model *m, uint64_t paddr, const void *buf, size_t len)
 	const uint8_t *p = buf;
 
 	while (len) {
-		size_t off = paddr & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
+		size_t off = paddr & (m->page_size - 1), n = m->page_size - off;
 
 		if (n > len)
 			n = len;
-		memcpy(pstore_get(&m->store, paddr >> PAGE_SHIFT, true) + off, p, n);
+		memcpy(pstore_get(&m->store, paddr >> m->page_shift, true) + off, p, n);
 		p += n;
 		paddr += n;
 		len -= n;
 	}
 }
 
+static void phys_read(struct model *m, uint64_t paddr, void *buf, size_t len)
+{
+	const uint8_t *pg = pstore_get(&m->store, paddr >> m->page_shift, false);
+
+	if (!pg)
+		memset(buf, 0, len);
+	else
+		memcpy(buf, pg + (paddr & (m->page_size - 1)), len);
+}
+
 void phys_write_u64(struct model *m, uint64_t paddr, uint64_t v)
 {
 	uint8_t b[8];
 
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	bytes_put_u64(m->arch->big_endian, b, v);
 	phys_write(m, paddr, b, 8);
+}
+
+void phys_write_u32(struct model *m, uint64_t paddr, uint32_t v)
+{
+	uint8_t b[4];
+
+	bytes_put_u32(m->arch->big_endian, b, v);
+	phys_write(m, paddr, b, 4);
 }
 
 uint64_t phys_read_u64(struct model *m, uint64_t paddr)
 {
-	const uint8_t *p = pstore_get(&m->store, paddr >> PAGE_SHIFT, false);
-	uint64_t v = 0;
+	uint8_t b[8];
 
-	if (!p)
-		return 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[(paddr & (PAGE_SIZE - 1)) + (unsigned)i];
-	return v;
+	phys_read(m, paddr, b, 8);
+	return bytes_get_u64(m->arch->big_endian, b);
+}
+
+void pt_write(struct model *m, uint64_t paddr, uint64_t e)
+{
+	uint8_t b[8];
+
+	bytes_put_u64(m->arch->entries_big_endian, b, e);
+	phys_write(m, paddr, b, 8);
+}
+
+uint64_t pt_read(struct model *m, uint64_t paddr)
+{
+	uint8_t b[8];
+
+	phys_read(m, paddr, b, 8);
+	return bytes_get_u64(m->arch->entries_big_endian, b);
 }
 
 uint64_t direct_va(const struct model *m, uint64_t paddr)
 {
-	return m->page_offset + paddr;
+	return m->page_offset + (paddr - m->linear_base);
 }
 
 uint64_t image_va(const struct model *m, uint64_t paddr)
 {
-	return paddr - m->phys_base + START_KERNEL_MAP;
+	return paddr + m->image_voff;
 }
 
 /* ---- ranges and extents ---- */
@@ -328,68 +352,125 @@ uint64_t model_kalloc(struct model *m, uint64_t size, uint64_t align)
 
 /* ---- page tables ---- */
 
-static uint64_t pt_page(struct model *m)
+/* A table for `level`: whole pages for tables of a page or more (aligned
+ * to their size), else cut from a page kept for that (s390x page tables,
+ * ppc64 radix PTE tables).  Unused entries get the arch's empty value. */
+static uint64_t pt_table(struct model *m, unsigned level)
 {
-	uint64_t pa;
+	uint64_t size = ((uint64_t)1 << m->pt_bits[level]) * m->entry_size, pa;
 
-	if (m->pt_in_image)
-		pa = kalloc(m, PAGE_SIZE, PAGE_SIZE);
-	else
-		pa = memblock_alloc(m, 1, 1, K_META) << PAGE_SHIFT;
-	(void)pstore_get(&m->store, pa >> PAGE_SHIFT, true);
+	if (size >= m->page_size) {
+		uint64_t pages = size >> m->page_shift;
+
+		if (m->pt_in_image)
+			pa = kalloc(m, size, size);
+		else
+			pa = memblock_alloc(m, pages, pages, K_META) << m->page_shift;
+	} else {
+		if (m->carve_left < size) {
+			m->carve_pa = m->pt_in_image ? kalloc(m, m->page_size, m->page_size)
+				    : memblock_alloc(m, 1, 1, K_META) << m->page_shift;
+			m->carve_left = m->page_size;
+		}
+		pa = m->carve_pa + (m->page_size - m->carve_left);
+		m->carve_left -= size;
+	}
+	for (uint64_t off = 0; off < size; off += m->page_size)
+		(void)pstore_get(&m->store, (pa + off) >> m->page_shift, true);
+	if (m->arch->empty_entry) {
+		uint64_t e = m->arch->empty_entry(m, level);
+
+		for (uint64_t i = 0; i < size; i += m->entry_size)
+			pt_write(m, pa + i, e);
+	}
 	return pa;
 }
 
-static const unsigned shifts5[] = { 48, 39, 30, 21, 12 };
-
-static void pt_map(struct model *m, uint64_t va, uint64_t pa, unsigned shift, uint64_t flags)
+static uint64_t pt_index(const struct model *m, unsigned lvl, uint64_t va)
 {
-	const unsigned *sh = m->levels == 5 ? shifts5 : shifts5 + 1;
+	return (va >> m->pt_shift[lvl]) & (((uint64_t)1 << m->pt_bits[lvl]) - 1);
+}
+
+/* The bytes one leaf `up` levels above the last maps. */
+static uint64_t leaf_size(const struct model *m, unsigned up)
+{
+	return (uint64_t)1 << m->pt_shift[m->levels - 1 - up];
+}
+
+/* Map va -> pa with a leaf `up` levels above the last (0: a page). */
+static void pt_map(struct model *m, uint64_t va, uint64_t pa, unsigned up, bool exec)
+{
 	uint64_t table = m->pgd_paddr;
+	unsigned leaf = m->levels - 1 - up;
 
+	if (up > m->max_leaf_up)
+		die("page tables: no leaf %u levels above the last on %s", up, m->arch->name);
 	for (unsigned lvl = 0; lvl < m->levels; lvl++) {
-		uint64_t ea = table + ((va >> sh[lvl]) & 0x1ff) * 8;
+		uint64_t ea = table + pt_index(m, lvl, va) * m->entry_size;
+		uint64_t e, next;
 
-		if (sh[lvl] == shift) {
-			phys_write_u64(m, ea, pa | flags | (shift > 12 ? PTE_PSE : 0));
+		if (lvl == leaf) {
+			pt_write(m, ea, m->arch->leaf_entry(m, lvl, pa, exec));
 			return;
 		}
-		uint64_t e = phys_read_u64(m, ea);
-
-		if (!e) {
-			e = pt_page(m) | KERNPG_TABLE;
-			phys_write_u64(m, ea, e);
-		} else if (e & PTE_PSE) {
+		e = pt_read(m, ea);
+		switch (m->arch->decode(m, lvl, e, &next)) {
+		case 0:
+			next = pt_table(m, lvl + 1);
+			pt_write(m, ea, m->arch->table_entry(m, lvl, next));
+			break;
+		case 2:
 			die("page tables: 0x%llx is already mapped by a huge page",
 			    (unsigned long long)va);
+		default:
+			break;
 		}
-		table = e & PTE_ADDR;
+		table = next;
 	}
-	die("page tables: bad page size shift %u", shift);
 }
 
 /* The generator's own walk of its tables (for corrupt variants): the
  * physical address of va, *ok false when a level is not present. */
 uint64_t walk_va(struct model *m, uint64_t va, bool *ok)
 {
-	const unsigned *sh = m->levels == 5 ? shifts5 : shifts5 + 1;
 	uint64_t table = m->pgd_paddr;
 
 	*ok = false;
 	for (unsigned lvl = 0; lvl < m->levels; lvl++) {
-		uint64_t e = phys_read_u64(m, table + ((va >> sh[lvl]) & 0x1ff) * 8);
+		uint64_t e = pt_read(m, table + pt_index(m, lvl, va) * m->entry_size), next;
+		int kind = m->arch->decode(m, lvl, e, &next);
 
-		if (!(e & PTE_PRESENT))
+		if (kind == 0)
 			return 0;
-		if (lvl == m->levels - 1 || (sh[lvl] <= 30 && (e & PTE_PSE))) {
-			uint64_t size = 1ull << sh[lvl];
+		if (kind == 2 || lvl == m->levels - 1) {
+			uint64_t size = (uint64_t)1 << m->pt_shift[lvl];
 
 			*ok = true;
-			return ((e & PTE_ADDR) & ~(size - 1)) | (va & (size - 1));
+			return (next & ~(size - 1)) | (va & (size - 1));
 		}
-		table = e & PTE_ADDR;
+		table = next;
 	}
 	return 0;
+}
+
+/* Map [va, va + len) -> pa with the largest leaves, up to `max_up` levels
+ * above the last, that alignment and length allow. */
+static void pt_map_range(struct model *m, uint64_t va, uint64_t pa, uint64_t len,
+			 unsigned max_up, bool exec)
+{
+	uint64_t end = pa + len;
+
+	if (max_up > m->max_leaf_up)
+		max_up = m->max_leaf_up;
+	while (pa < end) {
+		unsigned up = max_up;
+
+		while (up && (((va | pa) & (leaf_size(m, up) - 1)) || end - pa < leaf_size(m, up)))
+			up--;
+		pt_map(m, va, pa, up, exec);
+		va += leaf_size(m, up);
+		pa += leaf_size(m, up);
+	}
 }
 
 /* ---- layout steps ---- */
@@ -407,10 +488,11 @@ static void layout_ram(struct model *m)
 	const struct spec *sp = m->sp;
 	struct range *holes = NULL, *ck = NULL;
 	size_t nh = 0, ch = 0, nck = 0, cck = 0, cap_ram = 0, cap_vmc = 0;
+	unsigned ps = m->page_shift;
 
 	for (size_t i = 0; i < sp->n_holes; i++)
-		range_push(&holes, &nh, &ch, sp->holes[i].start >> PAGE_SHIFT,
-			   (sp->holes[i].start + sp->holes[i].size) >> PAGE_SHIFT);
+		range_push(&holes, &nh, &ch, sp->holes[i].start >> ps,
+			   (sp->holes[i].start + sp->holes[i].size) >> ps);
 	qsort(holes, nh, sizeof(*holes), cmp_range);
 	/* merge overlapping holes */
 	size_t w = 0;
@@ -423,7 +505,7 @@ static void layout_ram(struct model *m)
 		}
 	}
 	nh = w;
-	subtract(&m->ram, &m->n_ram, &cap_ram, 0, sp->memory >> PAGE_SHIFT, holes, nh);
+	subtract(&m->ram, &m->n_ram, &cap_ram, 0, sp->memory >> ps, holes, nh);
 	if (!m->n_ram)
 		die("the holes leave no RAM");
 	m->max_pfn = m->ram[m->n_ram - 1].end;
@@ -432,7 +514,7 @@ static void layout_ram(struct model *m)
 	m->nodes = sp->nodes ? sp->nodes : 1;
 	m->node_start = xcalloc(m->nodes + 1, sizeof(*m->node_start));
 	for (unsigned n = 1; n < m->nodes; n++)
-		m->node_start[n] = (m->max_pfn * n / m->nodes) & ~(PAGES_PER_SECTION - 1);
+		m->node_start[n] = (m->max_pfn * n / m->nodes) & ~(m->pages_per_section - 1);
 	m->node_start[m->nodes] = m->max_pfn;
 	for (unsigned n = 0; n < m->nodes; n++)
 		if (m->node_start[n + 1] <= m->node_start[n] ||
@@ -440,8 +522,8 @@ static void layout_ram(struct model *m)
 			die("nodes %u: node %u has no RAM (memory is too small or the holes cover it)",
 			    m->nodes, n);
 	if (sp->crashkernel.size)
-		range_push(&ck, &nck, &cck, sp->crashkernel.start >> PAGE_SHIFT,
-			   (sp->crashkernel.start + sp->crashkernel.size) >> PAGE_SHIFT);
+		range_push(&ck, &nck, &cck, sp->crashkernel.start >> ps,
+			   (sp->crashkernel.start + sp->crashkernel.size) >> ps);
 	for (size_t i = 0; i < m->n_ram; i++)
 		subtract(&m->vmc, &m->n_vmc, &cap_vmc, m->ram[i].start, m->ram[i].end, ck, nck);
 	m->cap_avail = m->n_ram + 64;
@@ -460,32 +542,30 @@ static bool ram_has(const struct model *m, uint64_t pfn, uint64_t n)
 	return false;
 }
 
+/* Where the image goes: physically any 2 MiB-aligned spot of RAM above
+ * 16 MiB that holds it (KASLR), virtually a 2 MiB step inside the arch's
+ * image area (none where the image lives in the linear map). */
 static void choose_addresses(struct model *m)
 {
 	struct spec *sp = m->sp;
-	uint64_t po_default = m->levels == 5 ? 0xff11000000000000ull : 0xffff888000000000ull;
-	uint64_t vm_default = m->levels == 5 ? 0xffd4000000000000ull : 0xffffea0000000000ull;
 	uint64_t virt_off = 0;
 
 	m->ksize = (sp->kernel_size + SZ_2M - 1) & ~(SZ_2M - 1);
 	if (!sp->extreme)   /* the static mem_section array lives in the image's bss */
-		m->ksize += ((1ull << (46 - SECTION_SIZE_BITS)) * sp->mem_section_size + SZ_2M - 1) &
-			    ~(SZ_2M - 1);
-	m->ktext_size = (m->ksize / 2) & ~(uint64_t)(PAGE_SIZE - 1);
+		m->ksize += (((1ull << (m->physmem_bits - m->section_bits)) * sp->mem_section_size +
+			      SZ_2M - 1) & ~(SZ_2M - 1));
+	m->ktext_size = (m->ksize / 2) & ~(m->page_size - 1);
 	m->kbrk = m->ktext_size;
-	m->page_offset = po_default;
-	m->vmemmap_base = vm_default;
-	m->kphys = 16ull << 20;
+	m->kphys = m->linear_base + (16ull << 20);
 
 	if (sp->kaslr == KASLR_RANDOM) {
-		/* physical: any 2 MiB-aligned spot of RAM above 16 MiB that holds the image */
-		uint64_t slots = 0, pick = 0, kpages = m->ksize >> PAGE_SHIFT;
+		uint64_t slots = 0, pick = 0, kpages = m->ksize >> m->page_shift;
 
 		for (int pass = 0; pass < 2; pass++) {
 			uint64_t seen = 0;
 
 			for (uint64_t pa = 16ull << 20; pa + m->ksize <= sp->memory; pa += SZ_2M) {
-				uint64_t pfn = pa >> PAGE_SHIFT;
+				uint64_t pfn = pa >> m->page_shift;
 
 				if (!ram_has(m, pfn, kpages) || !avail_has(m, pfn, kpages))
 					continue;
@@ -502,14 +582,10 @@ static void choose_addresses(struct model *m)
 				pick = rng_below(&m->rng, slots);
 			}
 		}
-		virt_off = rng_below(&m->rng, (KERNEL_IMAGE_SIZE - (16ull << 20) - m->ksize) / SZ_2M) * SZ_2M;
-		if (m->levels == 5) {
-			m->page_offset += rng_below(&m->rng, 1ull << 20) * SZ_1G;
-			m->vmemmap_base += rng_below(&m->rng, 1ull << 16) * SZ_1G;
-		} else {
-			m->page_offset += rng_below(&m->rng, 1ull << 14) * SZ_1G;
-			m->vmemmap_base = 0xffffe80000000000ull + rng_below(&m->rng, 1ull << 10) * SZ_1G;
-		}
+		if (m->image_va_span > m->ksize)
+			virt_off = rng_below(&m->rng, (m->image_va_span - m->ksize) / SZ_2M) * SZ_2M;
+		if (m->arch->kaslr)
+			m->arch->kaslr(m);
 	} else if (sp->kaslr == KASLR_FIXED) {
 		if (sp->k_phys)
 			m->kphys = sp->k_phys;
@@ -521,27 +597,34 @@ static void choose_addresses(struct model *m)
 	}
 	if (m->kphys & (SZ_2M - 1) || virt_off & (SZ_2M - 1))
 		die("kaslr: phys and offset must be 2 MiB aligned");
-	if (virt_off + m->ksize > KERNEL_IMAGE_SIZE - (16ull << 20))
-		die("kaslr: offset puts the kernel outside the 1 GiB image area");
-	if (m->page_offset & (SZ_1G - 1) || m->vmemmap_base & (SZ_1G - 1))
-		die("kaslr: direct and vmemmap must be 1 GiB aligned");
-	m->ktext = START_KERNEL + virt_off;
-	m->phys_base = m->kphys - (m->ktext - START_KERNEL_MAP);
+	if (m->image_va_span && virt_off + m->ksize > m->image_va_span)
+		die("kaslr: offset puts the kernel outside its image area");
+	if (m->arch->image_in_linear_map) {
+		m->ktext = direct_va(m, m->kphys);
+	} else {
+		m->ktext = m->image_va_lo + virt_off;
+	}
+	m->image_voff = m->ktext - m->kphys;
+	m->phys_base = m->kphys - (m->ktext - m->image_base_va);
 }
 
 static void reserve_low(struct model *m)
 {
 	const struct spec *sp = m->sp;
+	uint64_t low = (1ull << 20) >> m->page_shift;
 
-	/* the first MiB: real-mode/BIOS area, reserved by the kernel */
+	/* the first MiB: firmware area, reserved by the kernel */
+	if (!low)
+		low = 1;
 	for (size_t i = 0; i < m->n_ram; i++) {
-		uint64_t s = m->ram[i].start, e = m->ram[i].end < 256 ? m->ram[i].end : 256;
+		uint64_t s = m->ram[i].start, e = m->ram[i].end < low ? m->ram[i].end : low;
 
 		if (s < e)
 			take(m, s, e - s, K_RESERVED, 0, 50);
 	}
 	if (sp->crashkernel.size) {
-		uint64_t s = sp->crashkernel.start >> PAGE_SHIFT, n = sp->crashkernel.size >> PAGE_SHIFT;
+		uint64_t s = sp->crashkernel.start >> m->page_shift;
+		uint64_t n = sp->crashkernel.size >> m->page_shift;
 
 		if (!ram_has(m, s, n) || !avail_has(m, s, n))
 			die("crashkernel range is not all RAM above 1 MiB");
@@ -551,7 +634,7 @@ static void reserve_low(struct model *m)
 
 static void reserve_image(struct model *m)
 {
-	uint64_t kp = m->kphys >> PAGE_SHIFT, kn = m->ksize >> PAGE_SHIFT;
+	uint64_t kp = m->kphys >> m->page_shift, kn = m->ksize >> m->page_shift;
 
 	if (!ram_has(m, kp, kn) || !avail_has(m, kp, kn))
 		die("the kernel image (0x%llx, %llu MiB) is not in free RAM",
@@ -559,74 +642,128 @@ static void reserve_image(struct model *m)
 	take(m, kp, kn, K_KIMAGE, 0, 0);
 }
 
+/* Struct pages come in chunks of whole sections, each allocated and mapped
+ * together (memmap_chunk bytes, set by garch.c: one section's 2 MiB on
+ * x86_64, a vmemmap block of several sections where sections are small).
+ * A chunk is allocated when any of its sections is present; sec_memmap[]
+ * points every section of it at its own struct pages. */
 static void sections_and_memmap(struct model *m)
 {
-	m->n_sections = (m->max_pfn + PAGES_PER_SECTION - 1) >> PFN_SECTION_SHIFT;
+	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
+	uint64_t per_chunk = m->memmap_chunk / sec_bytes;
+	uint64_t chunk_pages = m->memmap_chunk >> m->page_shift;
+	uint64_t align = m->memmap_leaf ? leaf_size(m, m->memmap_leaf) >> m->page_shift : 1;
+
+	if (!per_chunk || m->memmap_chunk % sec_bytes || !chunk_pages)
+		die("internal: memmap chunk of %llu bytes for %llu-byte sections",
+		    (unsigned long long)m->memmap_chunk, (unsigned long long)sec_bytes);
+	if (align < chunk_pages)
+		align = chunk_pages;
+	m->n_sections = (m->max_pfn + m->pages_per_section - 1) >> m->pfn_section_shift;
+	m->n_sections = (m->n_sections + per_chunk - 1) / per_chunk * per_chunk;
 	m->sec_present = xcalloc(m->n_sections, 1);
 	m->sec_memmap = xcalloc(m->n_sections, sizeof(*m->sec_memmap));
 	for (size_t i = 0; i < m->n_ram; i++)
-		for (uint64_t s = m->ram[i].start >> PFN_SECTION_SHIFT;
-		     s <= (m->ram[i].end - 1) >> PFN_SECTION_SHIFT; s++)
+		for (uint64_t s = m->ram[i].start >> m->pfn_section_shift;
+		     s <= (m->ram[i].end - 1) >> m->pfn_section_shift; s++)
 			m->sec_present[s] = 1;
-	/* 32768 struct pages of 64 bytes: 2 MiB per section, 2 MiB aligned */
-	for (uint64_t s = 0; s < m->n_sections; s++)
-		if (m->sec_present[s]) {
-			unsigned n = node_of(m, s << PFN_SECTION_SHIFT);
+	for (uint64_t c = 0; c < m->n_sections; c += per_chunk) {
+		bool any = false;
 
-			m->sec_memmap[s] = memblock_alloc_in(m, PAGES_PER_SECTION * SP_SIZE / PAGE_SIZE,
-							     SZ_2M / PAGE_SIZE, K_MEMMAP,
-							     m->node_start[n], m->node_start[n + 1])
-					   << PAGE_SHIFT;
-		}
+		for (uint64_t s = c; s < c + per_chunk; s++)
+			any |= m->sec_present[s];
+		if (!any)
+			continue;
+		/* on the node of the chunk's first section, aligned to the chunk
+		 * (x86_64: one section's 2 MiB, 2 MiB aligned) */
+		unsigned n = node_of(m, c << m->pfn_section_shift);
+		uint64_t pa = memblock_alloc_in(m, chunk_pages, align, K_MEMMAP, m->node_start[n],
+						m->node_start[n + 1]) << m->page_shift;
+
+		for (uint64_t s = c; s < c + per_chunk; s++)
+			m->sec_memmap[s] = pa + (s - c) * sec_bytes;
+	}
 }
 
 static void page_tables(struct model *m)
 {
 	const struct spec *sp = m->sp;
+	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
 
-	m->pgd_paddr = kalloc(m, PAGE_SIZE, PAGE_SIZE);
-	(void)pstore_get(&m->store, m->pgd_paddr >> PAGE_SHIFT, true);
-
-	/* kernel image: 2 MiB pages, tables inside the image */
 	m->pt_in_image = true;
-	for (uint64_t off = 0; off < m->ksize; off += SZ_2M)
-		pt_map(m, m->ktext + off, m->kphys + off, 21, PAGE_KERNEL_LARGE_EXEC);
+	m->pgd_paddr = pt_table(m, 0);
+
+	/* kernel image: tables inside the image, 2 MiB blocks where that is
+	 * the block size, else pages */
+	if (!m->arch->image_in_linear_map) {
+		unsigned up = m->max_leaf_up && leaf_size(m, 1) == SZ_2M ? 1 : 0;
+
+		pt_map_range(m, m->ktext, m->kphys, m->ksize, up, true);
+	}
 	m->pt_in_image = false;
+	m->carve_left = 0;
 
 	/* direct map of all RAM */
 	for (size_t i = 0; i < m->n_ram; i++) {
-		uint64_t pa = m->ram[i].start << PAGE_SHIFT, end = m->ram[i].end << PAGE_SHIFT;
+		uint64_t pa = m->ram[i].start << m->page_shift, end = m->ram[i].end << m->page_shift;
 
-		while (pa < end) {
-			unsigned shift = sp->directmap_shift;
-
-			while (shift > 12 && ((pa & ((1ull << shift) - 1)) || end - pa < (1ull << shift)))
-				shift = shift == 30 ? 21 : 12;
-			pt_map(m, direct_va(m, pa), pa, shift, PAGE_KERNEL);
-			pa += 1ull << shift;
-		}
+		pt_map_range(m, direct_va(m, pa), pa, end - pa, sp->directmap_leaf, false);
 	}
 
-	/* vmemmap */
-	if (sp->vmemmap) {
-		for (uint64_t s = 0; s < m->n_sections; s++) {
-			if (!m->sec_present[s])
-				continue;
-			uint64_t va = m->vmemmap_base + s * PAGES_PER_SECTION * SP_SIZE;
+	/* vmemmap: each chunk of struct pages where its first pfn's struct
+	 * page belongs (ppc64 with a vmemmap_list: the list, not the tables) */
+	if (sp->vmemmap && !(m->sp->vmemmap_list && m->sp->hash_mmu)) {
+		uint64_t per_chunk = m->memmap_chunk / sec_bytes;
 
-			if (sp->vmemmap_shift == 21) {
-				pt_map(m, va, m->sec_memmap[s], 21, PAGE_KERNEL);
-			} else {
-				for (uint64_t off = 0; off < SZ_2M; off += PAGE_SIZE)
-					pt_map(m, va + off, m->sec_memmap[s] + off, 12, PAGE_KERNEL);
-			}
+		for (uint64_t c = 0; c < m->n_sections; c += per_chunk) {
+			if (!m->sec_memmap[c])
+				continue;
+			pt_map_range(m, m->vmemmap_base + c * sec_bytes, m->sec_memmap[c],
+				     m->memmap_chunk, m->memmap_leaf, false);
 		}
 	}
 }
 
+/* ppc64: vmemmap_list, one vmemmap_backing {list, phys, virt_addr} per
+ * chunk (newest first, as the kernel pushes them), and the page size
+ * definitions that say how large a chunk is. */
+static void vmemmap_list(struct model *m)
+{
+	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
+	uint64_t per_chunk = m->memmap_chunk / sec_bytes, head = 0;
+	uint64_t meta = memblock_alloc(m, 1, 1, K_META) << m->page_shift, used;
+	unsigned shift = (unsigned)__builtin_ctzll(m->memmap_chunk);
+
+	/* symbols: vmemmap_list (a pointer), mmu_vmemmap_psize (an int index),
+	 * mmu_psize_defs[] of 96-byte entries whose shift is at 0; entries of
+	 * 24 bytes */
+	m->vmemmap_list_va = direct_va(m, meta);
+	m->vmemmap_psize_va = direct_va(m, meta + 8);
+	m->psize_defs_va = direct_va(m, meta + 16);
+	phys_write_u32(m, meta + 8, 1);
+	phys_write_u32(m, meta + 16 + 96, shift);            /* mmu_psize_defs[1].shift */
+	used = 16 + 2 * 96;
+	for (uint64_t c = 0; c < m->n_sections; c += per_chunk) {
+		if (!m->sec_memmap[c])
+			continue;
+		if (used + 24 > m->page_size) {
+			meta = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
+			used = 0;
+		}
+		uint64_t ent = meta + used;
+
+		phys_write_u64(m, ent, head);                              /* list */
+		phys_write_u64(m, ent + 8, m->sec_memmap[c]);              /* phys */
+		phys_write_u64(m, ent + 16, m->vmemmap_base + c * sec_bytes); /* virt_addr */
+		head = direct_va(m, ent);
+		used += 24;
+	}
+	phys_write_u64(m, m->vmemmap_list_va - m->page_offset + m->linear_base, head);
+}
+
 static uint64_t section_mem_map(const struct model *m, uint64_t s)
 {
-	uint64_t start = s * PAGES_PER_SECTION, coded;
+	uint64_t start = s * m->pages_per_section, coded;
 
 	if (m->sp->vmemmap)
 		coded = m->vmemmap_base;
@@ -640,22 +777,21 @@ static void mem_sections(struct model *m)
 {
 	const struct spec *sp = m->sp;
 	unsigned ms = sp->mem_section_size;
-	unsigned physbits = m->levels == 5 ? 52 : 46;
-	uint64_t per_root = PAGE_SIZE / ms;
-	uint64_t usage = memblock_alloc(m, 1, 1, K_META) << PAGE_SHIFT;
+	uint64_t per_root = m->page_size / ms;
+	uint64_t usage = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
 
 	/* mem_section_usage: a subsection map and pageblock flags; contents are
 	 * not read by filters, but the page is not empty */
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+	for (uint64_t i = 0; i < m->page_size / 8; i++)
 		phys_write_u64(m, usage + i * 8, 0xffffffffffffffffull);
 
-	m->nr_mem_sections = 1ull << (physbits - SECTION_SIZE_BITS);
+	m->nr_mem_sections = 1ull << (m->physmem_bits - m->section_bits);
 	if (sp->extreme) {
-		m->nr_roots = m->nr_mem_sections / per_root;
+		m->nr_roots = (m->nr_mem_sections + per_root - 1) / per_root;
 		uint64_t bytes = m->nr_roots * 8;
 
-		m->roots_paddr = memblock_alloc(m, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, 1, K_META)
-				 << PAGE_SHIFT;
+		m->roots_paddr = memblock_alloc(m, (bytes + m->page_size - 1) >> m->page_shift, 1,
+						K_META) << m->page_shift;
 		m->sym_mem_section = direct_va(m, m->roots_paddr);
 		uint64_t used_roots = (m->n_sections + per_root - 1) / per_root;
 
@@ -666,7 +802,7 @@ static void mem_sections(struct model *m)
 			uint64_t r = s / per_root;
 
 			if (!m->root_paddr[r]) {
-				m->root_paddr[r] = memblock_alloc(m, 1, 1, K_META) << PAGE_SHIFT;
+				m->root_paddr[r] = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
 				phys_write_u64(m, m->roots_paddr + r * 8, direct_va(m, m->root_paddr[r]));
 			}
 			uint64_t ent = m->root_paddr[r] + (s % per_root) * ms;
@@ -676,7 +812,7 @@ static void mem_sections(struct model *m)
 		}
 	} else {
 		m->nr_roots = m->nr_mem_sections;
-		uint64_t arr = kalloc(m, m->nr_mem_sections * ms, PAGE_SIZE);
+		uint64_t arr = kalloc(m, m->nr_mem_sections * ms, m->page_size);
 
 		m->sym_mem_section = image_va(m, arr);
 		for (uint64_t s = 0; s < m->n_sections; s++) {
@@ -712,14 +848,14 @@ static void kernel_data(struct model *m)
 	uint64_t name = uts + ((m->g->major > 5 || (m->g->major == 5 && m->g->minor >= 11)) ? 0 : 4);
 
 	if (name != uts)
-		phys_write_u64(m, uts, 3);
+		phys_write_u32(m, uts, 3);
 	m->sym_init_uts_ns = image_va(m, uts);
 	snprintf(version, sizeof(version), "#1 SMP PREEMPT_DYNAMIC mkvmcore %.30s", sp->name);
 	put_str(m, name + 0 * 65, "Linux", 65);
 	put_str(m, name + 1 * 65, "synth", 65);
 	put_str(m, name + 2 * 65, sp->osrelease, 65);
 	put_str(m, name + 3 * 65, version, 65);
-	put_str(m, name + 4 * 65, "x86_64", 65);
+	put_str(m, name + 4 * 65, m->arch->uts_machine, 65);
 	put_str(m, name + 5 * 65, "(none)", 65);
 
 	/* node_states[N_ONLINE]: nodes 0 .. nodes-1 */
@@ -735,10 +871,11 @@ static void kernel_data(struct model *m)
 
 	for (unsigned n = 0; n < m->nodes; n++) {
 		uint64_t ns = m->node_start[n], ne = m->node_start[n + 1];
-		uint64_t pgdat = memblock_alloc_in(m, (sz_pgdat + PAGE_SIZE - 1) / PAGE_SIZE, 1, K_META,
-						   ns, ne) << PAGE_SHIFT;
+		uint64_t pgdat = memblock_alloc_in(m, (sz_pgdat + m->page_size - 1) >> m->page_shift, 1,
+						   K_META, ns, ne) << m->page_shift;
 		/* DMA below 16 MiB, DMA32 below 4 GiB, Normal above, Movable empty */
-		uint64_t zone_end[4] = { 1ull << 12, 1ull << 20, ne, 0 };
+		uint64_t zone_end[4] = { (16ull << 20) >> m->page_shift, (4ull << 30) >> m->page_shift,
+					 ne, 0 };
 		uint64_t zone_start = ns;
 
 		if (n == 0)
@@ -754,7 +891,7 @@ static void kernel_data(struct model *m)
 
 			phys_write_u64(m, zone + off_zspanned, end > zone_start ? end - zone_start : 0);
 			zone_start = end > zone_start ? end : zone_start;
-			for (unsigned o = 0; o <= MAX_BUDDY_ORDER; o++)
+			for (unsigned o = 0; o <= m->max_order; o++)
 				for (unsigned t = 0; t < mtypes; t++) {
 					uint64_t lh = zone + off_free + o * (mtypes * 16 + 8) + t * 16;
 
@@ -765,8 +902,28 @@ static void kernel_data(struct model *m)
 	}
 	m->sym_node_data = image_va(m, nd);
 
-	/* kallsyms, vmap_area_list ...: symbols exist, nothing reads them */
-	m->sym_misc = image_va(m, kalloc(m, 16384, PAGE_SIZE));
+	/* kallsyms, vmap_area_list ...: symbols exist, nothing filters on them */
+	uint64_t misc = kalloc(m, 16384, m->page_size);
+
+	m->sym_misc = image_va(m, misc);
+	/* (not on x86_64, whose vmcores stay as they were before the other
+	 * machines came)
+	 * before 6.9: vmap_area_list (at misc + 0x430) holds the first
+	 * vmap_area (at misc + 0x500), whose va_start is where vmalloc
+	 * space begins (makedumpfile on ppc64 reads it) */
+	if (m->arch->e_machine != EM_X86_64 && (m->g->major < 6 || (m->g->major == 6 && m->g->minor < 9))) {
+		unsigned off_list = m->g->major > 5 || (m->g->major == 5 && m->g->minor >= 10) ? 40 : 48;
+
+		phys_write_u64(m, misc + 0x430, image_va(m, misc + 0x500 + off_list));
+		phys_write_u64(m, misc + 0x438, image_va(m, misc + 0x500 + off_list));
+		phys_write_u64(m, misc + 0x500, m->vmalloc_start);
+		phys_write_u64(m, misc + 0x508, m->vmalloc_start + (2ull << 20));
+		phys_write_u64(m, misc + 0x500 + off_list, image_va(m, misc + 0x430));
+		phys_write_u64(m, misc + 0x500 + off_list + 8, image_va(m, misc + 0x430));
+	}
+	/* s390x: high_memory, the end of the 1:1 map (makedumpfile's vmalloc start) */
+	if (m->arch->e_machine == EM_S390)
+		phys_write_u64(m, misc + 0x600, direct_va(m, m->max_pfn << m->page_shift));
 	/* the kernel log (log.c) */
 	log_build(m);
 }
@@ -894,7 +1051,7 @@ static bool store_page_zero(const struct model *m, uint64_t pfn)
 
 	if (!p)
 		return true;
-	for (unsigned i = 0; i < PAGE_SIZE; i++)
+	for (uint64_t i = 0; i < m->page_size; i++)
 		if (p[i])
 			return false;
 	return true;
@@ -908,7 +1065,7 @@ bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn)
 	case K_MEMMAP:
 		return false;        /* every struct page has a non-zero word */
 	case K_KIMAGE:
-		if ((pfn << PAGE_SHIFT) - m->kphys < m->ktext_size)
+		if ((pfn << m->page_shift) - m->kphys < m->ktext_size)
 			return false;
 		return store_page_zero(m, pfn);
 	case K_META:
@@ -930,19 +1087,18 @@ bool page_is_zero(const struct model *m, const struct extent *e, uint64_t pfn)
  * fast compressors, like real memory). */
 void fill_data_page(const struct model *m, uint64_t pfn, uint8_t *buf)
 {
-	uint64_t *w = (uint64_t *)(void *)buf;
 	uint64_t x = mix64(pfn + m->sp->seed * 0x9e3779b97f4a7c15ull);
 
-	memset(buf, 0, PAGE_SIZE);
-	w[0] = 0x65726f636d76ull ^ (m->sp->seed << 48);   /* "vmcore" */
-	w[1] = pfn;
+	memset(buf, 0, m->page_size);
+	bytes_put_le64(buf, 0x65726f636d76ull ^ (m->sp->seed << 48));   /* "vmcore" */
+	bytes_put_le64(buf + 8, pfn);
 	if (m->sp->fill_stamp)
 		return;
-	for (unsigned i = 2; i < PAGE_SIZE / 8; i += 2) {
+	for (uint64_t i = 16; i < m->page_size; i += 16) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		w[i] = x;
+		bytes_put_le64(buf + i, x);
 	}
 }
 
@@ -967,17 +1123,91 @@ void model_free(struct model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The machine's usual orders where the spec gave none, and a check of the
+ * ones it gave: buddy blocks up to max_order, transparent and hugetlbfs
+ * pages of the block size above a page (pmd_order). */
+static unsigned default_order(const struct model *m, int kind, unsigned x86_order)
+{
+	switch (kind) {
+	case K_THP:
+	case K_HUGETLB:
+	case K_BAD_COMPOUND:
+		return m->pmd_order;
+	case K_UNACCEPTED:
+		return m->max_order;
+	default:
+		return x86_order < m->pmd_order ? x86_order : m->pmd_order;
+	}
+}
+
+static void resolve_orders(struct model *m)
+{
+	struct spec *sp = m->sp;
+
+	for (size_t i = 0; i < sp->n_mix; i++) {
+		struct mix_entry *e = &sp->mix[i];
+
+		if (e->order_default) {
+			if (e->kind == K_FREE) {
+				e->omin = 0;
+				e->omax = (uint8_t)m->max_order;
+			} else {
+				e->omin = (uint8_t)default_order(m, e->kind, e->omin);
+				e->omax = (uint8_t)default_order(m, e->kind, e->omax);
+			}
+		}
+		if ((e->kind == K_FREE || e->kind == K_UNACCEPTED) && e->omax > m->max_order)
+			die("free blocks have orders 0..%u on this machine", m->max_order);
+	}
+	for (size_t i = 0; i < sp->n_at; i++) {
+		struct at_entry *a = &sp->at[i];
+
+		if (a->order_default)
+			a->order = (uint8_t)(a->kind == K_FREE ? m->max_order
+					     : default_order(m, a->kind, a->order));
+		if ((a->kind == K_FREE && a->order > m->max_order) ||
+		    (a->kind == K_UNACCEPTED && a->order != m->max_order) ||
+		    (a->kind == K_BAD_BUDDY_ALIGN && a->order >= m->max_order) ||
+		    (kinds[a->kind].compound && a->order == 0 && a->kind != K_SLAB))
+			die("%s order=%u is not possible", kinds[a->kind].name, a->order);
+	}
+}
+
 void model_build(struct model *m)
 {
+	uint64_t sec_bytes;
+
 	m->g = m->sp->gen;
-	m->levels = m->sp->paging;
+	m->arch = m->sp->arch;
 	m->rng.s = m->sp->seed;
+	m->arch->configure(m);
+	m->page_size = 1ull << m->page_shift;
+	m->store.page_size = m->page_size;
+	m->pfn_section_shift = m->section_bits - m->page_shift;
+	m->pages_per_section = 1ull << m->pfn_section_shift;
+	sec_bytes = m->pages_per_section * SP_SIZE;
+	if (!m->memmap_chunk) {
+		m->memmap_chunk = sec_bytes > m->page_size ? sec_bytes : m->page_size;
+		if (m->memmap_leaf && leaf_size(m, m->memmap_leaf) > m->memmap_chunk)
+			m->memmap_chunk = leaf_size(m, m->memmap_leaf);
+	}
+	if (m->memmap_leaf > m->max_leaf_up)
+		m->memmap_leaf = m->max_leaf_up;
+	if (m->sp->memory & (m->page_size - 1))
+		die("memory must be a multiple of the page size");
+	resolve_orders(m);
 	layout_ram(m);
+	if (m->arch->linear_align) {
+		m->linear_base = (m->ram[0].start << m->page_shift) & ~(m->arch->linear_align - 1);
+		m->vmemmap_base -= (m->linear_base >> m->page_shift) * SP_SIZE;
+	}
 	reserve_low(m);
 	choose_addresses(m);
 	reserve_image(m);
 	sections_and_memmap(m);
 	page_tables(m);
+	if (m->arch->e_machine == EM_PPC64)
+		vmemmap_list(m);
 	mem_sections(m);
 	kernel_data(m);
 	corrupt_before_mix(m);

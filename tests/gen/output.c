@@ -28,7 +28,7 @@
 
 #include "gen.h"
 
-#define WBUF_PAGES 256u           /* 1 MiB write batches */
+#define WBUF_BYTES (1u << 20)     /* 1 MiB write batches */
 
 static const unsigned levels[MAX_LEVELS] = { 0, 1, 2, 4, 8, 16, 31 };
 
@@ -41,6 +41,7 @@ struct writer {
 	uint64_t buf_off;         /* file offset of buf[0] */
 	size_t buf_len;
 	uint64_t bytes_written;
+	uint64_t page_size;
 };
 
 static void w_flush(struct writer *w)
@@ -69,18 +70,18 @@ static void w_flush(struct writer *w)
 /* queue one page for file offset off */
 static uint8_t *w_page(struct writer *w, uint64_t off)
 {
-	if (w->buf_len && (w->buf_off + w->buf_len != off || w->buf_len == WBUF_PAGES * PAGE_SIZE))
+	if (w->buf_len && (w->buf_off + w->buf_len != off || w->buf_len + w->page_size > WBUF_BYTES))
 		w_flush(w);
 	if (!w->buf_len)
 		w->buf_off = off;
-	w->buf_len += PAGE_SIZE;
-	return w->buf + w->buf_len - PAGE_SIZE;
+	w->buf_len += w->page_size;
+	return w->buf + w->buf_len - w->page_size;
 }
 
 /* take back the page w_page gave last (it is all zero: a hole) */
 static void w_unpage(struct writer *w)
 {
-	w->buf_len -= PAGE_SIZE;
+	w->buf_len -= w->page_size;
 }
 
 static void w_direct(struct writer *w, uint64_t off, const void *p, size_t len)
@@ -88,7 +89,7 @@ static void w_direct(struct writer *w, uint64_t off, const void *p, size_t len)
 	w_flush(w);
 	w->buf_off = off;
 	while (len) {
-		size_t n = len < WBUF_PAGES * PAGE_SIZE ? len : WBUF_PAGES * PAGE_SIZE;
+		size_t n = len < WBUF_BYTES ? len : WBUF_BYTES;
 
 		memcpy(w->buf, p, n);
 		w->buf_len = n;
@@ -101,7 +102,7 @@ static void w_direct(struct writer *w, uint64_t off, const void *p, size_t len)
 
 void output_vmcore(struct model *m, const char *path)
 {
-	struct writer w = { .path = path };
+	struct writer w = { .path = path, .page_size = m->page_size };
 	struct ext_cursor c;
 	struct image im;
 	uint8_t *page;
@@ -113,16 +114,16 @@ void output_vmcore(struct model *m, const char *path)
 		die("cannot create %s: %s", path, strerror(errno));
 	if (ftruncate(w.fd, (off_t)im.size) < 0)
 		die("cannot size %s to %" PRIu64 " bytes: %s", path, im.size, strerror(errno));
-	w.buf = xmalloc(WBUF_PAGES * PAGE_SIZE);
+	w.buf = xmalloc(WBUF_BYTES);
 	w.size = im.size;
 	w_direct(&w, 0, im.head, im.head_len);
 	w_direct(&w, im.notes_off, im.notes.s, im.notes.len);
 
 	/* the kernel text load: the image again */
 	if (im.ktext)
-		for (uint64_t i = 0; i < m->ksize >> PAGE_SHIFT; i++) {
-			page = w_page(&w, im.ktext_off + (i << PAGE_SHIFT));
-			if (!image_page(&c, &im, (m->kphys >> PAGE_SHIFT) + i, page))
+		for (uint64_t i = 0; i < m->ksize >> m->page_shift; i++) {
+			page = w_page(&w, im.ktext_off + (i << m->page_shift));
+			if (!image_page(&c, &im, (m->kphys >> m->page_shift) + i, page))
 				w_unpage(&w);
 		}
 	/* RAM, extent by extent: zero pages are never written (holes) */
@@ -141,7 +142,8 @@ void output_vmcore(struct model *m, const char *path)
 			if (e->kind != K_CRASHKERNEL &&
 			    !(e->zero_pct >= 100 && e->kind != K_KIMAGE && e->kind != K_META))
 				for (; pfn < end; pfn++) {
-					page = w_page(&w, im.load_off[r] + ((pfn - m->vmc[r].start) << PAGE_SHIFT));
+					page = w_page(&w, im.load_off[r] +
+							   ((pfn - m->vmc[r].start) << m->page_shift));
 					if (!image_page(&c, &im, pfn, page))
 						w_unpage(&w);
 				}
@@ -297,7 +299,7 @@ static int cmp_range_start(const void *a, const void *b)
  * -d 31 one.  Returns the memmap pfns, sorted. */
 static void vmemmap_truth(const struct model *m, const struct rvec *keep, struct rvec *out)
 {
-	const uint64_t per = PAGE_SIZE / SP_SIZE;      /* pfns per struct page page */
+	const uint64_t per = m->page_size / SP_SIZE;   /* pfns per struct page page */
 	size_t ki = 0;
 	struct rvec tmp = { 0 };
 
@@ -315,9 +317,13 @@ static void vmemmap_truth(const struct model *m, const struct rvec *keep, struct
 
 				if (w1 > w0)
 					for (uint64_t w = w0; w < w1; w++) {
-						uint64_t sec = (w * per) >> PFN_SECTION_SHIFT;
-						uint64_t mp = (m->sec_memmap[sec] >> PAGE_SHIFT) +
-							      (w - (sec << PFN_SECTION_SHIFT) / per);
+						/* a section's struct pages may be less
+						 * than a page: offsets from its own */
+						uint64_t pfn0 = w * per;
+						uint64_t sec = pfn0 >> m->pfn_section_shift;
+						uint64_t mp = (m->sec_memmap[sec] +
+							       (pfn0 - (sec << m->pfn_section_shift)) * SP_SIZE)
+							      >> m->page_shift;
 
 						rv_push(&tmp, mp, mp + 1);
 					}

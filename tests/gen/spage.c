@@ -21,15 +21,18 @@
 #include <string.h>
 
 #include "gen.h"
+#include "../../lib/common/bytes.h"
 
 #define DTOR_COMPOUND  1
 #define DTOR_HUGETLB   2
 #define DTOR_THP       3
 
+/* The machine whose struct pages these are: put() writes in its order. */
+static bool big_endian;
+
 static void put(uint8_t *p, unsigned off, uint64_t v, unsigned width)
 {
-	for (unsigned i = 0; i < width; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
+	bytes_put_uint(big_endian, p + off, width, v);
 }
 
 static uint64_t bit(int b)
@@ -41,9 +44,9 @@ uint64_t spage_va(const struct model *m, uint64_t pfn)
 {
 	if (m->sp->vmemmap)
 		return m->vmemmap_base + pfn * SP_SIZE;
-	uint64_t s = pfn >> PFN_SECTION_SHIFT;
+	uint64_t s = pfn >> m->pfn_section_shift;
 
-	return direct_va(m, m->sec_memmap[s]) + (pfn - (s << PFN_SECTION_SHIFT)) * SP_SIZE;
+	return direct_va(m, m->sec_memmap[s]) + (pfn - (s << m->pfn_section_shift)) * SP_SIZE;
 }
 
 static uint64_t flags_hi(uint64_t pfn)
@@ -56,7 +59,7 @@ static uint64_t flags_hi(uint64_t pfn)
 /* a plausible kernel pointer (direct map, 64-byte aligned) */
 static uint64_t kptr(const struct model *m, uint64_t salt)
 {
-	return m->page_offset + ((mix64(salt) % (m->max_pfn << PAGE_SHIFT)) & ~63ull);
+	return m->page_offset + ((mix64(salt) % (m->max_pfn << m->page_shift)) & ~63ull);
 }
 
 /* a page that is nothing in particular: reserved, or plain */
@@ -308,6 +311,7 @@ void spage_encode_range(struct ext_cursor *c, uint64_t pfn, uint64_t n, uint8_t 
 	const struct extent *e = NULL;
 	uint64_t e_start = 0, e_end = 0, first = pfn;
 
+	big_endian = m->arch->big_endian;
 	for (uint64_t i = 0; i < n; i++, pfn++) {
 		if (pfn >= e_end) {
 			/* the extent holding pfn, or the hole up to the next one */

@@ -2,7 +2,12 @@
  *
  *   name NAME                 label used in messages and summary.txt
  *   kernel GEN [osrelease=S]  4.19 5.10 6.1 6.4 6.6 6.9 6.10 6.12 7.1
- *   paging 4|5                page-table levels (5 = LA57)
+ *   arch NAME                 x86_64 (default), arm64, ppc64le, s390x, riscv64
+ *   paging 4|5                x86_64 page-table levels (5 = LA57)
+ *   page-size 4K|16K|64K      arm64 (4K default), ppc64le (64K default)
+ *   va-bits N                 arm64: 39/42/47/48; riscv64: 39/48/57 (Sv39 default)
+ *   mmu radix|hash            ppc64le (radix default)
+ *   vmemmap-list on|off       ppc64le: keep a vmemmap_list (hash: always)
  *   memory SIZE               physical address just past the last RAM byte
  *   hole START SIZE           not RAM (not in the vmcore, no struct pages if a
  *                             whole section)
@@ -12,8 +17,10 @@
  *   memmap vmemmap|classic    SPARSEMEM_VMEMMAP or classic SPARSEMEM
  *   sections extreme|static   SPARSEMEM_EXTREME, or a static mem_section array
  *   mem-section-size 16|32    SIZE(mem_section)
- *   directmap 1G|2M|4K        largest page size of the direct map
- *   vmemmap-pages 2M|4K       page size of the vmemmap mapping
+ *   directmap huge|block|page largest direct-map leaf: two levels above the
+ *                             last (x86 1G), one (2M), the last (4K); the
+ *                             x86 names 1G, 2M, 4K are accepted
+ *   vmemmap-pages block|page  vmemmap leaves (2M, 4K on x86)
  *   nodes N                   NUMA nodes (1..64): equal shares of the address
  *                             space, each with its pgdat and struct pages
  *   cpus N | seed N | crashtime N | kernel-size SIZE
@@ -44,6 +51,7 @@
 #define _GNU_SOURCE          /* pwrite, ftruncate, getopt_long, strtok_r ... */
 #endif
 #include <ctype.h>
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +67,15 @@ void spec_init(struct spec *sp)
 	memset(sp, 0, sizeof(*sp));
 	snprintf(sp->name, sizeof(sp->name), "unnamed");
 	sp->gen = gen_by_name("6.1");
+	sp->arch = garch_by_name("x86_64");
 	sp->paging = 4;
 	sp->memory = 256ull << 20;
 	sp->kaslr = KASLR_RANDOM;
 	sp->vmemmap = true;
 	sp->extreme = true;
 	sp->mem_section_size = 32;
-	sp->directmap_shift = 30;
-	sp->vmemmap_shift = 21;
+	sp->directmap_leaf = 2;
+	sp->vmemmap_leaf = 1;
 	sp->cpus = 2;
 	sp->seed = 1;
 	sp->crashtime = 1700000000;
@@ -119,15 +128,16 @@ static bool parse_size(const char *s, uint64_t *ret)
 	return true;
 }
 
-static unsigned page_shift_of(const char *s, const char *where)
+/* how many levels above the last a leaf is: 1G/huge 2, 2M/block 1, 4K/page 0 */
+static unsigned leaf_up_of(const char *s, const char *where)
 {
-	if (!strcasecmp(s, "1G"))
-		return 30;
-	if (!strcasecmp(s, "2M"))
-		return 21;
-	if (!strcasecmp(s, "4K"))
-		return 12;
-	die("%s: page size '%s' is not 1G, 2M or 4K", where, s);
+	if (!strcasecmp(s, "1G") || !strcmp(s, "huge"))
+		return 2;
+	if (!strcasecmp(s, "2M") || !strcmp(s, "block"))
+		return 1;
+	if (!strcasecmp(s, "4K") || !strcmp(s, "page"))
+		return 0;
+	die("%s: mapping size '%s' is not huge, block or page (1G, 2M, 4K)", where, s);
 }
 
 /* key=value options after the positional words of mix/place/at */
@@ -178,6 +188,14 @@ static void parse_obj_opts(char **tok, int ntok, int first, const char *where,
 			die("%s: unknown option '%s'", where, key);
 		}
 	}
+}
+
+static bool has_order_opt(char **tok, int ntok, int first)
+{
+	for (int i = first; i < ntok; i++)
+		if (!strncmp(tok[i], "order", 5))
+			return true;
+	return false;
 }
 
 static int need_kind(const char *name, const char *where)
@@ -237,11 +255,36 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 				die("%s: bad '%s'", where, tok[2]);
 			snprintf(sp->osrelease, sizeof(sp->osrelease), "%s", tok[2] + 10);
 		}
+	} else if (!strcmp(key, "arch")) {
+		NEED(2);
+		sp->arch = garch_by_name(tok[1]);
+		if (!sp->arch)
+			die("%s: unknown arch '%s' (see --list-arches)", where, tok[1]);
 	} else if (!strcmp(key, "paging")) {
 		NEED(2);
 		if (!parse_u64(tok[1], &v) || (v != 4 && v != 5))
 			die("%s: paging is 4 or 5", where);
 		sp->paging = (unsigned)v;
+	} else if (!strcmp(key, "page-size")) {
+		NEED(2);
+		if (!parse_size(tok[1], &v) || (v != 4096 && v != 16384 && v != 65536))
+			die("%s: page-size 4K|16K|64K", where);
+		sp->page_shift = (unsigned)__builtin_ctzll(v);
+	} else if (!strcmp(key, "va-bits")) {
+		NEED(2);
+		if (!parse_u64(tok[1], &v) || v < 36 || v > 57)
+			die("%s: va-bits 36..57", where);
+		sp->va_bits = (unsigned)v;
+	} else if (!strcmp(key, "mmu")) {
+		NEED(2);
+		if (strcmp(tok[1], "radix") && strcmp(tok[1], "hash"))
+			die("%s: mmu radix|hash", where);
+		sp->hash_mmu = !strcmp(tok[1], "hash");
+	} else if (!strcmp(key, "vmemmap-list")) {
+		NEED(2);
+		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+			die("%s: vmemmap-list on|off", where);
+		sp->vmemmap_list = !strcmp(tok[1], "on");
 	} else if (!strcmp(key, "memory")) {
 		NEED(2);
 		if (!parse_size(tok[1], &v) || v < (64ull << 20) || v > (64ull << 40))
@@ -250,7 +293,7 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 	} else if (!strcmp(key, "hole") || !strcmp(key, "crashkernel")) {
 		NEED(3);
 		if (!parse_size(tok[1], &v) || !parse_size(tok[2], &w) || !w ||
-		    (v | w) & (PAGE_SIZE - 1) || v + w < v)
+		    (v | w) & ((1u << BASE_PAGE_SHIFT) - 1) || v + w < v)
 			die("%s: %s START SIZE, page aligned", where, key);
 		if (!strcmp(key, "hole")) {
 			sp->holes = xrealloc(sp->holes, (sp->n_holes + 1) * sizeof(*sp->holes));
@@ -300,12 +343,12 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		sp->mem_section_size = (unsigned)v;
 	} else if (!strcmp(key, "directmap")) {
 		NEED(2);
-		sp->directmap_shift = page_shift_of(tok[1], where);
+		sp->directmap_leaf = leaf_up_of(tok[1], where);
 	} else if (!strcmp(key, "vmemmap-pages")) {
 		NEED(2);
-		sp->vmemmap_shift = page_shift_of(tok[1], where);
-		if (sp->vmemmap_shift == 30)
-			die("%s: vmemmap-pages 2M|4K", where);
+		sp->vmemmap_leaf = leaf_up_of(tok[1], where);
+		if (sp->vmemmap_leaf == 2)
+			die("%s: vmemmap-pages block|page (2M|4K)", where);
 	} else if (!strcmp(key, "nodes")) {
 		NEED(2);
 		if (!parse_u64(tok[1], &v) || !v || v > 64)
@@ -367,6 +410,7 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		e.run = kinds[e.kind].run;
 		e.zero_pct = kinds[e.kind].zero_pct;
 		parse_obj_opts(tok, ntok, 3, where, &e.omin, &e.omax, &e.run, NULL, &e.zero_pct);
+		e.order_default = !has_order_opt(tok, ntok, 3);
 		sp->mix = xrealloc(sp->mix, (sp->n_mix + 1) * sizeof(*sp->mix));
 		sp->mix[sp->n_mix++] = e;
 	} else if (!strcmp(key, "place") || !strcmp(key, "at")) {
@@ -393,6 +437,7 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		if (omin != omax)
 			die("%s: %s needs one order, not a range", where, key);
 		e.order = omin;
+		e.order_default = !has_order_opt(tok, ntok, first);
 		sp->at = xrealloc(sp->at, (sp->n_at + 1) * sizeof(*sp->at));
 		sp->at[sp->n_at++] = e;
 	} else if (!strcmp(key, "log")) {
@@ -529,27 +574,20 @@ void spec_finish(struct spec *sp)
 		die("the mix adds up to %.2f%%, more than 100%%", total);
 	if (sp->page_type_data && (sp->gen->t_buddy & 0xffffff))
 		die("page-type-data needs a kernel whose page types live in the top byte (6.12+)");
-	if (!sp->extreme && sp->paging == 5)
-		die("'sections static' needs 'paging 4' (a static mem_section array for "
-		    "52-bit physical addresses would be 512 MiB)");
+	if (!sp->extreme && (sp->paging == 5 || strcmp(sp->arch->name, "x86_64")))
+		die("'sections static' needs x86_64 with 'paging 4' (a static mem_section "
+		    "array for more physical address bits would not fit the image)");
+	if (sp->arch->e_machine == EM_PPC64 && sp->hash_mmu)
+		sp->vmemmap_list = true;
 	if (sp->memory & ((2ull << 20) - 1))
 		die("memory must be a multiple of 2 MiB");
 	for (size_t i = 0; i < sp->n_at; i++) {
 		const struct at_entry *a = &sp->at[i];
 
-		if ((a->kind == K_FREE && a->order > MAX_BUDDY_ORDER) ||
-		    (a->kind == K_UNACCEPTED && a->order != MAX_BUDDY_ORDER) ||
-		    (a->kind == K_BAD_BUDDY_ALIGN && a->order >= MAX_BUDDY_ORDER) ||
-		    (kinds[a->kind].compound && a->order == 0 && a->kind != K_SLAB))
-			die("%s order=%u is not possible", kinds[a->kind].name, a->order);
 		if (a->kind == K_UNACCEPTED && !(sp->gen->major > 6 ||
 						 (sp->gen->major == 6 && sp->gen->minor >= 16)))
 			die("unaccepted pages exist only from Linux 6.16 (kernel %s)", sp->gen->name);
 	}
-	for (size_t i = 0; i < sp->n_mix; i++)
-		if ((sp->mix[i].kind == K_FREE || sp->mix[i].kind == K_UNACCEPTED) &&
-		    sp->mix[i].omax > MAX_BUDDY_ORDER)
-			die("free blocks have orders 0..%u", MAX_BUDDY_ORDER);
 	for (size_t i = 0; i < sp->n_mix; i++)
 		if (sp->mix[i].kind == K_UNACCEPTED && !sp->gen->t_unaccepted)
 			die("unaccepted pages exist only from Linux 6.16 (kernel %s)", sp->gen->name);

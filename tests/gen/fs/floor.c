@@ -53,6 +53,13 @@
 #include "../gen.h"
 #include "compress/codec.h"
 
+/* The bench's machines are x86_64 specs: 4 KiB pages, 128 MiB sections,
+ * one section's struct pages a memmap chunk (checked after model_build). */
+#define PAGE_SHIFT        12
+#define PAGE_SIZE         4096u
+#define PFN_SECTION_SHIFT (27 - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1ull << PFN_SECTION_SHIFT)
+
 #define RUN_MAX (1u << 20)       /* bytes per pread */
 #define GAP_SCAN 4096u           /* bytes skipped inside one read, scan */
 #define GAP_COPY (8u * 4096)     /* copy: dumpsieve's PREFETCH_GAP */
@@ -462,6 +469,9 @@ int main(int argc, char **argv)
 		memset(&m, 0, sizeof(m));
 		m.sp = &sp;
 		model_build(&m);
+		if (m.page_shift != PAGE_SHIFT || m.pfn_section_shift != PFN_SECTION_SHIFT ||
+		    m.memmap_chunk != PAGES_PER_SECTION * SP_SIZE)
+			die("vmcorefloor: only machines of 4 KiB pages and 128 MiB sections (x86_64)");
 		read_phdrs(argv[optind + 1]);
 		model_floor(&m, e, &scan, &copy);
 		model_free(&m);
