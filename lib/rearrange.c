@@ -72,12 +72,22 @@ static bool mark_elf_incomplete(int fd, const struct flat_extents *ext)
 	return pwrite(fd, flags, 4, at) == 4;
 }
 
-/* Did the rebuilt kdump dump's writer say it is incomplete? */
+/* Did the rebuilt dump's writer say it is incomplete?  (kdump status
+ * INCOMPLETE; ELF e_flags bit 0, which our -E writer sets from its first
+ * write until its last) */
 static bool says_incomplete(int fd)
 {
 	uint8_t h[KDUMP_MAIN_HEADER_SIZE];
 	struct machine m;
 
+	if (pread(fd, h, sizeof(h), 0) < (ssize_t)sizeof(Elf64_Ehdr))
+		return false;
+	if (!memcmp(h, ELFMAG, SELFMAG)) {
+		size_t at = h[EI_CLASS] == ELFCLASS64 ? offsetof(Elf64_Ehdr, e_flags)
+						      : offsetof(Elf32_Ehdr, e_flags);
+
+		return h[at + (h[EI_DATA] == ELFDATA2MSB ? 3 : 0)] & 1;
+	}
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || memcmp(h, "KDUMP   ", 8))
 		return false;
 	/* in the dumped machine's byte order and layout */

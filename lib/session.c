@@ -594,7 +594,12 @@ int session_write(struct session *s, struct ds_err *err)
 			       "(the first, %s)", cj.unreadable_pages, cj.first_unreadable);
 	if (r < 0)
 		return r;
-	return output_finish(&s->out, &s->write_bytes, err);
+	r = output_finish(&s->out, &s->write_bytes, err);
+	if (s->out.dropped_pages)
+		session_notice(s, "%" PRIu64 " readable pages are left out of the ELF dump too: the "
+			       "unreadable ones come in more runs than its reserved program "
+			       "headers can cut out", s->out.dropped_pages);
+	return r;
 }
 
 void session_end(struct session *s, int status)

@@ -8,8 +8,10 @@
  *
  * Layout (docs/formats.md, "ELF dumps"):
  *   0        ELF header (ET_CORE, the crashed machine's e_machine)
- *   64 (52)  program headers: PT_NOTE, then the PT_LOADs
- *            [PN_XNUM: one section header after them holds the count]
+ *   64 (52)  program headers: PT_NOTE, then the PT_LOADs, then room for
+ *            ELF_PHDR_RESERVE more (zeros; e_phnum does not count them)
+ *            [when the table can reach PN_XNUM: one section header after
+ *            it, which holds the count when it does]
  *   then     the notes, verbatim
  *   then     page data, from the next page boundary: every kept page in
  *            pfn order, back to back, so that each run of kept pages is one
@@ -26,9 +28,25 @@
  * large.  The file's last page is always written, so that a flattened
  * stream rebuilds to the full size.
  *
- * Pages arrive raw (takes_compressed is false).  Everything but the page
- * data is known at begin, so the headers are written first, in ascending
- * order (a flattened stream rebuilds cheaply).
+ * Nothing lost (docs/formats.md, "Incomplete dumps"): the ELF header says
+ * DUMP_ELF_INCOMPLETE (e_flags bit 0, makedumpfile's; crash shows it) from
+ * the first write; the last write, after a barrier, clears it.  A page the
+ * input could not give keeps its slot in the file, but no PT_LOAD covers
+ * it: at the end the table is rewritten with the PT_LOADs split around
+ * each run of lost pages (into the reserve), so readers find it not
+ * present, never zeros.  When the lost runs need more program headers than
+ * the reserve holds, runs close to each other are joined (the readable
+ * pages between them leave the dump too, counted in output.dropped_pages
+ * and reported): a lost page is never presented as data.  A dump that
+ * stops early (full disk, output error, signal) is closed flagged, its
+ * table rewritten to claim only the pages whose data reached the output,
+ * where the output still takes writes.
+ *
+ * Pages arrive raw (takes_compressed is false), in pfn order.  The head is
+ * written first, in ascending order (a flattened stream rebuilds cheaply);
+ * the table and the header are sent again at the end, as later records of
+ * a stream at lower offsets, which -R (ours and makedumpfile's) applies in
+ * stream order.
  */
 #include "output.h"
 
@@ -42,6 +60,10 @@
 
 #define DATA_BUF (4u << 20)
 #define ZERO_HOLE_PAGES 16u
+/* Program headers beyond the planned ones, for the pieces the lost runs
+ * cut PT_LOADs into (docs/formats.md, "ELF dumps") */
+#define ELF_PHDR_RESERVE 1024u
+#define DUMP_ELF_INCOMPLETE 1u               /* e_flags: makedumpfile's, crash's */
 
 struct run {
 	uint64_t start, end;                 /* kept pfns [start, end) */
@@ -58,10 +80,17 @@ struct elf_form {
 	size_t ehdr, phdr, shdr;
 };
 
+struct lost_run {
+	uint64_t start, end;                 /* unreadable pfns [start, end) */
+	uint64_t index;                      /* kept pages before start */
+};
+
 struct elf_out {
 	struct elf_form f;
 	uint32_t ps;
 	unsigned shift;
+	uint16_t machine;
+	uint64_t notes_off, notes_size, shdr_off;
 	uint64_t data_off;                   /* file offset of the first kept page */
 	uint64_t n_kept, added;
 	uint64_t end;                        /* the file's size */
@@ -69,6 +98,15 @@ struct elf_out {
 	size_t buf_len;
 	uint64_t pos;                        /* file offset of the next page */
 	uint64_t zeros;                      /* zero pages pending (not yet placed) */
+	struct seg *segs;                    /* the PT_LOADs planned at begin */
+	size_t n_segs;
+	size_t cap;                          /* program headers the table has room for */
+	size_t table_n;                      /* entries of the table written last */
+	struct lost_run *lost;               /* unreadable pages, in pfn order */
+	size_t n_lost, cap_lost;
+	uint64_t n_lost_pages;
+	uint64_t dropped;                    /* readable pages left out (reserve full) */
+	bool begun;                          /* the head is written */
 };
 
 static void form_init(struct elf_form *f, bool is64, bool be)
@@ -177,23 +215,25 @@ static size_t make_segs(const struct dump_meta *m, const struct run *runs, size_
 	return n;
 }
 
-/* The size of the headers and notes in a form: the page data follows. */
-static uint64_t head_size(const struct elf_form *f, const struct dump_meta *m, size_t n_segs)
-{
-	return f->ehdr + (n_segs + 1) * f->phdr + (n_segs + 1 >= PN_XNUM ? f->shdr : 0) +
-	       m->notes_size;
-}
-
-static int write_headers(struct output *o, struct elf_out *w, const struct dump_meta *m,
-			 const struct seg *segs, size_t n_segs, struct ds_err *err)
+/* Where the parts of the head are, in w->f's form: the program header
+ * table has room for w->cap entries (PT_NOTE included), then comes the
+ * section header PN_XNUM may need (when cap reaches PN_XNUM), then the
+ * notes. */
+static void place_head(struct elf_out *w)
 {
 	const struct elf_form *f = &w->f;
-	size_t phnum = n_segs + 1;
+
+	w->shdr_off = f->ehdr + (uint64_t)w->cap * f->phdr;
+	w->notes_off = w->shdr_off + (w->cap >= PN_XNUM ? f->shdr : 0);
+}
+
+/* The ELF header for a table of phnum entries; flags: e_flags. */
+static int write_ehdr(struct output *o, const struct elf_out *w, size_t phnum, uint32_t flags,
+		      struct ds_err *err)
+{
+	const struct elf_form *f = &w->f;
 	bool xnum = phnum >= PN_XNUM;
-	uint64_t ph_bytes = (uint64_t)phnum * f->phdr;
-	uint64_t notes_off = f->ehdr + ph_bytes + (xnum ? f->shdr : 0);
-	uint8_t eh[sizeof(Elf64_Ehdr)], *ph;
-	int r;
+	uint8_t eh[sizeof(Elf64_Ehdr)];
 
 	memset(eh, 0, sizeof(eh));
 	memcpy(eh, ELFMAG, SELFMAG);
@@ -201,26 +241,38 @@ static int write_headers(struct output *o, struct elf_out *w, const struct dump_
 	eh[EI_DATA] = f->be ? ELFDATA2MSB : ELFDATA2LSB;
 	eh[EI_VERSION] = EV_CURRENT;
 	put16(f, eh + OFF(f, Ehdr, e_type), ET_CORE);
-	put16(f, eh + OFF(f, Ehdr, e_machine), m->elf_machine);
+	put16(f, eh + OFF(f, Ehdr, e_machine), w->machine);
 	put32(f, eh + OFF(f, Ehdr, e_version), EV_CURRENT);
 	putw(f, eh + OFF(f, Ehdr, e_phoff), f->ehdr);
+	put32(f, eh + OFF(f, Ehdr, e_flags), flags);
 	put16(f, eh + OFF(f, Ehdr, e_ehsize), (uint16_t)f->ehdr);
 	put16(f, eh + OFF(f, Ehdr, e_phentsize), (uint16_t)f->phdr);
 	put16(f, eh + OFF(f, Ehdr, e_phnum), xnum ? PN_XNUM : (uint16_t)phnum);
 	if (xnum) {
-		putw(f, eh + OFF(f, Ehdr, e_shoff), f->ehdr + ph_bytes);
+		putw(f, eh + OFF(f, Ehdr, e_shoff), w->shdr_off);
 		put16(f, eh + OFF(f, Ehdr, e_shentsize), (uint16_t)f->shdr);
 		put16(f, eh + OFF(f, Ehdr, e_shnum), 1);
 	}
-	if ((r = sink_write_at(&o->sink, 0, eh, f->ehdr, err)) < 0)
-		return r;
+	return sink_write_at(&o->sink, 0, eh, f->ehdr, err);
+}
 
-	if (!(ph = calloc(phnum, f->phdr)))
-		return ds_err_set(err, DS_ENOMEM, "out of memory for %zu program headers", phnum);
+/* The program header table: PT_NOTE, then segs.  Entries past them that
+ * an earlier table used are written as zeros; the section header that
+ * holds the count goes with a table of PN_XNUM entries or more. */
+static int write_table(struct output *o, struct elf_out *w, const struct seg *segs,
+		       size_t n_segs, struct ds_err *err)
+{
+	const struct elf_form *f = &w->f;
+	size_t phnum = n_segs + 1, span = phnum > w->table_n ? phnum : w->table_n;
+	uint8_t *ph;
+	int r;
+
+	if (!(ph = calloc(span, f->phdr)))
+		return ds_err_set(err, DS_ENOMEM, "out of memory for %zu program headers", span);
 	put32(f, ph + OFF(f, Phdr, p_type), PT_NOTE);
-	putw(f, ph + OFF(f, Phdr, p_offset), notes_off);
-	putw(f, ph + OFF(f, Phdr, p_filesz), m->notes_size);
-	putw(f, ph + OFF(f, Phdr, p_memsz), m->notes_size);
+	putw(f, ph + OFF(f, Phdr, p_offset), w->notes_off);
+	putw(f, ph + OFF(f, Phdr, p_filesz), w->notes_size);
+	putw(f, ph + OFF(f, Phdr, p_memsz), w->notes_size);
 	putw(f, ph + OFF(f, Phdr, p_align), 4);
 	for (size_t i = 0; i < n_segs; i++) {
 		uint8_t *p = ph + (i + 1) * f->phdr;
@@ -236,19 +288,210 @@ static int write_headers(struct output *o, struct elf_out *w, const struct dump_
 		 * first PT_LOAD has page-aligned data and a p_align for a
 		 * netdump file, and then cannot find phys_base */
 	}
-	r = sink_write_at(&o->sink, f->ehdr, ph, ph_bytes, err);
+	r = sink_write_at(&o->sink, f->ehdr, ph, (size_t)span * f->phdr, err);
 	free(ph);
 	if (r < 0)
 		return r;
-	if (xnum) {               /* the real count, where PN_XNUM says */
+	w->table_n = phnum;
+	if (phnum >= PN_XNUM) {   /* the real count, where PN_XNUM says */
 		uint8_t sh[sizeof(Elf64_Shdr)];
 
 		memset(sh, 0, sizeof(sh));
 		put32(f, sh + OFF(f, Shdr, sh_info), (uint32_t)phnum);
-		if ((r = sink_write_at(&o->sink, f->ehdr + ph_bytes, sh, f->shdr, err)) < 0)
+		if ((r = sink_write_at(&o->sink, w->shdr_off, sh, f->shdr, err)) < 0)
 			return r;
 	}
-	return sink_write_at(&o->sink, notes_off, m->notes, m->notes_size, err);
+	return 0;
+}
+
+/* The PT_LOADs as the dump ends: w->segs without the pfn runs in `cut`
+ * (sorted), and without the file data at or past `reach` (a file offset;
+ * UINT64_MAX: it all arrived).  out == NULL: count only. */
+static size_t final_segs(const struct elf_out *w, const struct lost_run *cut, size_t n_cut,
+			 uint64_t reach, struct seg *out)
+{
+	size_t n = 0, first = 0;
+
+	for (size_t i = 0; i < w->n_segs; i++) {
+		const struct seg *g = &w->segs[i];
+		uint64_t p = g->paddr >> w->shift, e = (g->paddr + g->len) >> w->shift;
+		size_t lo = 0, hi = n_cut;
+
+		/* the first cut run ending past p (segments need not be
+		 * sorted: the kernel text's mapping comes again) */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cut[mid].end <= p)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		first = lo;
+		while (p < e) {
+			uint64_t q = e;
+
+			if (first < n_cut && cut[first].start < e) {
+				if (cut[first].start <= p) {
+					p = cut[first].end < e ? cut[first].end : e;
+					first++;
+					continue;
+				}
+				q = cut[first].start;
+			}
+			/* [p, q) kept and read: its file data, cut at reach */
+			uint64_t off = g->offset + ((p << w->shift) - g->paddr);
+			uint64_t len = (q - p) << w->shift;
+
+			if (reach != UINT64_MAX) {
+				uint64_t rel = reach > w->data_off ? reach - w->data_off : 0;
+
+				if (off >= rel)
+					len = 0;
+				else if (len > rel - off)
+					len = (rel - off) >> w->shift << w->shift;
+			}
+			if (len) {
+				if (out)
+					out[n] = (struct seg){
+						.paddr = p << w->shift,
+						.vaddr = g->vaddr && g->vaddr != UINT64_MAX
+							 ? g->vaddr + ((p << w->shift) - g->paddr) : g->vaddr,
+						.len = len,
+						.offset = off,
+					};
+				n++;
+			}
+			p = q;
+		}
+	}
+	return n;
+}
+
+/* The lost runs with every gap of at most `gap` pfns between two of them
+ * joined (the readable pages in such a gap leave the dump too). */
+static size_t join_lost(const struct lost_run *v, size_t n, uint64_t gap, struct lost_run *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m && v[i].start - out[m - 1].end <= gap)
+			out[m - 1].end = v[i].end;
+		else
+			out[m++] = v[i];
+	}
+	return m;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The PT_LOADs the dump ends with (*ret, *ret_n): the lost runs out, the
+ * data past reach out.  When they need more program headers than the
+ * table has room for, lost runs close to each other are joined, the
+ * smallest gaps first, until they fit; the readable pages of the joined
+ * gaps are left out too and counted in w->dropped.  A lost page is never
+ * in a PT_LOAD. */
+static int plan_final(struct elf_out *w, uint64_t reach, struct seg **ret, size_t *ret_n,
+		      struct ds_err *err)
+{
+	const struct lost_run *cut = w->lost;
+	struct lost_run *joined = NULL;
+	size_t n_cut = w->n_lost, n;
+	struct seg *segs;
+
+	w->dropped = 0;
+	n = final_segs(w, cut, n_cut, reach, NULL);
+	if (n + 1 > w->cap) {
+		uint64_t *gaps = malloc(n_cut * sizeof(*gaps));
+		size_t m = 0;
+
+		joined = malloc(n_cut * sizeof(*joined));
+		if (!gaps || !joined) {
+			free(gaps);
+			free(joined);
+			return ds_err_set(err, DS_ENOMEM, "out of memory");
+		}
+		if (n_cut >= 2) {
+			size_t lo = 0, hi = n_cut - 2;
+
+			for (size_t i = 1; i < n_cut; i++)
+				gaps[i - 1] = w->lost[i].start - w->lost[i - 1].end;
+			qsort(gaps, n_cut - 1, sizeof(*gaps), cmp_u64);
+			/* the smallest gap bound that fits */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				m = join_lost(w->lost, n_cut, gaps[mid], joined);
+				if (final_segs(w, joined, m, reach, NULL) + 1 <= w->cap)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			m = join_lost(w->lost, n_cut, gaps[lo], joined);
+		}
+		free(gaps);
+		if (!m || final_segs(w, joined, m, reach, NULL) + 1 > w->cap) {
+			/* one run inside more mappings than the reserve holds:
+			 * everything from the first lost page on leaves (each
+			 * PT_LOAD then keeps one piece at most) */
+			joined[0] = (struct lost_run){ w->lost[0].start, UINT64_MAX, w->lost[0].index };
+			m = 1;
+		}
+		cut = joined;
+		n_cut = m;
+		n = final_segs(w, cut, n_cut, reach, NULL);
+		/* readable pages inside the joined runs: the kept pages from
+		 * the first lost one on (slot indices run on through a gap)
+		 * less the lost ones */
+		for (size_t i = 0, j = 0; i < n_cut; i++) {
+			uint64_t first = UINT64_MAX, last = 0, lost = 0;
+
+			for (; j < w->n_lost && w->lost[j].start < joined[i].end; j++) {
+				if (first == UINT64_MAX)
+					first = w->lost[j].index;
+				last = w->lost[j].index + (w->lost[j].end - w->lost[j].start);
+				lost += w->lost[j].end - w->lost[j].start;
+			}
+			if (joined[i].end == UINT64_MAX)
+				last = w->added;
+			if (first != UINT64_MAX)
+				w->dropped += last - first - lost;
+		}
+	}
+	segs = calloc(n ? n : 1, sizeof(*segs));
+	if (!segs) {
+		free(joined);
+		return ds_err_set(err, DS_ENOMEM, "out of memory");
+	}
+	final_segs(w, cut, n_cut, reach, segs);
+	free(joined);
+	*ret = segs;
+	*ret_n = n;
+	return 0;
+}
+
+/* Rewrite the table for how the dump ends, then the ELF header: its
+ * e_flags keep DUMP_ELF_INCOMPLETE unless `complete`.  On a file, the
+ * table is durable before the header that says complete. */
+static int rewrite_head(struct output *o, struct elf_out *w, uint64_t reach, bool complete,
+			struct ds_err *err)
+{
+	struct seg *segs = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = plan_final(w, reach, &segs, &n, err)) < 0)
+		return r;
+	r = write_table(o, w, segs, n, err);
+	free(segs);
+	if (r < 0 || (r = sink_barrier(&o->sink, err)) < 0)
+		return r;
+	return write_ehdr(o, w, n + 1, complete ? 0 : DUMP_ELF_INCOMPLETE, err);
 }
 
 /* Does everything fit ELF32's 32-bit addresses, sizes and offsets? */
@@ -265,10 +508,12 @@ static bool fits_elf32(const struct elf_out *w, const struct seg *segs, size_t n
 }
 
 /* Where the page data starts and the file ends, in w->f's form. */
-static void place_data(struct elf_out *w, const struct dump_meta *m, size_t n_segs)
+static void place_data(struct elf_out *w)
 {
-	uint64_t head = head_size(&w->f, m, n_segs);
+	uint64_t head;
 
+	place_head(w);
+	head = w->notes_off + w->notes_size;
 	w->data_off = (head + w->ps - 1) / w->ps * w->ps;
 	w->pos = w->data_off;
 	w->end = w->data_off + (w->n_kept << w->shift);
@@ -283,6 +528,8 @@ static void elf_abort(struct output *o)
 	if (!w)
 		return;
 	free(w->buf);
+	free(w->segs);
+	free(w->lost);
 	free(w);
 	o->priv = NULL;
 }
@@ -292,8 +539,7 @@ static int elf_begin(struct output *o, const struct dump_meta *m, const struct k
 {
 	struct elf_out *w = calloc(1, sizeof(*w));
 	struct run *runs = NULL;
-	struct seg *segs = NULL;
-	size_t n_runs = 0, n_segs;
+	size_t n_runs = 0;
 	int r;
 
 	if (!w)
@@ -301,33 +547,44 @@ static int elf_begin(struct output *o, const struct dump_meta *m, const struct k
 	o->priv = w;
 	w->ps = m->page_size;
 	w->shift = (unsigned)__builtin_ctz(m->page_size);
+	w->machine = m->elf_machine;
+	w->notes_size = m->notes_size;
 	if (kept_runs(km, &runs, &n_runs, &w->n_kept) < 0)
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
-	n_segs = make_segs(m, runs, n_runs, w->shift, NULL);
-	if (n_segs + 1 > UINT32_MAX) {
+	w->n_segs = make_segs(m, runs, n_runs, w->shift, NULL);
+	if (w->n_segs + 1 + ELF_PHDR_RESERVE > UINT32_MAX) {
 		free(runs);
-		return ds_err_set(err, DS_EINVAL, "%zu program headers are too many for ELF", n_segs);
+		return ds_err_set(err, DS_EINVAL, "%zu program headers are too many for ELF",
+				  w->n_segs);
 	}
-	segs = calloc(n_segs ? n_segs : 1, sizeof(*segs));
+	w->cap = w->n_segs + 1 + ELF_PHDR_RESERVE;
+	w->segs = calloc(w->n_segs ? w->n_segs : 1, sizeof(*w->segs));
 	w->buf = malloc(DATA_BUF);
-	if (!segs || !w->buf) {
+	if (!w->segs || !w->buf) {
 		free(runs);
-		free(segs);
 		return ds_err_set(err, DS_ENOMEM, "out of memory");
 	}
-	make_segs(m, runs, n_runs, w->shift, segs);
+	make_segs(m, runs, n_runs, w->shift, w->segs);
 	free(runs);
 	/* the vmcore's class (a dump's: the machine's word), when it fits */
 	form_init(&w->f, !(m->elf_class ? m->elf_class == 32 : m->mach.word_size == 4),
 		  m->mach.big_endian);
-	place_data(w, m, n_segs);
-	if (!w->f.is64 && !fits_elf32(w, segs, n_segs)) {
+	place_data(w);
+	if (!w->f.is64 && !fits_elf32(w, w->segs, w->n_segs)) {
 		form_init(&w->f, true, m->mach.big_endian);
-		place_data(w, m, n_segs);
+		place_data(w);
 	}
-	r = write_headers(o, w, m, segs, n_segs, err);
-	free(segs);
-	return r;
+	/* From its first write the file says it is incomplete; the barrier
+	 * makes that durable before any page can be.  The table's reserve is
+	 * allocated, so that it can be rewritten when the disk is full. */
+	if ((r = write_ehdr(o, w, w->n_segs + 1, DUMP_ELF_INCOMPLETE, err)) < 0 ||
+	    (r = write_table(o, w, w->segs, w->n_segs, err)) < 0 ||
+	    (r = sink_write_at(&o->sink, w->notes_off, m->notes, m->notes_size, err)) < 0 ||
+	    (r = sink_barrier(&o->sink, err)) < 0)
+		return r;
+	(void)sink_reserve(&o->sink, w->f.ehdr, w->notes_off - w->f.ehdr);
+	w->begun = true;
+	return 0;
 }
 
 static int flush(struct output *o, struct elf_out *w, struct ds_err *err)
@@ -381,11 +638,14 @@ static int elf_add_page(struct output *o, uint64_t pfn, const void *data, uint32
 	if (flags || size != w->ps)
 		return ds_err_set(err, DS_EINVAL, "ELF output takes raw pages (size %u flags 0x%x)",
 				  size, flags);
-	if (w->added++ >= w->n_kept)
+	if (w->added >= w->n_kept)
 		return ds_err_set(err, DS_EINVAL, "more pages than the %" PRIu64 " planned", w->n_kept);
 	if (w->zeros && (r = place_zeros(o, w, err)) < 0)
 		return r;
-	return append(o, w, data, err);
+	if ((r = append(o, w, data, err)) < 0)
+		return r;
+	w->added++;
+	return 0;
 }
 
 static int elf_add_zero(struct output *o, uint64_t pfn, struct ds_err *err)
@@ -393,17 +653,43 @@ static int elf_add_zero(struct output *o, uint64_t pfn, struct ds_err *err)
 	struct elf_out *w = o->priv;
 
 	(void)pfn;
-	if (w->added++ >= w->n_kept)
+	if (w->added >= w->n_kept)
 		return ds_err_set(err, DS_EINVAL, "more pages than the %" PRIu64 " planned", w->n_kept);
+	w->added++;
 	w->zeros++;
 	return 0;
 }
 
-/* A page the input could not give: its place in the PT_LOAD is planned
- * already, so it reads as zeros (a hole). */
+/* A page the input could not give: its slot in the file stays (a hole or
+ * zeros, as a zero page), and the PT_LOADs written at the end leave its
+ * pfn out: a reader finds it not present, never a page of zeros. */
 static int elf_add_lost(struct output *o, uint64_t pfn, struct ds_err *err)
 {
-	return elf_add_zero(o, pfn, err);
+	struct elf_out *w = o->priv;
+	uint64_t index = w->added;
+	int r;
+
+	if ((r = elf_add_zero(o, pfn, err)) < 0)
+		return r;
+	w->n_lost_pages++;
+	if (w->n_lost && w->lost[w->n_lost - 1].end == pfn) {
+		w->lost[w->n_lost - 1].end++;
+		return 0;
+	}
+	if (w->n_lost && pfn < w->lost[w->n_lost - 1].end)
+		return ds_err_set(err, DS_EINVAL, "ELF output takes pages in pfn order (pfn %#" PRIx64
+				  " after %#" PRIx64 ")", pfn, w->lost[w->n_lost - 1].end - 1);
+	if (w->n_lost == w->cap_lost) {
+		size_t ncap = w->cap_lost ? w->cap_lost * 2 : 64;
+		struct lost_run *g = realloc(w->lost, ncap * sizeof(*g));
+
+		if (!g)
+			return ds_err_set(err, DS_ENOMEM, "out of memory");
+		w->lost = g;
+		w->cap_lost = ncap;
+	}
+	w->lost[w->n_lost++] = (struct lost_run){ pfn, pfn + 1, index };
+	return 0;
 }
 
 static int elf_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)
@@ -411,24 +697,70 @@ static int elf_finish(struct output *o, uint64_t *ret_bytes, struct ds_err *err)
 	struct elf_out *w = o->priv;
 	int r;
 
-	if (w->added != w->n_kept) {
-		r = ds_err_set(err, DS_EINVAL, "wrote %" PRIu64 " pages, planned %" PRIu64,
-			       w->added, w->n_kept);
-		goto out;
-	}
+	if (w->added != w->n_kept)
+		return ds_err_set(err, DS_EINVAL, "wrote %" PRIu64 " pages, planned %" PRIu64,
+				  w->added, w->n_kept);
 	if (w->zeros) {           /* a trailing zero run: write its last page */
 		w->zeros--;
 		if ((r = place_zeros(o, w, err)) < 0 || (r = append(o, w, NULL, err)) < 0)
-			goto out;
+			return r;
 	}
-	if ((r = flush(o, w, err)) < 0 || (r = sink_finish(&o->sink, w->end, err)) < 0)
-		goto out;
+	/* the data, then the final table (lost runs out), then the header
+	 * without DUMP_ELF_INCOMPLETE: the last write */
+	if ((r = flush(o, w, err)) < 0 ||
+	    (r = rewrite_head(o, w, UINT64_MAX, true, err)) < 0 ||
+	    (r = sink_finish(&o->sink, w->end, err)) < 0)
+		return r;
+	o->dropped_pages = w->dropped;
 	if (ret_bytes)
 		*ret_bytes = w->end;
-	r = 0;
-out:
 	elf_abort(o);
-	return r;
+	return 0;
+}
+
+/* The dump stops early (a full disk, an output error, a signal): what
+ * reached the output stays a dump flagged DUMP_ELF_INCOMPLETE (it was from
+ * the first write).  Where the output still takes writes (a file, even a
+ * full one: the table's blocks are allocated; a stream not broken), the
+ * table is rewritten to claim only the pages whose data arrived, the lost
+ * ones left out, and a stream gets its end marker.  A broken stream keeps
+ * its first table: -R of it is flagged, and pages past the cut read as
+ * missing data. */
+static int elf_close_incomplete(struct output *o, struct output_incomplete *ret,
+				struct ds_err *err)
+{
+	struct elf_out *w = o->priv;
+	struct sink *s = &o->sink;
+	struct ds_err ignored;
+	uint64_t reach, slots = 0, lost = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->planned = w->n_kept;
+	ret->lost = w->n_lost_pages;
+	if (!w->begun) {
+		elf_abort(o);
+		return 0;
+	}
+	if (!s->broken && w->buf_len)
+		(void)flush(o, w, &ignored);
+	reach = s->broken ? s->fail_end : w->pos;
+	if (reach > w->data_off)
+		slots = (reach - w->data_off) >> w->shift;
+	if (slots > w->added)
+		slots = w->added;
+	for (size_t i = 0; i < w->n_lost && w->lost[i].index < slots; i++) {
+		uint64_t e = w->lost[i].index + (w->lost[i].end - w->lost[i].start);
+
+		lost += (e < slots ? e : slots) - w->lost[i].index;
+	}
+	ret->pages = slots - lost;
+	if (ret->pages && (!s->header_first || !s->broken) &&
+	    rewrite_head(o, w, reach, false, &ignored) == 0 && s->header_first)
+		(void)sink_finish(s, reach, &ignored);
+	o->dropped_pages = w->dropped;
+	(void)err;
+	elf_abort(o);
+	return 0;
 }
 
 const struct output_ops output_elf_ops = {
@@ -439,5 +771,6 @@ const struct output_ops output_elf_ops = {
 	.add_zero = elf_add_zero,
 	.add_lost = elf_add_lost,
 	.finish = elf_finish,
+	.close_incomplete = elf_close_incomplete,
 	.abort = elf_abort,
 };

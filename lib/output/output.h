@@ -94,6 +94,9 @@ struct output {
 	bool any_order;
 	bool finished;
 	struct output_incomplete left;   /* after output_fail */
+	/* Readable pages the format had to leave out of the dump (ELF: more
+	 * runs of unreadable pages than program headers to cut them out) */
+	uint64_t dropped_pages;
 };
 
 /* Check that DUMPFILE can be written (or set up the stream / dry run) for

@@ -28,6 +28,17 @@
 #            much it recovered and is a dump libkdumpfile reads, every page
 #            equal to the source (or no file, when not even the header came);
 #            makedumpfile --dump-dmesg reads the ones that hold the log
+#   elf      -E under the same rules: a whole dump has e_flags 0; with the
+#            eio ranges (mmap and --non-mmap) the pages they touch are in no
+#            PT_LOAD and libkdumpfile and drgn read every other page equal
+#            to the source; the disk full at 10/50/97 % of the -E file's
+#            blocks: exit 1, the messages, e_flags 1 (DUMP_ELF_INCOMPLETE),
+#            every page the PT_LOADs claim there and equal to the source;
+#            SIGTERM (the same) and SIGKILL (e_flags 1) at random moments;
+#            SIGTERM during -E -F: makedumpfile -R and dumpsieve -R rebuild
+#            the same flagged dump, every page claimed = source; the -E -F
+#            stream cut at 5 random points: dumpsieve -R exit 1, e_flags 1
+#            (makedumpfile -R, stopped after 5 s of waiting, too)
 #   order    -L at a tenth of the full -d 31 size of a real panic's vmcore
 #            (tests/robust/panic-vmcore.sh): exit 1, flagged INCOMPLETE,
 #            every page equal to the source, and crash (--zero_excluded, as
@@ -35,7 +46,7 @@
 #            PANIC line, log, `ps` and panic backtrace as on the whole dump
 #            (pages in pfn order show none of it: crash cannot even match
 #            the kernel's banner)
-# Takes about 5 minutes on 2 cores.  DS_CACHE as in tests/vm; ONLY="eio
+# Takes about 7 minutes on 2 cores (elf: 1.5).  DS_CACHE as in tests/vm; ONLY="eio
 # flat" runs only those parts.
 set -u
 BIN=$(realpath "$1")
@@ -106,8 +117,8 @@ readers() {
 
 # ------------------------------------------------------------- enospc
 # fs_of_free BYTES: a fresh file system on $MNT with that much room left
-fs_of_free() {
-	local want=$1 img=$WORK/fs.img avail
+fs_of_free() {   # BYTES [DUMP_SIZE: the whole dump's size, default FULL]
+	local want=$1 size=${2:-$FULL} img=$WORK/fs.img avail
 	if [ -z "${FSTYPE:-}" ]; then
 		truncate -s 64M "$WORK/probe.img" && mkfs.ext4 -q -F "$WORK/probe.img" >/dev/null 2>&1 &&
 			mount -o loop "$WORK/probe.img" "$MNT" 2>/dev/null && umount "$MNT" && FSTYPE=ext4-loop ||
@@ -116,10 +127,10 @@ fs_of_free() {
 		echo "file system for the full-disk cases: $FSTYPE"
 	fi
 	if [ "$FSTYPE" = ext4-loop ]; then
-		truncate -s $((FULL + (48 << 20))) "$img"
+		truncate -s $((size + (48 << 20))) "$img"
 		mkfs.ext4 -q -F -m 0 "$img" >/dev/null 2>&1 && mount -o loop "$img" "$MNT" || return 1
 	else
-		mount -t tmpfs -o size=$((FULL + (48 << 20))) tmpfs "$MNT" || return 1
+		mount -t tmpfs -o size=$((size + (48 << 20))) tmpfs "$MNT" || return 1
 	fi
 	avail=$(df --output=avail -B1 "$MNT" | tail -n 1)
 	[ "$avail" -gt "$want" ] && fallocate -l $((avail - want)) "$MNT/filler"
@@ -147,18 +158,15 @@ want enospc && for cut in start:10 middle:50 end:97; do
 done
 
 # ------------------------------------------------------------- eio
-if ! want eio; then
-	:
-elif [ -z "$EIOFS" ] || [ ! -x "$EIOFS" ] || [ ! -e /dev/fuse ]; then
-	bad "eio: no eiofs or /dev/fuse (FUSE is needed for unreadable pages)"
-else
-	# three unreadable ranges in page data (low memory and the kernel
-	# image), none in the page tables or struct pages the scan reads;
-	# the pfns they make unreadable: those with a byte in a failing 4 KiB
-	# page of the file
-	read -r ranges expect < <($PY - "$src" "$WORK/full.kdump" "$CHECK" <<'PYEOF'
+# three unreadable ranges in page data (low memory and the kernel
+# image), none in the page tables or struct pages the scan reads;
+# the pfns they make unreadable: those with a byte in a failing 4 KiB
+# page of the file.  eio_plan prints "RANGES COUNT" (eiofs's --eio and how
+# many dumped pfns they make unreadable) and lists those pfns in eio.pfns.
+eio_plan() {
+	$PY - "$src" "$WORK/full.kdump" "$CHECK" "$WORK/eio.pfns" <<'PYEOF'
 import struct, subprocess, sys
-src, dump, check = sys.argv[1], sys.argv[2], sys.argv[3]
+src, dump, check, lost_out = sys.argv[1:5]
 f = open(src, 'rb'); eh = f.read(64)
 phoff, = struct.unpack_from('<Q', eh, 32); phnum, = struct.unpack_from('<H', eh, 56)
 f.seek(phoff); loads = []
@@ -178,35 +186,54 @@ bad = set()
 for off, ln in ranges:
     for page in range(off // 4096, (off + ln - 1) // 4096 + 1):
         bad.add(page)
-n = sum(1 for p in dumped if foff(p) is not None and
-        any(q in bad for q in range(foff(p) // 4096, (foff(p) + 4095) // 4096 + 1)))
-print(",".join("0x%x:%d" % r for r in ranges), n)
+lost = [p for p in dumped if foff(p) is not None and
+        any(q in bad for q in range(foff(p) // 4096, (foff(p) + 4095) // 4096 + 1))]
+open(lost_out, 'w').write("".join("0x%x\n" % p for p in lost))
+print(",".join("0x%x:%d" % r for r in ranges), len(lost))
 PYEOF
-	)
-	if ! "$EIOFS" "$src" "$MNT" --eio="$ranges"; then
-		bad "eio: cannot mount eiofs"
-	else
-		for mode in mmap --non-mmap; do
-			opt=; [ $mode = mmap ] || opt=$mode
-			rm -f "$WORK/eio.kdump"
-			"$BIN" -l -d 31 $opt "$MNT/vmcore" "$WORK/eio.kdump" > "$WORK/out" 2> "$WORK/err"; rc=$?
-			n=$(sed -n 's/.*warning: \([0-9]*\) pages could not be read.*/\1/p' "$WORK/err")
-			if [ $rc != 0 ]; then
-				bad "eio $mode: exit $rc"; tail -n 5 "$WORK/err" | sed 's/^/  | /'
-			elif [ "$n" != "$expect" ]; then
-				bad "eio $mode: '$n' pages reported unreadable, expected $expect"
-				tail -n 5 "$WORK/err" | sed 's/^/  | /'
-			else
-				ok "eio $mode: exit 0, \"$n pages could not be read\" (the pages the ranges touch)"
-				got=$($CHECK pfns "$WORK/eio.kdump" | sed -n 's/^total //p')
-				[ "$got" = $((PAGES - expect)) ] &&
-					ok "eio $mode: every other page is in the dump ($got = $PAGES - $expect)" ||
-					bad "eio $mode: $got pages in the dump, expected $((PAGES - expect))"
-				readable "eio $mode" "$WORK/eio.kdump" --zero-shared
-			fi
-		done
-		fusermount3 -u "$MNT"
+}
+# eio_run TAG OUT CHECK DUMPSIEVE-OPTIONS...: VMCORE behind eiofs with
+# eio_plan's ranges; for mmap and --non-mmap, the dump into OUT must exit 0
+# saying "$expect pages could not be read", then CHECK MODE judges OUT
+eio_run() {
+	local tag=$1 out=$2 check=$3 mode opt n rc
+	shift 3
+	if [ -z "$EIOFS" ] || [ ! -x "$EIOFS" ] || [ ! -e /dev/fuse ]; then
+		bad "$tag: no eiofs or /dev/fuse (FUSE is needed for unreadable pages)"; return
 	fi
+	read -r ranges expect < <(eio_plan)
+	"$EIOFS" "$src" "$MNT" --eio="$ranges" || { bad "$tag: cannot mount eiofs"; return; }
+	for mode in mmap --non-mmap; do
+		opt=; [ $mode = mmap ] || opt=$mode
+		rm -f "$out"
+		"$BIN" "$@" $opt "$MNT/vmcore" "$out" > "$WORK/out" 2> "$WORK/err"; rc=$?
+		n=$(sed -n 's/.*warning: \([0-9]*\) pages could not be read.*/\1/p' "$WORK/err")
+		if [ $rc != 0 ]; then
+			bad "$tag $mode: exit $rc"; tail -n 5 "$WORK/err" | sed 's/^/  | /'
+		elif [ "$n" != "$expect" ]; then
+			bad "$tag $mode: '$n' pages reported unreadable, expected $expect"
+			tail -n 5 "$WORK/err" | sed 's/^/  | /'
+		else
+			$check $mode
+		fi
+	done
+	fusermount3 -u "$MNT"
+	rm -f "$out"
+}
+eio_kdump() {
+	ok "eio $1: exit 0, \"$expect pages could not be read\" (the pages the ranges touch)"
+	got=$($CHECK pfns "$WORK/eio.kdump" | sed -n 's/^total //p')
+	[ "$got" = $((PAGES - expect)) ] &&
+		ok "eio $1: every other page is in the dump ($got = $PAGES - $expect)" ||
+		bad "eio $1: $got pages in the dump, expected $((PAGES - expect))"
+	readable "eio $1" "$WORK/eio.kdump" --zero-shared
+}
+if ! want eio; then
+	:
+elif [ -z "$EIOFS" ] || [ ! -x "$EIOFS" ] || [ ! -e /dev/fuse ]; then
+	bad "eio: no eiofs or /dev/fuse (FUSE is needed for unreadable pages)"
+else
+	eio_run eio "$WORK/eio.kdump" eio_kdump -l -d 31
 	# struct pages that cannot be read: the pages they describe are kept
 	# (undecided), the dump goes on.  A struct page array page is one -e
 	# leaves out of the plain dump.
@@ -338,6 +365,146 @@ done
 echo "info flat: makedumpfile --dump-dmesg read the whole log from $mdf of $((cuts - none)) rebuilt cuts"
 }
 want flat && flat
+
+# ------------------------------------------------------------- elf
+# -E under the same rules: e_flags bit 0 (DUMP_ELF_INCOMPLETE) from the
+# first write to the last, unreadable pages in no PT_LOAD
+elf() {
+local ELFCHECK="$PY $TOP/tests/tools/elfdumpcheck.py" fe mode opt n rc rrc at i sig what slen
+flags() { $ELFCHECK flags "$1" 2>/dev/null; }
+everything() {   # NAME DUMP: libkdumpfile and drgn read every page it claims, = source
+	if $ELFCHECK verify "$src" "$2" > "$WORK/verify.log" 2>&1 &&
+	   $ELFCHECK drgn "$src" "$2" >> "$WORK/verify.log" 2>&1; then
+		ok "$1: $(sed -n 's/^ok: //p' "$WORK/verify.log" | paste -sd ';')"
+	else
+		bad "$1: libkdumpfile/drgn"; tail -n 8 "$WORK/verify.log" | sed 's/^/  | /'
+	fi
+}
+"$BIN" -E -d 31 --message-level 0 "$src" "$WORK/full.elf" || { bad "elf: the whole -E dump failed"; return; }
+# what the file takes on disk (long zero runs are holes): the full-disk cuts
+fe=$(( $(stat -c '%b * %B' "$WORK/full.elf") ))
+[ "$(flags "$WORK/full.elf")" = 0x0 ] && ok "elf: a whole -E dump has e_flags 0" ||
+	bad "elf: a whole -E dump has e_flags $(flags "$WORK/full.elf")"
+
+# unreadable pages: absent, not zeros
+eio_elf() {
+	local got
+	got=$($CHECK pfns "$WORK/eio.elf" 2>/dev/null | sed -n 's/^total //p')
+	if [ "$(flags "$WORK/eio.elf")" != 0x0 ]; then
+		bad "elf eio $1: e_flags $(flags "$WORK/eio.elf") on a finished dump"
+	elif ! $ELFCHECK absent "$WORK/eio.elf" "$WORK/eio.pfns" > "$WORK/absent.log"; then
+		bad "elf eio $1: $(cat "$WORK/absent.log")"
+	elif [ "$got" != $((PAGES - expect)) ]; then
+		bad "elf eio $1: $got pages in the PT_LOADs, expected $((PAGES - expect))"
+	else
+		ok "elf eio $1: exit 0, \"$expect pages could not be read\", e_flags 0, those $expect in no PT_LOAD, the other $got in"
+		everything "elf eio $1" "$WORK/eio.elf"
+	fi
+}
+eio_run "elf eio" "$WORK/eio.elf" eio_elf -E -d 31
+
+# the disk fills
+for cut in start:10 middle:50 end:97; do
+	name=${cut%:*} pct=${cut#*:}
+	fs_of_free $((fe * pct / 100)) "$fe" || { bad "elf enospc $name: no file system"; continue; }
+	"$BIN" -E -d 31 "$src" "$MNT/dump" > "$WORK/out" 2> "$WORK/err"; rc=$?
+	if [ $rc != 1 ] || ! grep -q "No space left on device" "$WORK/err" ||
+	   ! grep -q "^This is an incomplete dumpfile, but might analyzable.$" "$WORK/out"; then
+		bad "elf enospc $name: exit $rc, messages"; sed 's/^/  | /' "$WORK/err" "$WORK/out" | tail -n 8
+	elif [ "$(flags "$MNT/dump")" != 0x1 ]; then
+		bad "elf enospc $name: e_flags $(flags "$MNT/dump"), not DUMP_ELF_INCOMPLETE"
+	else
+		ok "elf enospc $name ($pct % of $fe bytes free): exit 1, the messages, e_flags 1, $(grep -o 'holds [0-9]* of the [0-9]* pages' "$WORK/err")"
+		everything "elf enospc $name" "$MNT/dump"
+	fi
+	fs_done
+done
+
+# signals: SIGTERM closes an incomplete dump claiming what it holds;
+# SIGKILL leaves one flagged
+start=$(date +%s%N)
+"$BIN" -E -d 0 --message-level 0 "$src" "$WORK/slow.elf"
+SLOW_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+rm -f "$WORK/slow.elf"
+echo "info elf signals: a -E -d 0 dump takes $SLOW_MS ms"
+for i in 1 2 3 4 5 6; do
+	sig=TERM; [ $i -gt 3 ] && sig=KILL
+	at=$(( RANDOM * SLOW_MS / 32768 ))
+	rm -f "$WORK/sig.elf"
+	"$BIN" -E -d 0 --message-level 4 "$src" "$WORK/sig.elf" 2> "$WORK/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+	kill -$sig $pid 2>/dev/null
+	wait $pid; rc=$?
+	what="elf SIG$sig after $at ms"
+	if [ ! -e "$WORK/sig.elf" ]; then
+		[ $rc != 0 ] && ok "$what: exit $rc, no file (stopped before its first write)" ||
+			bad "$what: exit 0 but no file"
+	elif [ $rc = 0 ]; then
+		[ "$(flags "$WORK/sig.elf")" = 0x0 ] && ok "$what: the dump had finished (exit 0, e_flags 0)" ||
+			bad "$what: exit 0, e_flags $(flags "$WORK/sig.elf")"
+	elif [ "$(flags "$WORK/sig.elf")" != 0x1 ]; then
+		bad "$what: exit $rc and e_flags $(flags "$WORK/sig.elf")"
+	elif [ $sig = TERM ] && [ $rc != 1 ]; then
+		bad "$what: exit $rc, expected 1"
+	elif [ $sig = TERM ]; then
+		everything "$what: exit 1, e_flags 1" "$WORK/sig.elf"
+	else
+		ok "$what: exit $rc, e_flags 1"
+	fi
+done
+rm -f "$WORK/sig.elf"
+
+# -F -E: SIGTERM ends the stream as an incomplete dump both -R rebuild;
+# a stream cut anywhere rebuilds flagged
+at=$(( SLOW_MS / 3 ))
+"$BIN" -E -F -d 0 --message-level 4 "$src" > "$WORK/sig.flat" 2> "$WORK/err" &
+pid=$!
+sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+kill -TERM $pid; wait $pid; rc=$?
+rm -f "$WORK/sig-m.elf" "$WORK/sig-d.elf"
+makedumpfile -R "$WORK/sig-m.elf" < "$WORK/sig.flat" >/dev/null 2>&1
+"$BIN" -R "$WORK/sig-d.elf" < "$WORK/sig.flat" > "$WORK/out" 2>&1; rrc=$?
+if [ $rc = 1 ] && [ $rrc = 1 ] && grep -q "says it is incomplete" "$WORK/out" &&
+   [ "$(flags "$WORK/sig-m.elf")" = 0x1 ] && [ "$(flags "$WORK/sig-d.elf")" = 0x1 ]; then
+	ok "elf SIGTERM during -E -F: exit 1, rebuilt by makedumpfile -R and dumpsieve -R (exit 1) with e_flags 1"
+	everything "elf SIGTERM during -E -F, makedumpfile -R" "$WORK/sig-m.elf"
+	cmp -s "$WORK/sig-m.elf" "$WORK/sig-d.elf" && ok "elf SIGTERM during -E -F: both -R give the same file" ||
+		bad "elf SIGTERM during -E -F: the two -R differ"
+else
+	bad "elf SIGTERM during -E -F: exit $rc, -R exit $rrc, e_flags $(flags "$WORK/sig-m.elf") $(flags "$WORK/sig-d.elf")"
+	tail -n 5 "$WORK/err" "$WORK/out" | sed 's/^/  | /'
+fi
+rm -f "$WORK"/sig*
+"$BIN" -E -F -d 31 --message-level 0 "$src" > "$WORK/full.flat" || bad "elf: -E -F failed"
+slen=$(stat -c %s "$WORK/full.flat")
+for i in 1 2 3 4 5; do
+	at=$(( (RANDOM * 32768 + RANDOM) % slen ))
+	head -c "$at" "$WORK/full.flat" > "$WORK/cut.flat"
+	rm -f "$WORK/cut.elf"
+	"$BIN" -R "$WORK/cut.elf" < "$WORK/cut.flat" > "$WORK/out" 2>&1; rrc=$?
+	if [ $rrc != 1 ]; then
+		bad "elf -E -F cut at $at of $slen: -R exit $rrc"
+	elif [ ! -e "$WORK/cut.elf" ]; then
+		grep -q "without its end marker\|inside a record's data\|not a flattened dump" "$WORK/out" &&
+			ok "elf -E -F cut at $at of $slen: too short for a header, no file" ||
+			bad "elf -E -F cut at $at: no file and no reason"
+	elif [ "$(flags "$WORK/cut.elf")" = 0x1 ] && grep -q "^This is an incomplete dumpfile" "$WORK/out"; then
+		ok "elf -E -F cut at $at of $slen: dumpsieve -R exit 1, e_flags 1"
+	else
+		bad "elf -E -F cut at $at of $slen: e_flags $(flags "$WORK/cut.elf")"; sed 's/^/  | /' "$WORK/out"
+	fi
+done
+# makedumpfile -R waits for the rest of a cut stream: what it wrote meanwhile
+at=$(( slen / 2 ))
+head -c "$at" "$WORK/full.flat" > "$WORK/cut.flat"
+rm -f "$WORK/cut-m.elf"
+timeout 5 makedumpfile -R "$WORK/cut-m.elf" < "$WORK/cut.flat" >/dev/null 2>&1
+[ "$(flags "$WORK/cut-m.elf")" = 0x1 ] && ok "elf -E -F cut at $at: makedumpfile -R's file has e_flags 1" ||
+	bad "elf -E -F cut at $at: makedumpfile -R's file has e_flags $(flags "$WORK/cut-m.elf")"
+rm -f "$WORK"/cut* "$WORK/full.flat" "$WORK/full.elf"
+}
+want elf && elf
 
 # ------------------------------------------------------------- order
 order() {

@@ -21,6 +21,14 @@ Usage (run with /usr/bin/python3, which has the kdumpfile module):
       (their PT_LOADs carry no kernel virtual addresses).
   elfdumpcheck.py holes DUMP_ELF
       Prints how much of the page data is file holes (st_blocks).
+  elfdumpcheck.py flags DUMP_ELF
+      Prints the ELF header's e_flags ("0x1": makedumpfile's and crash's
+      DUMP_ELF_INCOMPLETE, the dump did not finish; "0x0": a whole dump).
+  elfdumpcheck.py absent DUMP_ELF PFN_FILE
+      None of the pfns listed in PFN_FILE (one a line, 0x hex) may be in a
+      PT_LOAD of DUMP_ELF, not even in a p_memsz tail: pages that could not
+      be read must read as not present, never as zeros.  Exits 1 naming the
+      first ones that are.
 """
 import os
 import struct
@@ -152,6 +160,29 @@ def cmd_drgn(src_path, dump_path):
     return 0
 
 
+def ehdr_flags(path):
+    with open(path, "rb") as f:
+        eh = f.read(64)
+    if eh[:4] != b"\x7fELF":
+        raise SystemExit("%s: not an ELF file" % path)
+    o = "<" if eh[5] == 1 else ">"
+    return struct.unpack_from(o + "I", eh, 48 if eh[4] == 2 else 36)[0]
+
+
+def cmd_absent(path, pfn_file):
+    with open(pfn_file) as f:
+        want = sorted(int(x, 16) for x in f.read().split())
+    ps = 4096
+    loads = [(paddr, memsz) for t, off, v, paddr, filesz, memsz in phdrs(path) if t == 1]
+    present = [p for p in want if any(a <= p * ps < a + n for a, n in loads)]
+    if present:
+        print("FAIL: %d of the %d pfns are in a PT_LOAD: %s" % (
+            len(present), len(want), " ".join("0x%x" % p for p in present[:10])))
+        return 1
+    print("ok: none of the %d pfns is in a PT_LOAD" % len(want))
+    return 0
+
+
 def cmd_holes(path):
     st = os.stat(path)
     print("size %d, allocated %d" % (st.st_size, st.st_blocks * 512))
@@ -165,6 +196,11 @@ def main():
         return cmd_drgn(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 3 and sys.argv[1] == "holes":
         return cmd_holes(sys.argv[2])
+    if len(sys.argv) == 3 and sys.argv[1] == "flags":
+        print("0x%x" % ehdr_flags(sys.argv[2]))
+        return 0
+    if len(sys.argv) == 4 and sys.argv[1] == "absent":
+        return cmd_absent(sys.argv[2], sys.argv[3])
     print(__doc__, file=sys.stderr)
     return 2
 
