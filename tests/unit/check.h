@@ -42,4 +42,23 @@ static char where[512];
 			 a_ ? a_ : "(null)", b_); \
 } while (0)
 
+/* The end of main() of a test that writes files: they go to a fresh
+ * directory (its path in `dir`, a char array) under /dev/shm, or /tmp,
+ * named after `name`, which is removed after `tests` ran. */
+#define RUN_TESTS_IN_TMPDIR(dir, name, tests) do { \
+	struct stat shm_; \
+	char cmd_[128]; \
+	int r_; \
+	snprintf(dir, sizeof(dir), "%s/%s.XXXXXX", \
+		 stat("/dev/shm", &shm_) == 0 && S_ISDIR(shm_.st_mode) ? "/dev/shm" : "/tmp", \
+		 name); \
+	if (!mkdtemp(dir)) \
+		return 1; \
+	r_ = cmocka_run_group_tests(tests, NULL, NULL); \
+	snprintf(cmd_, sizeof(cmd_), "rm -rf %s", dir); \
+	if (system(cmd_) != 0) \
+		return 1; \
+	return r_; \
+} while (0)
+
 #endif

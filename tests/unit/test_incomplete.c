@@ -945,17 +945,5 @@ int main(void)
 		cmocka_unit_test(test_outfile),
 	};
 
-	struct stat shm;
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_incomplete.XXXXXX",
-		 stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode) ? "/dev/shm" : "/tmp");
-	if (!mkdtemp(tmpdir))
-		return 1;
-	int r = cmocka_run_group_tests(tests, NULL, NULL);
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
-	return r;
+	RUN_TESTS_IN_TMPDIR(tmpdir, "test_incomplete", tests);
 }

@@ -1,0 +1,453 @@
+/* test_elf_write.c - the ELF output (lib/output/elf.c, -E) under issue 13's
+ * "nothing lost" rules, read back by an independent ELF64 parser here.
+ *
+ * One plan of 6000 pfns (a hole, an excluded run, zero pages, ~20 MiB of
+ * page data: the 4 MiB buffer is flushed several times) is written through
+ * the output seam (output_elf_ops on a file or flattened-stream sink):
+ *   - whole, with runs of unreadable pages: e_flags 0, no PT_LOAD covers an
+ *     unreadable pfn (not even in p_memsz), every other kept pfn is covered
+ *     and holds its own bytes;
+ *   - with more unreadable runs than the table's reserve: still no
+ *     unreadable pfn covered, and the readable pages left out with them are
+ *     counted (output.dropped_pages) exactly;
+ *   - right after begin (a SIGKILL): e_flags 1;
+ *   - to a file whose size is limited (a full disk) at limits spread over
+ *     the whole file: closed incomplete, e_flags 1, every PT_LOAD inside the
+ *     file, and the pages claimed exactly those whose data is below the
+ *     limit, less the unreadable ones (the most the bytes allow);
+ *   - as a stream stopped half way (a signal): rebuilt by ds_rearrange, the
+ *     same holds, and -R says the dump is incomplete.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "check.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dumpsieve/dumpsieve.h>
+
+#include "common/keepmap.h"
+#include "output/output.h"
+
+#define NPFN 6000u
+#define B 4096u
+
+static char tmpdir[64];
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+}
+
+static bool is_zero(uint64_t pfn)
+{
+	return pfn % 7 == 0;
+}
+
+static uint8_t byte_of(uint64_t pfn, size_t i)
+{
+	return (uint8_t)(pfn * 13 + i * 5 + (i >> 7) + 3);
+}
+
+static uint8_t notes[600];
+
+static void plan(struct dump_meta *m, struct keepmap *km)
+{
+	struct ds_err err = { 0 };
+
+	memset(m, 0, sizeof(*m));
+	m->page_size = B;
+	m->max_pfn = NPFN;
+	m->elf_machine = EM_X86_64;
+	m->mach.word_size = 8;
+	m->elf_class = 64;
+	for (unsigned i = 0; i < sizeof(notes); i++)
+		notes[i] = (uint8_t)(i * 7);
+	m->notes = notes;
+	m->notes_size = sizeof(notes);
+	m->dump_level = 31;
+	CHECK_EQ(keepmap_init(km, NPFN, &err), 0);
+	keepmap_add_present(km, 0, 4000);
+	keepmap_add_present(km, 4500, NPFN);
+	keepmap_exclude(km, 100, 300);
+}
+
+/* An output on a file (limit: its -L size, 0 none) or, with stream, a
+ * flattened stream into the file. */
+static void open_out(struct output *o, const char *path, uint64_t limit, bool stream)
+{
+	struct ds_err err = { 0 };
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0);
+	memset(o, 0, sizeof(*o));
+	o->ops = &output_elf_ops;
+	o->file.fd = -1;
+	if (stream) {
+		CHECK_EQ(sink_flat_init(&o->sink, fd, path, &err), 0);
+	} else {
+		sink_file_init(&o->sink, fd, path);
+		o->sink.limit = limit;
+	}
+}
+
+/* Feed the plan's pages (lost() ones as unreadable) until `stop` pages or
+ * the first error, which is returned. */
+static int feed(struct output *o, const struct keepmap *km, uint64_t stop,
+		bool (*lost)(uint64_t), struct ds_err *err)
+{
+	uint8_t page[B];
+	uint64_t n = 0;
+	int r = 0;
+
+	for (uint64_t pfn = keepmap_next_dumped(km, 0); pfn < NPFN && n < stop && r == 0;
+	     pfn = keepmap_next_dumped(km, pfn + 1), n++) {
+		if (lost(pfn)) {
+			r = output_add_lost(o, pfn, err);
+		} else if (is_zero(pfn)) {
+			r = output_add_zero(o, pfn, err);
+		} else {
+			for (size_t i = 0; i < B; i++)
+				page[i] = byte_of(pfn, i);
+			r = output_add_page(o, pfn, page, B, 0, err);
+		}
+	}
+	return r;
+}
+
+static uint8_t *slurp(const char *path, size_t *ret_size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	CHECK(fd >= 0 && fstat(fd, &st) == 0);
+	buf = malloc((size_t)st.st_size + 1);
+	CHECK(buf != NULL);
+	CHECK_EQ(pread(fd, buf, (size_t)st.st_size, 0), st.st_size);
+	close(fd);
+	*ret_size = (size_t)st.st_size;
+	return buf;
+}
+
+struct parsed {
+	uint32_t e_flags;
+	size_t phnum;
+	uint64_t covered;                /* distinct pfns in PT_LOADs */
+	uint64_t min_off;                /* the first page data's offset */
+};
+
+static uint64_t le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* A field of an ELF64 structure at p, little-endian whatever the host */
+#define FIELD(p, type, field) le((p) + offsetof(type, field), sizeof(((type *)0)->field))
+
+/* Parse an ELF64 little-endian dump: the notes are ours, every PT_LOAD lies
+ * in the file, covers only kept pfns that lost() does not name, and holds
+ * their bytes (zeros for zero pages). */
+static void parse(const char *path, const struct keepmap *km, bool (*lost)(uint64_t),
+		  struct parsed *ps)
+{
+	size_t size;
+	uint8_t *f = slurp(path, &size);
+	uint8_t *seen = calloc(NPFN, 1);
+	uint64_t phoff;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->min_off = UINT64_MAX;
+	CHECK(size >= sizeof(Elf64_Ehdr) && seen);
+	CHECK(!memcmp(f, ELFMAG, SELFMAG) && f[EI_CLASS] == ELFCLASS64 && f[EI_DATA] == ELFDATA2LSB);
+	CHECK_EQ(FIELD(f, Elf64_Ehdr, e_type), ET_CORE);
+	phoff = FIELD(f, Elf64_Ehdr, e_phoff);
+	CHECK_EQ(phoff, sizeof(Elf64_Ehdr));
+	ps->e_flags = (uint32_t)FIELD(f, Elf64_Ehdr, e_flags);
+	ps->phnum = FIELD(f, Elf64_Ehdr, e_phnum);
+	if (ps->phnum == PN_XNUM) {
+		uint64_t shoff = FIELD(f, Elf64_Ehdr, e_shoff);
+
+		CHECK(shoff + sizeof(Elf64_Shdr) <= size);
+		ps->phnum = FIELD(f + shoff, Elf64_Shdr, sh_info);
+	}
+	CHECK(phoff + ps->phnum * sizeof(Elf64_Phdr) <= size);
+	for (size_t i = 0; i < ps->phnum; i++) {
+		const uint8_t *ph = f + phoff + i * sizeof(Elf64_Phdr);
+		uint64_t off = FIELD(ph, Elf64_Phdr, p_offset), paddr = FIELD(ph, Elf64_Phdr, p_paddr);
+		uint64_t filesz = FIELD(ph, Elf64_Phdr, p_filesz);
+
+		CHECK(off + filesz <= size);
+		if (i == 0) {
+			CHECK_EQ(FIELD(ph, Elf64_Phdr, p_type), PT_NOTE);
+			CHECK_EQ(filesz, sizeof(notes));
+			CHECK(!memcmp(f + off, notes, sizeof(notes)));
+			continue;
+		}
+		WHERE("%s: PT_LOAD %zu at paddr 0x%llx", path, i, (unsigned long long)paddr);
+		CHECK_EQ(FIELD(ph, Elf64_Phdr, p_type), PT_LOAD);
+		CHECK_EQ(filesz, FIELD(ph, Elf64_Phdr, p_memsz));
+		CHECK(filesz > 0 && paddr % B == 0 && filesz % B == 0);
+		if (off < ps->min_off)
+			ps->min_off = off;
+		for (uint64_t p = paddr / B; p < (paddr + filesz) / B; p++) {
+			const uint8_t *d = f + off + (p * B - paddr);
+
+			WHERE("%s: pfn 0x%llx", path, (unsigned long long)p);
+			CHECK(p < NPFN && keepmap_is_dumped(km, p));
+			CHECK(!lost(p));
+			for (size_t b = 0; b < B; b++)
+				if (d[b] != (is_zero(p) ? 0 : byte_of(p, b)))
+					fail_msg("%s: byte %zu is 0x%02x", where, b, d[b]);
+			if (!seen[p]++)
+				ps->covered++;
+		}
+	}
+	free(seen);
+	free(f);
+}
+
+static bool lost_none(uint64_t pfn)
+{
+	(void)pfn;
+	return false;
+}
+
+/* runs of 1 to 10 pages, at the edges of PT_LOADs and inside them */
+static bool lost_some(uint64_t pfn)
+{
+	return (pfn >= 50 && pfn < 53) || pfn % 97 == 3 || (pfn >= 4500 && pfn < 4510) ||
+	       pfn == 3999 || pfn == 300;
+}
+
+/* 1500 runs: more than the 1024 program headers in reserve */
+static bool lost_many(uint64_t pfn)
+{
+	return pfn >= 1000 && pfn < 4000 && pfn % 2 == 0;
+}
+
+static uint64_t count_kept(const struct keepmap *km, bool (*pred)(uint64_t), bool want)
+{
+	uint64_t n = 0;
+
+	for (uint64_t pfn = keepmap_next_dumped(km, 0); pfn < NPFN;
+	     pfn = keepmap_next_dumped(km, pfn + 1))
+		n += pred(pfn) == want;
+	return n;
+}
+
+/* Write the whole plan; returns the parse, *dropped the output's count. */
+static void whole(const char *name, bool (*lost)(uint64_t), struct parsed *ps, uint64_t *dropped)
+{
+	struct ds_err err = { 0 };
+	struct output o;
+	struct dump_meta m;
+	struct keepmap km;
+	char path[128];
+
+	path_of(path, sizeof(path), name);
+	plan(&m, &km);
+	open_out(&o, path, 0, false);
+	WHERE("%s", name);
+	CHECK_EQ(o.ops->begin(&o, &m, &km, &err), 0);
+	CHECK_EQ(feed(&o, &km, UINT64_MAX, lost, &err), 0);
+	CHECK_EQ(o.ops->finish(&o, NULL, &err), 0);
+	close(o.sink.fd);
+	parse(path, &km, lost, ps);
+	*dropped = o.dropped_pages;
+	keepmap_release(&km);
+	unlink(path);
+}
+
+static void test_whole_with_lost_pages(void **state)
+{
+	struct parsed ps;
+	struct keepmap km;
+	struct dump_meta m;
+	uint64_t dropped;
+
+	(void)state;
+	plan(&m, &km);
+	whole("none.elf", lost_none, &ps, &dropped);
+	WHERE("no lost page");
+	CHECK_EQ(ps.e_flags, 0);
+	CHECK_EQ(ps.covered, keepmap_count_dumped(&km));
+	CHECK_EQ(dropped, 0);
+
+	whole("some.elf", lost_some, &ps, &dropped);
+	WHERE("lost pages");
+	CHECK_EQ(ps.e_flags, 0);
+	CHECK_EQ(ps.covered, count_kept(&km, lost_some, false));
+	CHECK_EQ(dropped, 0);
+	keepmap_release(&km);
+}
+
+static void test_reserve_full(void **state)
+{
+	struct parsed ps;
+	struct keepmap km;
+	struct dump_meta m;
+	uint64_t dropped, readable;
+
+	(void)state;
+	plan(&m, &km);
+	readable = count_kept(&km, lost_many, false);
+	whole("many.elf", lost_many, &ps, &dropped);
+	WHERE("1500 lost runs");
+	CHECK_EQ(ps.e_flags, 0);
+	CHECK(dropped > 0 && dropped < readable);
+	CHECK_EQ(ps.covered + dropped, readable);
+	CHECK(ps.phnum <= 2 + 1024 + 4);
+	keepmap_release(&km);
+}
+
+static void test_flagged_from_the_first_write(void **state)
+{
+	struct ds_err err = { 0 };
+	struct output o;
+	struct dump_meta m;
+	struct keepmap km;
+	struct parsed ps;
+	char path[128];
+
+	(void)state;
+	path_of(path, sizeof(path), "killed.elf");
+	plan(&m, &km);
+	open_out(&o, path, 0, false);
+	CHECK_EQ(o.ops->begin(&o, &m, &km, &err), 0);
+	CHECK_EQ(feed(&o, &km, 1000, lost_none, &err), 0);
+	/* killed here: nothing more is written */
+	WHERE("after begin");
+	{
+		size_t size;
+		uint8_t *f = slurp(path, &size);
+
+		CHECK_EQ(FIELD(f, Elf64_Ehdr, e_flags), 1);
+		free(f);
+	}
+	o.ops->abort(&o);
+	close(o.sink.fd);
+	/* finished: 0 (and the parse of a whole file) */
+	whole("finished.elf", lost_none, &ps, &(uint64_t){ 0 });
+	CHECK_EQ(ps.e_flags, 0);
+	keepmap_release(&km);
+	unlink(path);
+}
+
+/* kept pages not lost whose slot (kept index) is below `slots` */
+static uint64_t readable_below(const struct keepmap *km, bool (*lost)(uint64_t), uint64_t slots)
+{
+	uint64_t n = 0, i = 0;
+
+	for (uint64_t pfn = keepmap_next_dumped(km, 0); pfn < NPFN && i < slots;
+	     pfn = keepmap_next_dumped(km, pfn + 1), i++)
+		n += !lost(pfn);
+	return n;
+}
+
+static void test_disk_full_anywhere(void **state)
+{
+	struct parsed whole_ps, ps;
+	struct keepmap km;
+	struct dump_meta m;
+	uint64_t data_off, end;
+	char path[128];
+
+	(void)state;
+	whole("ref.elf", lost_some, &whole_ps, &(uint64_t){ 0 });
+	data_off = whole_ps.min_off;
+	plan(&m, &km);
+	end = data_off + keepmap_count_dumped(&km) * B;
+	path_of(path, sizeof(path), "full.elf");
+	for (uint64_t limit = 1000; limit < end; limit += end / 37 + 4321) {
+		struct ds_err err = { 0 };
+		struct output_incomplete inc;
+		struct output o;
+		int r;
+
+		WHERE("limit %llu of %llu", (unsigned long long)limit, (unsigned long long)end);
+		open_out(&o, path, limit, false);
+		r = o.ops->begin(&o, &m, &km, &err);
+		if (r == 0 && (r = feed(&o, &km, UINT64_MAX, lost_some, &err)) == 0)
+			r = o.ops->finish(&o, NULL, &err);
+		CHECK(r < 0);
+		CHECK_MSG(&err, "size limit");
+		CHECK_EQ(o.ops->close_incomplete(&o, &inc, &err), 0);
+		close(o.sink.fd);
+		CHECK_EQ(inc.planned, keepmap_count_dumped(&km));
+		if (limit <= data_off) {
+			CHECK_EQ(inc.pages, 0);
+			continue;
+		}
+		parse(path, &km, lost_some, &ps);
+		CHECK_EQ(ps.e_flags, 1);
+		CHECK_EQ(ps.covered, inc.pages);
+		/* every page whose data is below the limit */
+		CHECK_EQ(inc.pages, readable_below(&km, lost_some, (limit - data_off) / B));
+	}
+	keepmap_release(&km);
+	unlink(path);
+}
+
+static void test_stream_stopped_half_way(void **state)
+{
+	struct ds_err err = { 0 };
+	struct output_incomplete inc;
+	struct ds_rearranged rep;
+	struct output o;
+	struct dump_meta m;
+	struct keepmap km;
+	struct parsed ps;
+	char path[128], out[128];
+	int fd;
+
+	(void)state;
+	path_of(path, sizeof(path), "half.flat");
+	path_of(out, sizeof(out), "half.elf");
+	plan(&m, &km);
+	open_out(&o, path, 0, true);
+	CHECK_EQ(o.ops->begin(&o, &m, &km, &err), 0);
+	CHECK_EQ(feed(&o, &km, 2500, lost_some, &err), 0);
+	WHERE("stream stopped after 2500 pages");
+	CHECK_EQ(o.ops->close_incomplete(&o, &inc, &err), 0);
+	close(o.sink.fd);
+	CHECK(inc.pages > 0 && inc.pages <= readable_below(&km, lost_some, 2500));
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(ds_rearrange(fd, out, true, NULL, &rep, &err) < 0);
+	close(fd);
+	CHECK(rep.incomplete && !rep.cut);
+	CHECK_MSG(&err, "says it is incomplete");
+	parse(out, &km, lost_some, &ps);
+	CHECK_EQ(ps.e_flags, 1);
+	CHECK_EQ(ps.covered, inc.pages);
+	keepmap_release(&km);
+	unlink(path);
+	unlink(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_whole_with_lost_pages),
+		cmocka_unit_test(test_reserve_full),
+		cmocka_unit_test(test_flagged_from_the_first_write),
+		cmocka_unit_test(test_disk_full_anywhere),
+		cmocka_unit_test(test_stream_stopped_half_way),
+	};
+	RUN_TESTS_IN_TMPDIR(tmpdir, "test_elf_write", tests);
+}
