@@ -726,7 +726,9 @@ static void page_tables(struct model *m)
 
 /* ppc64: vmemmap_list, one vmemmap_backing {list, phys, virt_addr} per
  * chunk (newest first, as the kernel pushes them), and the page size
- * definitions that say how large a chunk is. */
+ * definitions that say how large a chunk is.  Without `vmemmap-list on`
+ * (radix since 6.6) the symbol is there and the list empty: the struct
+ * pages are found through the page tables only. */
 static void vmemmap_list(struct model *m)
 {
 	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
@@ -744,7 +746,7 @@ static void vmemmap_list(struct model *m)
 	phys_write_u32(m, meta + 16 + 96, shift);            /* mmu_psize_defs[1].shift */
 	used = 16 + 2 * 96;
 	for (uint64_t c = 0; c < m->n_sections; c += per_chunk) {
-		if (!m->sec_memmap[c])
+		if (!m->sec_memmap[c] || !m->sp->vmemmap_list)
 			continue;
 		if (used + 24 > m->page_size) {
 			meta = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
