@@ -6,11 +6,15 @@
  * again and most words that look like addresses are not; and the pfn where
  * the closing sweep in pfn order has got to.  Queueing stops at `budget`
  * pages: past what can fit, the order no longer matters.
+ *
+ * The crashed memory's words are read in the crashed machine's byte order
+ * and word size (k->mach: big-endian s390x, 4-byte i386), never the host's;
+ * which of them may be kernel addresses depends on where that kernel lives
+ * (kernel_space_init).
  */
 #include "order.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "arch/arch.h"
 #include "input/input.h"
@@ -45,9 +49,66 @@ struct order {
 	uint64_t budget, queued;
 	uint64_t sweep;                  /* pfns below it were given by the sweep */
 	bool copying;                    /* order_next was called: pages found now are "found" */
+	/* what a kernel address looks like on the crashed machine
+	 * (kernel_space_init): words of mach.word_size bytes in its byte
+	 * order, and either a top byte (high-half kernels), a lowest value
+	 * (32-bit), or a range of word-aligned values (identity-mapped) */
+	unsigned word;
+	uint8_t text_top;
+	uint64_t space_lo, space_hi;
+	bool high_half;
 	struct { uint64_t vpage, pfn; } tlb[TLB_SIZE];
 	struct order_stats st;
 };
+
+/* The i-th word of buf, in the crashed machine's byte order and size. */
+static uint64_t word_at(const struct order *o, const uint8_t *buf, size_t i)
+{
+	return machine_get_word(&o->k->mach, buf + i * o->word);
+}
+
+/* Where the crashed kernel's addresses are, from where its code is
+ * (SYMBOL(_stext)), so that only words that may be addresses are
+ * translated:
+ *   - 64-bit kernels in the top half (x86_64, arm64, riscv64: 0xff..;
+ *     ppc64: 0xc0..): the top byte is 0xff or the one of _stext;
+ *   - 32-bit kernels (i386): from _stext rounded down to 1 GiB, the lowest
+ *     PAGE_OFFSET of the 3G/2G/1G splits (0xc0000000 for Debian's, whose
+ *     KASLR puts _stext anywhere above it);
+ *   - kernels whose code is in the first 4 GiB (s390x, identity-mapped):
+ *     word-aligned values from 1 MiB (above the lowcore; small integers
+ *     would all translate) below 2^53 (the region-first table's reach).
+ * Without _stext: the top half on 64-bit machines, 0xc0000000 on 32-bit. */
+static void kernel_space_init(struct order *o)
+{
+	uint64_t text = 0;
+
+	o->word = o->k->mach.word_size == 4 ? 4 : 8;
+	(void)vmci_symbol(o->k->vi, "_stext", &text);
+	if (o->word == 4) {
+		o->space_lo = text >= 0x40000000u && text <= UINT32_MAX ? text & ~0x3fffffffull
+									 : 0xc0000000u;
+		o->space_hi = UINT32_MAX;
+	} else if (text && text < (1ull << 32)) {
+		o->space_lo = 1u << 20;
+		o->space_hi = (1ull << 53) - 1;
+	} else {
+		o->high_half = true;
+		o->text_top = text ? (uint8_t)(text >> 56) : 0xff;
+	}
+}
+
+/* Might w be a kernel address?  Anything else is not worth a translation. */
+static bool kernel_address(const struct order *o, uint64_t w)
+{
+	uint8_t top = (uint8_t)(w >> 56);
+
+	if (o->high_half)
+		return (top == 0xff || top == o->text_top) && w != UINT64_MAX;
+	if (o->word == 4)
+		return w >= o->space_lo && w < o->space_hi;
+	return w >= o->space_lo && w <= o->space_hi && !(w & 7);
+}
 
 int order_open(struct order **ret, struct kernel *k, const struct keepmap *km,
 	       uint64_t budget, struct ds_err *err)
@@ -77,6 +138,7 @@ int order_open(struct order **ret, struct kernel *k, const struct keepmap *km,
 	}
 	for (size_t i = 0; i < TLB_SIZE; i++)
 		o->tlb[i].vpage = NO_PFN;
+	kernel_space_init(o);
 	*ret = o;
 	return 0;
 }
@@ -91,7 +153,8 @@ void order_free(struct order *o)
 	free(o);
 }
 
-/* A word of pfn's struct page, at byte off (not a root itself: no trace). */
+/* A word (unsigned long) of pfn's struct page, at byte off (not a root
+ * itself: no trace). */
 static bool page_field(struct order *o, uint64_t pfn, uint64_t flags_off, uint64_t *ret)
 {
 	const struct memmap *mm = o->mm;
@@ -100,7 +163,7 @@ static bool page_field(struct order *o, uint64_t pfn, uint64_t flags_off, uint64
 	struct ds_err ignored;
 	bool ok = false;
 
-	if (!mm || !vmci_size(o->k->vi, "page", &sz) || flags_off + 8 > sz)
+	if (!mm || !vmci_size(o->k->vi, "page", &sz) || flags_off + o->word > sz)
 		return false;
 	for (size_t i = 0; i < mm->n_ranges && !ok; i++) {
 		const struct memmap_range *r = &mm->ranges[i];
@@ -108,11 +171,9 @@ static bool page_field(struct order *o, uint64_t pfn, uint64_t flags_off, uint64
 		if (pfn < r->start_pfn || pfn >= r->end_pfn)
 			continue;
 		o->k->trace = NULL;
-		ok = kernel_read(o->k, r->page_vaddr + (pfn - r->start_pfn) * sz + flags_off,
-				 ret, sizeof(*ret), &ignored) == 0;
+		ok = kernel_read_word(o->k, r->page_vaddr + (pfn - r->start_pfn) * sz + flags_off,
+				      ret, &ignored) == 0;
 		o->k->trace = trace;
-		if (ok && o->k->in->big_endian)
-			*ret = __builtin_bswap64(*ret);
 	}
 	return ok;
 }
@@ -132,7 +193,7 @@ static bool is_slab(struct order *o, uint64_t pfn)
 	uint64_t flags, head, off, sz;
 	int64_t bit;
 
-	if (!vmci_number(o->k->vi, "PG_slab", &bit) || bit < 0 || bit > 63 ||
+	if (!vmci_number(o->k->vi, "PG_slab", &bit) || bit < 0 || bit >= 8 * (int64_t)o->word ||
 	    !page_flags(o, pfn, &flags))
 		return true;
 	if (flags >> bit & 1)
@@ -140,7 +201,7 @@ static bool is_slab(struct order *o, uint64_t pfn)
 	/* a tail page of a compound slab: the flag is on its head, which
 	 * page.compound_head (bit 0 set) points at */
 	if (!vmci_offset(o->k->vi, "page.compound_head", &off) || !vmci_size(o->k->vi, "page", &sz) ||
-	    off < sizeof(uint64_t) || !page_field(o, pfn, off, &head) || !(head & 1))
+	    off < o->word || !page_field(o, pfn, off, &head) || !(head & 1))
 		return false;
 	for (size_t i = 0; i < o->mm->n_ranges; i++) {
 		const struct memmap_range *r = &o->mm->ranges[i];
@@ -164,7 +225,7 @@ static bool wanted_early(struct order *o, uint64_t pfn)
 
 	if (is_slab(o, pfn))
 		return true;
-	return vmci_number(o->k->vi, "PG_private", &priv) && priv >= 1 && priv <= 64 &&
+	return vmci_number(o->k->vi, "PG_private", &priv) && priv >= 1 && priv <= 8 * (int64_t)o->word &&
 	       page_flags(o, pfn, &flags) && (flags >> (priv - 1) & 1);
 }
 
@@ -228,25 +289,12 @@ void order_add_vaddr(struct order *o, uint64_t vaddr, unsigned above)
 	}
 }
 
-/* Might w be a kernel address?  Kernel space is the top of the address
- * space on the 64-bit architectures read today (x86_64, arm64: 0xff..;
- * ppc64: 0xc0..); anything else is not worth a translation. */
-static bool kernel_address(uint64_t w)
-{
-	uint8_t top = (uint8_t)(w >> 56);
-
-	return (top == 0xff || top == 0xc0) && w != UINT64_MAX;
-}
-
 void order_scan(struct order *o, const uint8_t *buf, size_t len, unsigned above)
 {
-	for (size_t i = 0; i + 8 <= len && o->queued < o->budget; i += 8) {
-		uint64_t w;
+	for (size_t i = 0; (i + 1) * o->word <= len && o->queued < o->budget; i++) {
+		uint64_t w = word_at(o, buf, i);
 
-		memcpy(&w, buf + i, 8);
-		if (o->k->in->big_endian)
-			w = __builtin_bswap64(w);
-		if (kernel_address(w))
+		if (kernel_address(o, w))
 			order_add_vaddr(o, w, above);
 	}
 }
@@ -259,13 +307,10 @@ void order_add_stacks(struct order *o, const uint8_t *regs, size_t len)
 
 	if (!page)
 		return;
-	for (size_t i = 0; i + 8 <= len && o->queued < o->budget; i += 8) {
-		uint64_t w;
+	for (size_t i = 0; (i + 1) * o->word <= len && o->queued < o->budget; i++) {
+		uint64_t w = word_at(o, regs, i);
 
-		memcpy(&w, regs + i, 8);
-		if (o->k->in->big_endian)
-			w = __builtin_bswap64(w);
-		if (!kernel_address(w))
+		if (!kernel_address(o, w))
 			continue;
 		/* the page it points at and three above (a stack's older
 		 * frames), each read now: the code its return addresses point
@@ -325,8 +370,8 @@ void order_add_page_tables(struct order *o)
 	/* SPARSEMEM_EXTREME's root table, whole (crash reads all of it; its
 	 * pages are mostly zero, which costs only descriptors) */
 	if (vmci_symbol(o->k->vi, "mem_section", &sym) && vmci_length(o->k->vi, "mem_section", &len) &&
-	    len <= (64u << 20) / 8)
-		add_vrange(o, sym, sym + len * 8);
+	    len <= (64u << 20) / o->word)
+		add_vrange(o, sym, sym + len * o->word);
 	/* each NUMA node's pglist_data, whole (zones, free areas, node id) */
 	uint64_t size, node;
 	struct ds_err ignored;
@@ -334,13 +379,19 @@ void order_add_page_tables(struct order *o)
 	if (vmci_symbol(o->k->vi, "node_data", &sym) && vmci_length(o->k->vi, "node_data", &len) &&
 	    vmci_size(o->k->vi, "pglist_data", &size) && size <= (16u << 20))
 		for (uint64_t i = 0; i < len && i < 1024; i++) {
-			if (kernel_read(o->k, sym + i * 8, &node, 8, &ignored) < 0)
+			if (kernel_read_word(o->k, sym + i * o->word, &node, &ignored) < 0)
 				break;
-			if (o->k->in->big_endian)
-				node = __builtin_bswap64(node);
 			if (node)
 				add_vrange(o, node, node + size);
 		}
+	/* the first vmap_area, where vmap_area_list points (makedumpfile on
+	 * ppc64 reads vmalloc_start from it before anything else) */
+	uint64_t list_off, next;
+
+	if (vmci_symbol(o->k->vi, "vmap_area_list", &sym) &&
+	    vmci_offset(o->k->vi, "vmap_area.list", &list_off) &&
+	    kernel_read_word(o->k, sym, &next, &ignored) == 0 && next > list_off && next != sym)
+		add_vrange(o, next - list_off, next + o->word);
 }
 
 static int log_read(void *arg, uint64_t vaddr, void *buf, size_t len, struct ds_err *err)
@@ -359,7 +410,7 @@ static int log_discard(void *arg, const void *buf, size_t len, struct ds_err *er
 
 void order_add_log(struct order *o)
 {
-	struct printk_mem mem = { log_read, o->k, 8, o->k->in->big_endian };
+	struct printk_mem mem = { log_read, o->k, o->word, o->k->mach.big_endian };
 	struct printk_opts opts = { .version = o->k->version };
 	struct printk_out out = { log_discard, NULL, NULL };
 	struct printk_stats st;
@@ -378,7 +429,7 @@ static bool image_page(struct order *o, uint64_t pfn)
 	int64_t priv;
 	uint64_t flags;
 
-	if (!vmci_number(o->k->vi, "PG_private", &priv) || priv < 1 || priv > 64 ||
+	if (!vmci_number(o->k->vi, "PG_private", &priv) || priv < 1 || priv > 8 * (int64_t)o->word ||
 	    !page_flags(o, pfn, &flags))
 		return true;
 	return flags >> (priv - 1) & 1;
@@ -391,20 +442,17 @@ static bool image_page(struct order *o, uint64_t pfn)
 static bool looks_like_data(struct order *o, uint64_t pfn, uint8_t *page, unsigned min_addrs)
 {
 	uint64_t mask = (uint64_t)o->k->page_size - 1;
-	size_t words = o->k->page_size / 8, zeros = 0;
+	size_t words = o->k->page_size / o->word, zeros = 0;
 	struct ds_err ignored;
 	unsigned addrs = 0;
 
 	if (input_read_phys(o->k->in, pfn * o->k->page_size, page, o->k->page_size, &ignored) < 0)
 		return false;
 	for (size_t i = 0; i < words && addrs < min_addrs; i++) {
-		uint64_t w;
+		uint64_t w = word_at(o, page, i);
 
-		memcpy(&w, page + i * 8, 8);
-		if (o->k->in->big_endian)
-			w = __builtin_bswap64(w);
 		zeros += !w;
-		addrs += kernel_address(w) && translate(o, w & ~mask) != NO_PFN;
+		addrs += kernel_address(o, w) && translate(o, w & ~mask) != NO_PFN;
 	}
 	return addrs >= min_addrs || zeros * 4 >= words * 3;
 }
@@ -473,12 +521,12 @@ static bool add_image_sections(struct order *o)
 	o->allow_text = false;
 	/* each CPU's per-CPU area: run queue, current task, cpu number */
 	if (a[13] && a[15] > a[14]) {
-		uint64_t off[64];
+		uint8_t off[64 * 8];
 		unsigned cpus = o->k->in->nr_cpus < 64 ? o->k->in->nr_cpus : 64;
 
-		if (cpus && kernel_read(o->k, a[13], off, cpus * sizeof(off[0]), &ignored) == 0)
+		if (cpus && kernel_read(o->k, a[13], off, cpus * o->word, &ignored) == 0)
 			for (unsigned c = 0; c < cpus; c++) {
-				uint64_t v = o->k->in->big_endian ? __builtin_bswap64(off[c]) : off[c];
+				uint64_t v = word_at(o, off, c);
 
 				add_vrange(o, a[14] + v, a[15] + v);
 			}
@@ -497,7 +545,7 @@ void order_add_image(struct order *o, const struct memmap *mm)
 		"init_top_pgt", "init_level4_pgt", "swapper_pg_dir", "init_uts_ns",
 		"node_online_map", "vmap_area_list", "prb", "log_buf", "node_data",
 	};
-	uint64_t text, start, end, first, ps = o->k->page_size, v;
+	uint64_t text, start, end, first, last, ps = o->k->page_size, v;
 	uint8_t *page;
 
 	if (!vmci_symbol(o->k->vi, "_stext", &text) ||
@@ -508,6 +556,7 @@ void order_add_image(struct order *o, const struct memmap *mm)
 		if (translate(o, (text & ~(ps - 1)) + (end - start) * ps) != end)
 			break;
 	first = end;
+	last = start;
 	for (size_t i = 0; i < sizeof(data_symbols) / sizeof(data_symbols[0]); i++) {
 		uint64_t pfn;
 
@@ -517,9 +566,16 @@ void order_add_image(struct order *o, const struct memmap *mm)
 		pfn = start + ((v - text) & ~((2ull << 20) - 1)) / ps;
 		if (pfn < first)
 			first = pfn;
+		if (start + (v - text) / ps >= last)
+			last = start + (v - text) / ps + 1;
 	}
 	if (add_image_sections(o))
 		return;
+	/* An identity-mapped kernel (s390x) translates on through all of
+	 * memory: its image ends, at the latest, 2 MiB past the highest data
+	 * symbol VMCOREINFO names (swapper_pg_dir, node_data: its bss) */
+	if (!o->high_half && o->word == 8 && last > start && last + (2ull << 20) / ps < end)
+		end = last + (2ull << 20) / ps;
 	/* no kallsyms: the guesses */
 	page = malloc(ps);
 	if (!page)
@@ -564,13 +620,10 @@ static void add_tree(struct order *o, uint64_t vaddr, unsigned depth, uint64_t m
 		for (uint64_t i = 0; i < n && next_n < cap; i++) {
 			if (input_read_phys(o->k->in, cur[i] * ps, page, ps, &ignored) < 0)
 				continue;
-			for (size_t w = 0; w + 8 <= ps && next_n < cap; w += 8) {
-				uint64_t v, pfn;
+			for (size_t w = 0; (w + 1) * o->word <= ps && next_n < cap; w++) {
+				uint64_t v = word_at(o, page, w), pfn;
 
-				memcpy(&v, page + w, 8);
-				if (o->k->in->big_endian)
-					v = __builtin_bswap64(v);
-				if (!kernel_address(v) || (pfn = translate(o, v & ~mask)) == NO_PFN ||
+				if (!kernel_address(o, v) || (pfn = translate(o, v & ~mask)) == NO_PFN ||
 				    pfn >= o->km->npfn || !keepmap_is_dumped(o->km, pfn) ||
 				    keepmap_is_present(&o->seen, pfn) || !is_slab(o, pfn))
 					continue;

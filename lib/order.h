@@ -45,7 +45,7 @@ void order_add_vaddr(struct order *o, uint64_t vaddr, unsigned above);
 void order_scan(struct order *o, const uint8_t *buf, size_t len, unsigned above);
 
 /* Every page-table page of the kernel's half of the address space, the
- * mem_section root table and every node's pglist_data. */
+ * mem_section root table, every node's pglist_data and the first vmap_area. */
 void order_add_page_tables(struct order *o);
 
 /* What the kernel's pid tree, task list and slab cache list reach (kallsyms:

@@ -92,6 +92,10 @@ void fc_init(struct fakecore *fc, unsigned levels, uint64_t tables_paddr,
  * at least 256 bytes), the top table first. */
 void fc_init_paging(struct fakecore *fc, const struct fc_paging *pg, uint64_t tables_paddr,
 		    uint64_t tables_bytes);
+/* s390x's paging form with `levels` of region-first, -second, -third,
+ * segment and page tables (the lowest ones): big-endian entries that carry
+ * their table type, 1 MiB segment and 2 GiB region-third frames. */
+struct fc_paging fc_paging_s390x(unsigned levels);
 /* Remove the file and free everything. */
 void fc_free(struct fakecore *fc);
 

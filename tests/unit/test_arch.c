@@ -639,58 +639,9 @@ static void test_i386(void **state)
 
 /* ---- s390x ---- */
 
-static uint64_t s390_type(const struct fakecore *fc, unsigned level)
-{
-	/* region-first 3 ... segment 0, counted from the bottom (page 1) */
-	return fc->pg.levels - 2 - level;
-}
-
-static uint64_t s390_table(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	return pa | s390_type(fc, level) << 2 | (s390_type(fc, level) ? 0x3 : 0);
-}
-
-static uint64_t s390_leaf(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	if (level + 1 == fc->pg.levels)
-		return pa;                          /* valid page */
-	return pa | 0x400 | s390_type(fc, level) << 2;   /* large: 1M segment / 2G region-third */
-}
-
-static uint64_t s390_next(const struct fakecore *fc, unsigned level, uint64_t e)
-{
-	if (e & 0x20)
-		return 0;
-	return e & (s390_type(fc, level) ? ~0xfffull : ~0x7ffull);
-}
-
-static uint64_t s390_empty(const struct fakecore *fc, unsigned level)
-{
-	if (level + 1 == fc->pg.levels)
-		return 0x400;
-	return 0x20 | s390_type(fc, level) << 2;
-}
-
-static struct fc_paging s390_paging(unsigned levels)
-{
-	static const unsigned shift[] = { 53, 42, 31, 20, 12 }, bits[] = { 11, 11, 11, 11, 8 };
-	struct fc_paging pg = {
-		.machine = EM_S390, .elf_class = 64, .big_endian = true,
-		.entries_big_endian = true, .levels = levels, .entry_size = 8,
-		.table_entry = s390_table, .leaf_entry = s390_leaf, .next_table = s390_next,
-		.empty_entry = s390_empty,
-	};
-
-	for (unsigned l = 0; l < levels; l++) {
-		pg.shift[l] = shift[5 - levels + l];
-		pg.bits[l] = bits[5 - levels + l];
-	}
-	return pg;
-}
-
 static void test_s390x(void **state)
 {
-	struct fc_paging pg3 = s390_paging(3), pg5 = s390_paging(5);
+	struct fc_paging pg3 = fc_paging_s390x(3), pg5 = fc_paging_s390x(5);
 	struct fakecore fc;
 	struct fc_open o;
 	uint8_t *lc;
