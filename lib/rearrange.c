@@ -6,7 +6,8 @@
  * turns to garbage, leaves in DUMPFILE whatever its good records wrote.  If
  * that is a kdump-compressed dump, it is made consistent by kdump_repair:
  * only pages whose descriptor and data arrived whole stay, and the header
- * says incomplete.  An ELF dump gets the ELF "incomplete" flag.  Anything
+ * says incomplete.  An ELF dump gets the ELF "incomplete" flag, and its
+ * PT_LOADs are cut where the page data that arrived ends.  Anything
  * else is not a dump and is removed.  A whole stream whose dump says it is
  * incomplete (its writer stopped early) is repaired the same way.  Records
  * that reach past what the output can hold, or past what the dump's own
@@ -16,12 +17,14 @@
 
 #include <elf.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/statvfs.h>
 #include <linux/fs.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "format/kdump_repair.h"
 #include "format/kdump_write.h"
 #include "io/outfile.h"
@@ -70,6 +73,135 @@ static bool mark_elf_incomplete(int fd, const struct flat_extents *ext)
 		return false;
 	flags[id[EI_DATA] == ELFDATA2MSB ? 3 : 0] |= 1;
 	return pwrite(fd, flags, 4, at) == 4;
+}
+
+/* An ELF field of the file's class: offset and width in Elf64_* or Elf32_* */
+#define EF(is64, type, field) (is64) ? offsetof(Elf64_##type, field) : offsetof(Elf32_##type, field), \
+			      (is64) ? sizeof(((Elf64_##type *)0)->field) : sizeof(((Elf32_##type *)0)->field)
+
+static uint64_t get_field(const uint8_t *p, bool be, size_t off, size_t width)
+{
+	return bytes_get_uint(be, p + off, (unsigned)width);
+}
+
+static void put_field(uint8_t *p, bool be, size_t off, size_t width, uint64_t v)
+{
+	bytes_put_uint(be, p + off, (unsigned)width, v);
+}
+
+/* An ELF dump rebuilt from a stream that was cut: its PT_LOADs still
+ * claim what its writer planned.  Page data travels in ascending file
+ * order (ours, and makedumpfile's segments back to back), so what arrived
+ * of it is what lies below `reach`, the furthest byte a record wrote.  The
+ * PT_LOADs are cut there (p_memsz too: the rest is not present, not
+ * zeros) and those wholly past it leave the table, so that every page the
+ * table claims is in the file.  Returns the PT_LOADs left with data (0:
+ * the table or every page of data is missing, not a dump), or -1 when the
+ * table is not one this understands (left as it is). */
+static int64_t trim_elf(int fd, uint64_t reach)
+{
+	uint8_t eh[sizeof(Elf64_Ehdr)], sh[sizeof(Elf64_Shdr)], *tab;
+	uint64_t phoff, shoff = 0, phnum, n = 0, size;
+	size_t ent;
+	uint64_t page = 4096;
+	int64_t loads = 0;
+	bool is64, be, changed = false;
+
+	if (pread(fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh, ELFMAG, SELFMAG) ||
+	    (eh[EI_CLASS] != ELFCLASS64 && eh[EI_CLASS] != ELFCLASS32))
+		return -1;
+	is64 = eh[EI_CLASS] == ELFCLASS64;
+	be = eh[EI_DATA] == ELFDATA2MSB;
+	ent = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	phoff = get_field(eh, be, EF(is64, Ehdr, e_phoff));
+	phnum = get_field(eh, be, EF(is64, Ehdr, e_phnum));
+	if (get_field(eh, be, EF(is64, Ehdr, e_phentsize)) != ent)
+		return -1;
+	if (phnum == PN_XNUM) {
+		shoff = get_field(eh, be, EF(is64, Ehdr, e_shoff));
+		if (pread(fd, sh, sizeof(sh), (off_t)shoff) < (ssize_t)(is64 ? sizeof(Elf64_Shdr)
+									  : sizeof(Elf32_Shdr)))
+			return 0;
+		phnum = get_field(sh, be, EF(is64, Shdr, sh_info));
+	}
+	size = phnum * ent;
+	if (!phnum || phoff >= reach || size > reach - phoff)
+		return 0;                        /* the table did not arrive */
+	if (size > (256u << 20) || !(tab = malloc(size)))
+		return -1;
+	if (pread(fd, tab, size, (off_t)phoff) != (ssize_t)size) {
+		free(tab);
+		return 0;
+	}
+	/* whole pages of the dumped machine's size (VMCOREINFO's PAGESIZE in
+	 * the notes, which come before the data) */
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint8_t *p = tab + i * ent;
+		uint64_t len = get_field(p, be, EF(is64, Phdr, p_filesz));
+		char *notes, *at;
+
+		if (get_field(p, be, EF(is64, Phdr, p_type)) != PT_NOTE || len > (1u << 20) ||
+		    !(notes = malloc(len + 1)))
+			continue;
+		if (pread(fd, notes, len, (off_t)get_field(p, be, EF(is64, Phdr, p_offset))) ==
+		    (ssize_t)len) {
+			notes[len] = '\0';
+			at = memmem(notes, len, "PAGESIZE=", 9);
+			if (at) {
+				unsigned long v = strtoul(at + 9, NULL, 10);
+
+				if (v >= 1024 && v <= (1u << 20) && !(v & (v - 1)))
+					page = v;
+			}
+		}
+		free(notes);
+	}
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint8_t *p = tab + i * ent;
+		uint64_t off = get_field(p, be, EF(is64, Phdr, p_offset));
+		uint64_t filesz = get_field(p, be, EF(is64, Phdr, p_filesz));
+		uint64_t memsz = get_field(p, be, EF(is64, Phdr, p_memsz));
+
+		if (get_field(p, be, EF(is64, Phdr, p_type)) == PT_LOAD && filesz) {
+			if (off >= reach) {
+				changed = true;
+				continue;                /* nothing of it arrived */
+			}
+			if (filesz > reach - off) {
+				/* p_paddr and p_offset advance together */
+				uint64_t paddr = get_field(p, be, EF(is64, Phdr, p_paddr));
+
+				filesz = ((paddr + (reach - off)) & ~(page - 1)) - paddr;
+				if ((int64_t)filesz <= 0) {
+					changed = true;
+					continue;
+				}
+				memsz = filesz;
+				put_field(p, be, EF(is64, Phdr, p_filesz), filesz);
+				put_field(p, be, EF(is64, Phdr, p_memsz), memsz);
+				changed = true;
+			}
+		}
+		if (get_field(p, be, EF(is64, Phdr, p_type)) == PT_LOAD && filesz)
+			loads++;
+		memmove(tab + n++ * ent, p, ent);
+	}
+	if (changed) {
+		memset(tab + n * ent, 0, (size_t)(size - n * ent));
+		/* the table first, then the count that reads it */
+		if (pwrite(fd, tab, size, (off_t)phoff) == (ssize_t)size) {
+			if (phnum >= PN_XNUM && n >= PN_XNUM) {
+				put_field(sh, be, EF(is64, Shdr, sh_info), n);
+				(void)!pwrite(fd, sh, is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr),
+					      (off_t)shoff);
+			} else {
+				put_field(eh, be, EF(is64, Ehdr, e_phnum), n);
+				(void)!pwrite(fd, eh, is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr), 0);
+			}
+		}
+	}
+	free(tab);
+	return loads;
 }
 
 /* Did the rebuilt dump's writer say it is incomplete?  (kdump status
@@ -135,7 +267,8 @@ int ds_rearrange(int in_fd, const char *output, bool force,
 		rep->incomplete = rep->kdump = true;
 		rep->pages_planned = st.planned;
 		rep->pages_kept = st.kept;
-	} else if (rr == -DS_ENODATA && mark_elf_incomplete(of.fd, &ext)) {
+	} else if (rr == -DS_ENODATA && mark_elf_incomplete(of.fd, &ext) &&
+		   (!rep->cut || trim_elf(of.fd, res.end) != 0)) {
 		rep->incomplete = true;
 	} else if (rr != -DS_ENODATA) {
 		ds_err_wrap(err, "%s; repairing what arrived", why.msg);

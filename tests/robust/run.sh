@@ -37,8 +37,10 @@
 #            SIGTERM (the same) and SIGKILL (e_flags 1) at random moments;
 #            SIGTERM during -E -F: makedumpfile -R and dumpsieve -R rebuild
 #            the same flagged dump, every page claimed = source; the -E -F
-#            stream cut at 5 random points: dumpsieve -R exit 1, e_flags 1
-#            (makedumpfile -R, stopped after 5 s of waiting, too)
+#            stream cut at 5 random points: dumpsieve -R exit 1, e_flags 1,
+#            PT_LOADs cut where the data stops (every page claimed = source);
+#            makedumpfile -R, stopped after 5 s of waiting: e_flags 1; crash
+#            prints its incomplete banner on the middle full-disk dump
 #   order    -L at a tenth of the full -d 31 size of a real panic's vmcore
 #            (tests/robust/panic-vmcore.sh): exit 1, flagged INCOMPLETE,
 #            every page equal to the source, and crash (--zero_excluded, as
@@ -416,6 +418,12 @@ for cut in start:10 middle:50 end:97; do
 	else
 		ok "elf enospc $name ($pct % of $fe bytes free): exit 1, the messages, e_flags 1, $(grep -o 'holds [0-9]* of the [0-9]* pages' "$WORK/err")"
 		everything "elf enospc $name" "$MNT/dump"
+		if [ -n "$vmlinux" ] && [ $name = middle ]; then
+			timeout 300 crash -s "$vmlinux" "$MNT/dump" -i "$WORK/crash.cmds" > "$WORK/crash.out" 2>&1
+			grep -q "This dumpfile is incomplete" "$WORK/crash.out" &&
+				ok "elf enospc $name: crash prints its incomplete banner" ||
+				bad "elf enospc $name: crash does not say incomplete"
+		fi
 	fi
 	fs_done
 done
@@ -491,6 +499,9 @@ for i in 1 2 3 4 5; do
 			bad "elf -E -F cut at $at: no file and no reason"
 	elif [ "$(flags "$WORK/cut.elf")" = 0x1 ] && grep -q "^This is an incomplete dumpfile" "$WORK/out"; then
 		ok "elf -E -F cut at $at of $slen: dumpsieve -R exit 1, e_flags 1"
+		$ELFCHECK verify "$src" "$WORK/cut.elf" > "$WORK/verify.log" 2>&1 &&
+			ok "elf -E -F cut at $at: $(sed -n 's/^ok: //p' "$WORK/verify.log") (the PT_LOADs cut where the data stops)" ||
+			{ bad "elf -E -F cut at $at: libkdumpfile"; tail -n 5 "$WORK/verify.log" | sed 's/^/  | /'; }
 	else
 		bad "elf -E -F cut at $at of $slen: e_flags $(flags "$WORK/cut.elf")"; sed 's/^/  | /' "$WORK/out"
 	fi

@@ -16,7 +16,9 @@
  *     file, and the pages claimed exactly those whose data is below the
  *     limit, less the unreadable ones (the most the bytes allow);
  *   - as a stream stopped half way (a signal): rebuilt by ds_rearrange, the
- *     same holds, and -R says the dump is incomplete.
+ *     same holds, and -R says the dump is incomplete;
+ *   - as a whole stream cut at 30 points: -R rebuilds a flagged dump whose
+ *     PT_LOADs claim exactly the pages whose data arrived.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -440,6 +442,58 @@ static void test_stream_stopped_half_way(void **state)
 	unlink(out);
 }
 
+/* The whole stream cut at points spread over it: -R rebuilds a flagged
+ * dump whose PT_LOADs claim exactly the pages whose data arrived. */
+static void test_stream_cut_anywhere(void **state)
+{
+	struct ds_err err = { 0 };
+	struct output o;
+	struct dump_meta m;
+	struct keepmap km;
+	struct parsed ref, ps;
+	char path[128], cut[128], out[128];
+	uint8_t *s;
+	size_t len;
+	unsigned rebuilt = 0;
+
+	(void)state;
+	whole("ref2.elf", lost_none, &ref, &(uint64_t){ 0 });
+	path_of(path, sizeof(path), "whole.flat");
+	path_of(cut, sizeof(cut), "cut.flat");
+	path_of(out, sizeof(out), "cut.elf");
+	plan(&m, &km);
+	open_out(&o, path, 0, true);
+	CHECK_EQ(o.ops->begin(&o, &m, &km, &err), 0);
+	CHECK_EQ(feed(&o, &km, UINT64_MAX, lost_none, &err), 0);
+	CHECK_EQ(o.ops->finish(&o, NULL, &err), 0);
+	close(o.sink.fd);
+	s = slurp(path, &len);
+	for (size_t at = 4096 + 100; at < len; at += len / 29 + 777) {
+		struct ds_rearranged rep;
+		int fd = open(cut, O_RDWR | O_CREAT | O_TRUNC, 0600), r;
+
+		WHERE("stream of %zu bytes cut at %zu", len, at);
+		CHECK(fd >= 0 && write(fd, s, at) == (ssize_t)at);
+		CHECK(lseek(fd, 0, SEEK_SET) == 0);
+		r = ds_rearrange(fd, out, true, NULL, &rep, &err);
+		close(fd);
+		CHECK(r < 0 && rep.cut);
+		if (!rep.incomplete)
+			continue;                /* not even the ELF header arrived */
+		parse(out, &km, lost_none, &ps);
+		CHECK_EQ(ps.e_flags, 1);
+		CHECK_EQ(ps.covered, rep.bytes > ref.min_off
+			 ? readable_below(&km, lost_none, (rep.bytes - ref.min_off) / B) : 0);
+		rebuilt++;
+	}
+	CHECK(rebuilt >= 25);
+	free(s);
+	keepmap_release(&km);
+	unlink(path);
+	unlink(cut);
+	unlink(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_flagged_from_the_first_write),
 		cmocka_unit_test(test_disk_full_anywhere),
 		cmocka_unit_test(test_stream_stopped_half_way),
+		cmocka_unit_test(test_stream_cut_anywhere),
 	};
 	RUN_TESTS_IN_TMPDIR(tmpdir, "test_elf_write", tests);
 }
