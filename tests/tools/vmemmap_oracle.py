@@ -7,8 +7,9 @@
 PLAIN_DUMP is dumpsieve's -d L output without -e, E_DUMP the same with -e.
 From the vmcore alone (own ELF reader, own VMCOREINFO parsing, own
 page-table walk of x86_64 (4/5 levels), arm64 (any granule, from
-TCR_EL1_T1SZ), ppc64le radix or riscv64 (Sv39/48/57), own mem_section
-decoding) this lists every page of the
+TCR_EL1_T1SZ), ppc64le radix, riscv64 (Sv39/48/57) or s390x (region and
+segment tables, big-endian) or i386 (lowmem), own mem_section or
+FLATMEM mem_map decoding) this lists every page of the
 struct page arrays and the pfns its struct pages describe; a page must be
 dropped by -e iff every pfn it describes is present and not dumped in
 PLAIN_DUMP's bitmaps.  Passes iff (PLAIN - E) equals that set exactly and
@@ -25,8 +26,12 @@ mistranslations: ordinary pages lost).  Anything else fails.
 the format of dumpcheck.py pfns): what a scan of the whole arrays reads
 (bench/run-all.sh gives them to vmcorefloor for the real rows).
 """
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dumpcheck  # noqa: E402  (the kdump-compressed header reader)
 
 START_KERNEL_MAP = 0xffffffff80000000
 
@@ -35,13 +40,23 @@ class Core:
     def __init__(self, path):
         self.f = open(path, "rb")
         eh = self.f.read(64)
-        self.machine, = struct.unpack_from("<H", eh, 18)
-        phoff, = struct.unpack_from("<Q", eh, 32)
-        phnum, = struct.unpack_from("<H", eh, 56)
+        # the crashed machine's byte order (EI_DATA: big-endian s390x)
+        self.o = o = ">" if eh[5] == 2 else "<"
+        self.machine, = struct.unpack_from(o + "H", eh, 18)
+        self.word = 4 if eh[4] == 1 else 8      # ELFCLASS32: i386
+        if self.word == 4:
+            phoff, = struct.unpack_from(o + "I", eh, 28)
+            phnum, = struct.unpack_from(o + "H", eh, 44)
+        else:
+            phoff, = struct.unpack_from(o + "Q", eh, 32)
+            phnum, = struct.unpack_from(o + "H", eh, 56)
         self.f.seek(phoff)
         self.loads, self.notes = [], b""
         for _ in range(phnum):
-            t, _fl, off, va, pa, fsz, msz, _al = struct.unpack("<IIQQQQQQ", self.f.read(56))
+            if self.word == 4:
+                t, off, va, pa, fsz, msz, _fl, _al = struct.unpack(o + "8I", self.f.read(32))
+            else:
+                t, _fl, off, va, pa, fsz, msz, _al = struct.unpack(o + "IIQQQQQQ", self.f.read(56))
             if t == 1:
                 self.loads.append((pa, pa + fsz, off))
             elif t == 4:
@@ -60,7 +75,7 @@ class Core:
     def vmcoreinfo(self):
         pos, n = 0, self.notes
         while pos + 12 <= len(n):
-            nsz, dsz, _t = struct.unpack_from("<III", n, pos)
+            nsz, dsz, _t = struct.unpack_from(self.o + "III", n, pos)
             name = n[pos + 12:pos + 12 + nsz]
             dpos = pos + 12 + (nsz + 3) // 4 * 4
             if name.rstrip(b"\0") == b"VMCOREINFO":
@@ -88,7 +103,8 @@ def main():
     levels = 5 if vi.get("NUMBER(pgtable_l5_enabled)", "0") == "1" else 4
 
     def rd64(va):
-        return struct.unpack("<Q", core.phys(vtop(va), 8))[0]
+        """an unsigned long (a pointer) of the crashed machine"""
+        return struct.unpack(core.o + ("I" if core.word == 4 else "Q"), core.phys(vtop(va), core.word))[0]
 
     if listing:
         bm1 = bm2 = None
@@ -97,9 +113,17 @@ def main():
         bm1, bm2, max_pfn = load_bitmaps(sys.argv[2])
         _, bm2e, _ = load_bitmaps(sys.argv[3])
 
+    sz_page = int(vi["SIZE(page)"])
+    expected = set()
+    if "SYMBOL(mem_section)" not in vi and "SYMBOL(mem_map)" in vi:
+        if listing:
+            sys.exit("vmemmap_oracle: --list-memmap: FLATMEM not done")
+        # FLATMEM (i386): one array for every pfn from 0, at the address
+        # the variable mem_map holds; pages wholly inside it, as below
+        check(flatmem_expected(vi, rd64, vtop, ps, sz_page, max_pfn, bm1, bm2), bm2, bm2e, max_pfn, mdf)
+        return
     # mem_section: EXTREME (an array of root pointers) unless LENGTH says
     # it is the plain array of all sections
-    sz_page = int(vi["SIZE(page)"])
     ms_size = int(vi["SIZE(mem_section)"])
     section_size_bits = int(vi.get("NUMBER(SECTION_SIZE_BITS)", "27"))
     physmem_bits = int(vi.get("NUMBER(MAX_PHYSMEM_BITS)", "52" if levels == 5 else "46"))
@@ -114,7 +138,7 @@ def main():
     arrays = []
     for nr in range((max_pfn + per_sec - 1) // per_sec):
         if extreme:
-            root = rd64(ms + (nr // per_root) * 8)
+            root = rd64(ms + (nr // per_root) * core.word)
             if not root:
                 continue
             coded = rd64(root + (nr % per_root) * ms_size)
@@ -122,7 +146,6 @@ def main():
             coded = rd64(ms + nr * ms_size)
         if coded & 1:
             arrays.append((nr * per_sec, min(nr * per_sec + per_sec, max_pfn), coded & ~0x3f))
-    expected = set()
     if listing:
         every = set()
         for first, end, b in arrays:
@@ -142,7 +165,7 @@ def main():
         return
 
     def droppable(lo, hi):
-        return all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1))
+        return droppable_in(bm1, bm2, lo, hi)
 
     if arrays and len({b for _, _, b in arrays}) == 1:
         # SPARSEMEM_VMEMMAP: one virtually contiguous array, in which a page
@@ -169,9 +192,34 @@ def main():
                 if droppable(lo, hi):
                     expected.add(vtop(va) // ps)
                 va += ps
+    check(expected, bm2, bm2e, max_pfn, mdf)
+
+
+def droppable_in(bm1, bm2, lo, hi):
+    """Every pfn in [lo, hi] present (1st bitmap) and not dumped (2nd)."""
+    return all(test(bm1, p) and not test(bm2, p) for p in range(lo, hi + 1))
+
+
+def flatmem_expected(vi, rd, vtop, ps, sz_page, max_pfn, bm1, bm2):
+    """The pages wholly inside FLATMEM's mem_map whose struct pages all
+    describe excluded pfns."""
+    base = rd(int(vi["SYMBOL(mem_map)"], 16))
+    expected = set()
+    va = (base + ps - 1) // ps * ps
+    while va + ps <= base + max_pfn * sz_page:
+        lo = (va - base) // sz_page
+        hi = (va + ps - 1 - base) // sz_page
+        if droppable_in(bm1, bm2, lo, hi):
+            expected.add(vtop(va) // ps)
+        va += ps
+    return expected
+
+
+def check(expected, bm2, bm2e, max_pfn, mdf):
+    """Compare what -e dropped (BM2 - BM2E) with `expected`; exit."""
     dropped = {p for p in range(max_pfn) if test(bm2, p) and not test(bm2e, p)}
     added = {p for p in range(max_pfn) if test(bm2e, p) and not test(bm2, p)}
-    status = struct.unpack_from("<I", open(sys.argv[3], "rb").read(464), 424)[0]
+    status = status_flags(sys.argv[3])
     print("struct page array pages that describe only excluded pfns: %d" % len(expected))
     print("pages -e dropped: %d, added: %d" % (len(dropped), len(added)))
     ok = True
@@ -305,8 +353,58 @@ def riscv64_vtop(core, vi, _ps):
     return vtop
 
 
+def s390x_vtop(core, vi, _ps):
+    """s390x DAT (z/Architecture Principles of Operation, ch. 3): 8-byte
+    big-endian entries; region-first/second/third tables (11 index bits at
+    VA bits 53, 42, 31), a segment table (11 at 20), a page table (8 at 12).
+    Every region or segment entry carries its table type in bits 2-3 (the
+    first entry of the top table tells how many region levels there are);
+    0x20 marks it invalid, 0x400 in a region-third or segment entry a 2 GiB
+    or 1 MiB frame (EDAT); origins are the entry without its low 12 bits
+    (region) or 11 (segment: 2 KiB page tables); a page entry is invalid
+    with 0x400.  Only kernels that map memory 1:1 (_stext below 4 GiB, as
+    6.1): swapper_pg_dir's address is its physical one."""
+    if int(vi.get("SYMBOL(_stext)", "0"), 16) >= 1 << 32:
+        sys.exit("vmemmap_oracle: s390x kernel not identity-mapped: no walk here")
+    root = int(vi["SYMBOL(swapper_pg_dir)"], 16)
+
+    def entry(table, idx):
+        return struct.unpack(">Q", core.phys(table + idx * 8, 8))[0]
+
+    top = entry(root, 0) >> 2 & 3              # 3 region-first ... 0 segment
+
+    def vtop(va):
+        table = root
+        for tt in range(top, -1, -1):          # region/segment levels
+            sh = 20 + 11 * tt
+            if tt == top < 3 and va >> (sh + 11):
+                return None                    # beyond what the top table maps
+            e = entry(table, (va >> sh) & 0x7ff)
+            if e & 0x20:
+                return None
+            if tt <= 1 and e & 0x400:          # 2 GiB / 1 MiB frame
+                size = 1 << sh
+                return (e & ~(size - 1) & (2**64 - 1)) | (va & (size - 1))
+            table = e & ~(0x7ff if tt == 0 else 0xfff)
+        e = entry(table, (va >> 12) & 0xff)
+        if e & 0x400:
+            return None
+        return (e & ~0xfff) | (va & 0xfff)
+    return vtop
+
+
+def i386_vtop(_core, _vi, _ps):
+    """i386 lowmem only (where mem_map and every struct page array live):
+    virtual = physical + PAGE_OFFSET (0xc0000000, Debian's 3G/1G split),
+    up to the 896 MiB lowmem limit."""
+    def vtop(va):
+        return va - 0xc0000000 if 0xc0000000 <= va < 0xf8000000 else None
+    return vtop
+
+
+EM_S390, EM_386 = 22, 3
 VTOP = {EM_X86_64: x86_64_vtop, EM_AARCH64: arm64_vtop, EM_PPC64: ppc64_radix_vtop,
-        EM_RISCV: riscv64_vtop}
+        EM_RISCV: riscv64_vtop, EM_S390: s390x_vtop, EM_386: i386_vtop}
 
 
 def fmt(s):
@@ -315,16 +413,17 @@ def fmt(s):
 
 
 def load_bitmaps(path):
-    with open(path, "rb") as f:
-        h = f.read(464)
-        bs, sub, bb = struct.unpack_from("<iiI", h, 428)
-        f.seek(bs + 96)
-        max_pfn, = struct.unpack("<Q", f.read(8))
-        half = bb // 2 * bs
-        f.seek((1 + sub) * bs)
-        b1 = f.read(half)
-        b2 = f.read(half)
-    return b1, b2, max_pfn
+    """The two bitmaps and max_mapnr of a kdump-compressed file, in the
+    dumped machine's header layout (LP64, ILP32, either byte order), read
+    by tests/tools/dumpcheck.py."""
+    k = dumpcheck.KdumpFile(path)
+    b1 = bytes(k.buf[k.bitmap_off:k.bitmap_off + k.bitmap_bytes])
+    b2 = bytes(k.buf[k.bitmap2_off:k.bitmap2_off + k.bitmap_bytes])
+    return b1, b2, k.max_mapnr
+
+
+def status_flags(path):
+    return dumpcheck.KdumpFile(path).hdr["status"]
 
 
 def test(bm, p):
