@@ -9,7 +9,8 @@
 #
 # Checks:
 #   same bytes   vmcorefs serves exactly the file mkvmcore writes, for a
-#                5-level spec and for a 4-node scale-busy machine
+#                5-level spec, a 4-node scale-busy machine, a big-endian
+#                s390x and a 64 KiB-page ppc64le machine
 #   truth        on scale-idle (16 GiB, 8 nodes) and scale-busy (6 GiB, 2
 #                nodes, 1 GiB hugetlb pages) served through FUSE, -F -l -d 31
 #                streams of dumpsieve and makedumpfile 1.7.2, counted by
@@ -59,6 +60,9 @@ same_bytes() {
 }
 same_bytes "v61-l5-vmemmap" "$SPECS/v61-l5-vmemmap.spec"
 same_bytes "scale-busy 3 GiB, 4 nodes" "$SPECS/scale/busy.spec" "memory 3G" "nodes 4"
+# other machines: big-endian (s390x), 64 KiB pages read in part (ppc64le)
+same_bytes "s390x-v61 512 MiB" "$SPECS/arch/s390x-v61.spec" "memory 512M"
+same_bytes "ppc64le-v61-radix64k 512 MiB" "$SPECS/arch/ppc64le-v61-radix64k.spec" "memory 512M"
 
 # one -F dump through flatsink, checked against the truth
 # dump_check TAG TOOL EXPECT LOW_FOR_BETWEEN ARGS...

@@ -493,7 +493,8 @@ static void layout_ram(struct model *m)
 	for (size_t i = 0; i < sp->n_holes; i++)
 		range_push(&holes, &nh, &ch, sp->holes[i].start >> ps,
 			   (sp->holes[i].start + sp->holes[i].size) >> ps);
-	qsort(holes, nh, sizeof(*holes), cmp_range);
+	if (nh)
+		qsort(holes, nh, sizeof(*holes), cmp_range);
 	/* merge overlapping holes */
 	size_t w = 0;
 	for (size_t i = 0; i < nh; i++) {

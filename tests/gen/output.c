@@ -331,7 +331,8 @@ static void vmemmap_truth(const struct model *m, const struct rvec *keep, struct
 			p = ki < keep->n && keep->v[ki].start < end ? keep->v[ki].end : end;
 		}
 	}
-	qsort(tmp.v, tmp.n, sizeof(*tmp.v), cmp_range_start);
+	if (tmp.n)
+		qsort(tmp.v, tmp.n, sizeof(*tmp.v), cmp_range_start);
 	for (size_t i = 0; i < tmp.n; i++)
 		rv_push(out, tmp.v[i].start, tmp.v[i].end);
 	free(tmp.v);
