@@ -31,7 +31,11 @@
 #   elf      -E under the same rules: a whole dump has e_flags 0; with the
 #            eio ranges (mmap and --non-mmap) the pages they touch are in no
 #            PT_LOAD and libkdumpfile and drgn read every other page equal
-#            to the source; the disk full at 10/50/97 % of the -E file's
+#            to the source; 1100 scattered unreadable runs (more than the
+#            table's 1024 spare entries): none in a PT_LOAD, the readable
+#            pages joined in with them reported ("N readable pages are left
+#            out of the ELF dump too") and the PT_LOADs + N = all readable;
+#            the disk full at 10/50/97 % of the -E file's
 #            blocks: exit 1, the messages, e_flags 1 (DUMP_ELF_INCOMPLETE),
 #            every page the PT_LOADs claim there and equal to the source;
 #            SIGTERM (the same) and SIGKILL (e_flags 1) at random moments;
@@ -165,10 +169,12 @@ done
 # the pfns they make unreadable: those with a byte in a failing 4 KiB
 # page of the file.  eio_plan prints "RANGES COUNT" (eiofs's --eio and how
 # many dumped pfns they make unreadable) and lists those pfns in eio.pfns.
+# eio_plan N (N > 0): N single unreadable pages instead, every 3rd dumped pfn
+# from the middle of the dumped ones on (N runs)
 eio_plan() {
-	$PY - "$src" "$WORK/full.kdump" "$CHECK" "$WORK/eio.pfns" <<'PYEOF'
+	$PY - "$src" "$WORK/full.kdump" "$CHECK" "$WORK/eio.pfns" "${1:-0}" <<'PYEOF'
 import struct, subprocess, sys
-src, dump, check, lost_out = sys.argv[1:5]
+src, dump, check, lost_out, singles = sys.argv[1:6]
 f = open(src, 'rb'); eh = f.read(64)
 phoff, = struct.unpack_from('<Q', eh, 32); phnum, = struct.unpack_from('<H', eh, 56)
 f.seek(phoff); loads = []
@@ -184,6 +190,8 @@ for line in subprocess.run(check.split() + ['pfns', dump], capture_output=True, 
         a, b = (int(x, 16) for x in line.split('-')); dumped.extend(range(a, b + 1))
 pick = [dumped[len(dumped) // 10], dumped[len(dumped) // 3], dumped[len(dumped) // 2]]
 ranges = [(foff(p), 3 * 4096 + 100) for p in pick]
+if int(singles):
+    ranges = [(foff(dumped[len(dumped) // 2 + 3 * i]), 1) for i in range(int(singles))]
 bad = set()
 for off, ln in ranges:
     for page in range(off // 4096, (off + ln - 1) // 4096 + 1):
@@ -197,13 +205,13 @@ PYEOF
 # eio_run TAG OUT CHECK DUMPSIEVE-OPTIONS...: VMCORE behind eiofs with
 # eio_plan's ranges; for mmap and --non-mmap, the dump into OUT must exit 0
 # saying "$expect pages could not be read", then CHECK MODE judges OUT
-eio_run() {
+eio_run() {   # [EIO_SINGLES=N: eio_plan N]
 	local tag=$1 out=$2 check=$3 mode opt n rc
 	shift 3
 	if [ -z "$EIOFS" ] || [ ! -x "$EIOFS" ] || [ ! -e /dev/fuse ]; then
 		bad "$tag: no eiofs or /dev/fuse (FUSE is needed for unreadable pages)"; return
 	fi
-	read -r ranges expect < <(eio_plan)
+	read -r ranges expect < <(eio_plan "${EIO_SINGLES:-0}")
 	"$EIOFS" "$src" "$MNT" --eio="$ranges" || { bad "$tag: cannot mount eiofs"; return; }
 	for mode in mmap --non-mmap; do
 		opt=; [ $mode = mmap ] || opt=$mode
@@ -404,6 +412,25 @@ eio_elf() {
 	fi
 }
 eio_run "elf eio" "$WORK/eio.elf" eio_elf -E -d 31
+# more unreadable runs (1100) than the table's reserve (1024): close runs
+# joined, the readable pages between them left out too and reported
+eio_many() {
+	local got dropped
+	got=$($CHECK pfns "$WORK/eio.elf" 2>/dev/null | sed -n 's/^total //p')
+	dropped=$(sed -n 's/.*warning: \([0-9]*\) readable pages are left out of the ELF dump too.*/\1/p' "$WORK/err")
+	if ! $ELFCHECK absent "$WORK/eio.elf" "$WORK/eio.pfns" > "$WORK/absent.log"; then
+		bad "elf eio 1100 runs $1: $(cat "$WORK/absent.log")"
+	elif [ -z "$dropped" ] || [ $((got + dropped)) != $((PAGES - expect)) ]; then
+		bad "elf eio 1100 runs $1: $got pages in the PT_LOADs, '$dropped' reported left out, of $((PAGES - expect)) readable"
+		tail -n 3 "$WORK/err" | sed 's/^/  | /'
+	else
+		ok "elf eio 1100 runs $1: none of the $expect in a PT_LOAD, \"$dropped readable pages are left out of the ELF dump too\", $got + $dropped = $((PAGES - expect))"
+		$ELFCHECK verify "$src" "$WORK/eio.elf" > "$WORK/verify.log" 2>&1 &&
+			ok "elf eio 1100 runs $1: $(sed -n 's/^ok: //p' "$WORK/verify.log")" ||
+			bad "elf eio 1100 runs $1: libkdumpfile"
+	fi
+}
+EIO_SINGLES=1100 eio_run "elf eio 1100 runs" "$WORK/eio.elf" eio_many -E -d 31
 
 # the disk fills
 for cut in start:10 middle:50 end:97; do

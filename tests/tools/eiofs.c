@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_RANGES 256
+#define MAX_RANGES 4096
 
 static struct {
 	const char *source;
