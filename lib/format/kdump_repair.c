@@ -208,6 +208,21 @@ static int keep_desc(struct repair *rp, uint64_t i, const uint8_t *d, uint64_t k
 	return 0;
 }
 
+/* The bytes of each bitmap that the file holds.  Past the end of the file a
+ * bitmap reads as zeros (never written: no page), so the passes over it
+ * stop there: what they cost follows the file, not a header's claim (a
+ * header may claim bitmaps of up to 2^51 bytes, whose zeros took seconds to
+ * minutes to count; found by the fuzz campaign). */
+static uint64_t bitmap_in_file(const struct repair *rp)
+{
+	uint64_t size = rp->io->size;
+
+	if (size <= rp->bitmap2_off)
+		return 0;
+	return size - rp->bitmap2_off < rp->bitmap_bytes ? size - rp->bitmap2_off
+							 : rp->bitmap_bytes;
+}
+
 static uint64_t count_bits(const uint8_t *p, size_t n)
 {
 	uint64_t c = 0;
@@ -223,7 +238,7 @@ int kdump_repair(const struct kdump_repair_io *io, struct kdump_repair_stats *st
 	struct repair rp = { .io = io };
 	uint8_t hdr[KDUMP_MAIN_HEADER_SIZE];
 	uint8_t *bm1 = NULL, *bm2 = NULL;
-	uint64_t kept = 0, i = 0;
+	uint64_t kept = 0, i = 0, scan_bytes;
 	int r;
 
 	memset(st, 0, sizeof(*st));
@@ -241,12 +256,14 @@ int kdump_repair(const struct kdump_repair_io *io, struct kdump_repair_stats *st
 		goto out;
 	}
 	/* the number of descriptors the table was made for: where data starts */
-	for (uint64_t pos = 0; pos < rp.bitmap_bytes; pos += BITMAP_CHUNK) {
-		size_t n = rp.bitmap_bytes - pos < BITMAP_CHUNK ? rp.bitmap_bytes - pos : BITMAP_CHUNK;
+	scan_bytes = bitmap_in_file(&rp);
+	for (uint64_t pos = 0; pos < scan_bytes; pos += BITMAP_CHUNK) {
+		size_t n = scan_bytes - pos < BITMAP_CHUNK ? scan_bytes - pos : BITMAP_CHUNK;
 
 		if ((r = read_at(&rp, rp.bitmap2_off + pos, bm2, n, err)) < 0)
 			goto out;
 		rp.planned += count_bits(bm2, n);
+		st->bitmap_read += n;
 	}
 	st->planned = rp.planned;
 
@@ -257,13 +274,14 @@ int kdump_repair(const struct kdump_repair_io *io, struct kdump_repair_stats *st
 	    (r = write_at(&rp, rp.off->status, hdr + rp.off->status, 4, err)) < 0)
 		goto out;
 
-	for (uint64_t pos = 0; pos < rp.bitmap_bytes; pos += BITMAP_CHUNK) {
-		size_t n = rp.bitmap_bytes - pos < BITMAP_CHUNK ? rp.bitmap_bytes - pos : BITMAP_CHUNK;
+	for (uint64_t pos = 0; pos < scan_bytes; pos += BITMAP_CHUNK) {
+		size_t n = scan_bytes - pos < BITMAP_CHUNK ? scan_bytes - pos : BITMAP_CHUNK;
 		bool changed = false;
 
 		if ((r = read_at(&rp, rp.bitmap1_off + pos, bm1, n, err)) < 0 ||
 		    (r = read_at(&rp, rp.bitmap2_off + pos, bm2, n, err)) < 0)
 			goto out;
+		st->bitmap_read += n;
 		for (size_t b = 0; b < n; b++) {
 			if (!bm2[b])
 				continue;

@@ -44,6 +44,8 @@ struct kdump_repair_stats {
 	uint64_t kept;                   /* pages left readable */
 	uint64_t max_mapnr;
 	uint32_t block_size;
+	uint64_t bitmap_read;            /* 2nd-bitmap bytes read, both passes:
+					  * never more than the file holds */
 };
 
 /* Returns 0, or -DS_ENODATA when the file has no kdump-compressed main

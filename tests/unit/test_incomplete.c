@@ -875,6 +875,63 @@ static void test_rearrange_refuses_far_records(void **state)
 	keepmap_release(&km);
 }
 
+/* A cut file whose header claims bitmaps far larger than the file: the
+ * repair reads only what the file holds.  (The fuzz campaign's
+ * repair-timeout input: bitmaps of 2^41 bytes, whose zeros the repair
+ * counted for seconds; a header may claim up to 2^51.) */
+static void test_repair_huge_bitmaps(void **state)
+{
+	struct kdump_params p;
+	struct keepmap km;
+	struct kdump_layout l;
+	struct kdump_repair_stats rs;
+	struct kdump_repair_io io = { .mark_incomplete = true };
+	struct ds_err err = { 0 };
+	uint8_t notes[600], hdr[KDUMP_MAIN_HEADER_SIZE], sub[KDUMP_SUB_HEADER_SIZE];
+	const uint32_t bitmap_blocks = 1u << 21;        /* 2 x 4 GiB of bitmap */
+	char path[128];
+	struct stat st;
+	uint64_t bm1_off;
+	uint8_t status[4];
+
+	(void)state;
+	WHERE("repair: bitmaps claimed far past the end of the file");
+	path_of(path, sizeof(path), "huge-bitmaps.kdump");
+	plan(&p, &km, notes);
+	kdump_layout_compute(&p, keepmap_count_dumped(&km), &l);
+	kdump_encode_main_header(&p, &l, hdr);
+	kdump_encode_sub_header(&p, &l, sub);
+	machine_put_u32(&tm, hdr + status_off() + 12, bitmap_blocks);
+	bm1_off = (1 + (uint64_t)machine_get_u32(&tm, hdr + status_off() + 8)) * B;
+	io.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(io.fd >= 0);
+	CHECK_EQ(pwrite(io.fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	CHECK_EQ(pwrite(io.fd, sub, sizeof(sub), B), (ssize_t)sizeof(sub));
+	/* a few bytes of the 1st bitmap arrived, none of the 2nd */
+	CHECK_EQ(pwrite(io.fd, "\xff\xff", 2, (off_t)bm1_off), 2);
+	io.name = path;
+	io.size = bm1_off + 2;
+	CHECK_EQ(kdump_repair(&io, &rs, &err), 0);
+	CHECK_EQ(rs.planned, 0);
+	CHECK_EQ(rs.kept, 0);
+	CHECK_EQ(rs.bitmap_read, 0);    /* the 2nd bitmap begins past the end */
+
+	WHERE("repair: 2nd bitmap cut 3 bytes in");
+	io.size = bm1_off + (uint64_t)bitmap_blocks / 2 * B + 3;
+	CHECK_EQ(ftruncate(io.fd, (off_t)io.size), 0);
+	CHECK_EQ(kdump_repair(&io, &rs, &err), 0);
+	CHECK_EQ(rs.planned, 0);
+	CHECK_EQ(rs.bitmap_read, 2 * 3);        /* two passes of its 3 bytes */
+	/* the layout is whole again (holes), the header says incomplete */
+	CHECK_EQ(fstat(io.fd, &st), 0);
+	CHECK_EQ((uint64_t)st.st_size, bm1_off + (uint64_t)bitmap_blocks * B);
+	CHECK_EQ(pread(io.fd, status, 4, status_off()), 4);
+	CHECK(machine_get_u32(&tm, status) & KDUMP_STATUS_INCOMPLETE);
+	close(io.fd);
+	unlink(path);
+	keepmap_release(&km);
+}
+
 /* ---- DUMPFILE safety ---- */
 
 static void test_outfile(void **state)
@@ -942,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_other_machines_disk_full),
 		cmocka_unit_test(test_other_machines_stream_cut),
 		cmocka_unit_test(test_rearrange_refuses_far_records),
+		cmocka_unit_test(test_repair_huge_bitmaps),
 		cmocka_unit_test(test_outfile),
 	};
 
