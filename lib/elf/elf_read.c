@@ -269,10 +269,14 @@ int elf_core_open(struct elf_core *core, struct source *src, struct ds_err *err)
 			if (p.type == PT_LOAD && p.filesz <= p.memsz &&
 			    p.offset <= UINT64_MAX - p.filesz) {
 				uint64_t end = p.offset + p.filesz;
+				uint64_t missing = end - (p.offset > src->size ? p.offset : src->size);
 
 				if (!core->short_by)
 					core->short_load = i;
-				core->short_by += end - (p.offset > src->size ? p.offset : src->size);
+				/* saturating: the sum of a hostile file's claims
+				 * would wrap to a small, wrong figure */
+				core->short_by = missing > UINT64_MAX - core->short_by
+							 ? UINT64_MAX : core->short_by + missing;
 			} else {
 				r = ds_err_set(err, DS_ECORRUPT,
 					       "'%s' is truncated: segment %u (header at offset 0x%" PRIx64

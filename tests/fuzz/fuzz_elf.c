@@ -47,7 +47,8 @@ static void check_short(const struct elf_core *core, struct source *src, size_t 
 	fuzz_check(core->short_by > 0, "range %zu: data at 0x%llx+0x%llx past the file (0x%zx)"
 		   " in a core that is not short", i, (unsigned long long)r->file_off,
 		   (unsigned long long)data, size);
-	*past += data - inside;
+	/* saturating, as the reader's short_by (a sum of huge claims would wrap) */
+	*past = data - inside > UINT64_MAX - *past ? UINT64_MAX : *past + (data - inside);
 	if (inside) {
 		rc = elf_read_phys(core, src, r->start + inside - 1, &byte, 1, &err);
 		fuzz_check(rc == 0, "range %zu: last byte inside the file unreadable: %s", i, err.msg);
