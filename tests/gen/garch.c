@@ -21,6 +21,13 @@
  *            segment and 2 GiB region frames; memory mapped 1:1
  *   riscv64  Sv39, Sv48 or Sv57 (`va-bits`); the image at KERNEL_LINK_ADDR,
  *            the linear map from phys_ram_base
+ *   i386     ILP32 (40-byte struct page, ELF32 core), `paging 3` (PAE: a
+ *            4-entry pointer table, 9 + 9 bits, 8-byte entries, 2 MiB pages)
+ *            or `paging 2` (10 + 10 bits, 4-byte entries, 4 MiB PSE pages);
+ *            lowmem (the first 896 MiB) linear at PAGE_OFFSET 0xc0000000,
+ *            the image in it (KASLR moves both together, below 512 MiB),
+ *            highmem outside it; FLATMEM: one mem_map for every pfn, as
+ *            Debian's 686-pae kernel has
  */
 #include <elf.h>
 #include <stdio.h>
@@ -455,6 +462,93 @@ static void riscv64_vmcoreinfo(const struct model *m, struct sbuf *b)
 	sb_printf(b, "NUMBER(va_kernel_pa_offset)=0x%llx\n", (unsigned long long)m->image_voff);
 }
 
+/* ---- i386 ---- */
+
+#define I386_PAGE_OFFSET 0xc0000000ull
+#define I386_LOWMEM      (896ull << 20)     /* 4 GiB - PAGE_OFFSET - 128 MiB vmalloc */
+
+static bool i386_pae(const struct model *m)
+{
+	return m->levels == 3;
+}
+
+static void i386_configure(struct model *m)
+{
+	bool pae = m->sp->paging == 3;
+
+	if (m->sp->page_shift && m->sp->page_shift != 12)
+		die("i386 pages are 4K");
+	if (m->g->order_loc != ORD_FIELD)
+		die("i386: kernel 4.19 .. 6.1 (the ILP32 page[1] of 6.3+ is not modelled)");
+	if (m->sp->memory > (pae ? 64ull << 30 : 4ull << 30))
+		die("i386 %s: memory up to %s", pae ? "PAE" : "without PAE", pae ? "64G" : "4G");
+	m->page_shift = 12;
+	if (pae) {
+		geometry(m, 3, 9, 2);
+	} else {
+		geometry(m, 2, 10, 10);
+		m->entry_size = 4;
+	}
+	m->max_leaf_up = 1;                      /* 2 MiB (PAE) / 4 MiB PSE pages */
+	m->va_bits = 32;
+	m->word = 4;
+	m->sp_size = 40;
+	m->flatmem = true;
+	m->section_bits = pae ? 29 : 26;         /* sparsemem_32.h (unused by FLATMEM) */
+	m->physmem_bits = pae ? 36 : 32;
+	m->max_order = 10;
+	m->pmd_order = pae ? 9 : 10;
+	m->page_offset = I386_PAGE_OFFSET;
+	m->image_base_va = I386_PAGE_OFFSET;
+	m->vmemmap_base = 0;
+	m->vmalloc_start = I386_PAGE_OFFSET + I386_LOWMEM + (8ull << 20);
+	m->lowmem_end = I386_LOWMEM >> m->page_shift;
+	m->kaslr_phys_max = 512ull << 20;        /* KERNEL_IMAGE_SIZE */
+	m->memmap_leaf = 0;
+}
+
+static uint64_t i386_table(const struct model *m, unsigned level, uint64_t pa)
+{
+	(void)level;
+	/* a PAE pointer-table entry is present only; others rw accessed dirty */
+	return pa | (i386_pae(m) && level == 0 ? 0x001 : 0x063);
+}
+
+static uint64_t i386_leaf(const struct model *m, unsigned level, uint64_t pa, bool exec)
+{
+	uint64_t e = pa | 0x163 | (level < last(m) ? X86_PSE : 0);   /* + global */
+
+	/* NX exists with PAE only */
+	return exec || !i386_pae(m) ? e : e | X86_NX;
+}
+
+static int i386_decode(const struct model *m, unsigned level, uint64_t e, uint64_t *pa)
+{
+	if (!(e & X86_P))
+		return 0;
+	if (level == last(m)) {
+		*pa = e & (i386_pae(m) ? X86_ADDR : 0xfffff000ull);
+		return 2;
+	}
+	if (!i386_pae(m) && (e & X86_PSE)) {
+		*pa = e & 0xffc00000ull;         /* 4 MiB page (PSE-36 bits stay 0 below 4 GiB) */
+		return 2;
+	}
+	if (i386_pae(m) && level == 1 && (e & X86_PSE)) {
+		*pa = e & X86_ADDR & ~((1ull << 21) - 1);
+		return 2;
+	}
+	*pa = e & (i386_pae(m) ? X86_ADDR : 0xfffff000ull);
+	return 1;
+}
+
+static void i386_vmcoreinfo(const struct model *m, struct sbuf *b)
+{
+	/* arch/x86/kernel/crash_core_32.c */
+	if (i386_pae(m))
+		sb_printf(b, "CONFIG_X86_PAE=y\n");
+}
+
 /* ---- the list ---- */
 
 static const struct garch arches[] = {
@@ -470,6 +564,8 @@ static const struct garch arches[] = {
 	{ "riscv64", "riscv64", EM_RISCV, false, false, false, 376, 12, 4096,
 	  riscv64_configure, NULL, riscv64_table, riscv64_leaf, NULL, riscv64_decode,
 	  riscv64_vmcoreinfo },
+	{ "i386", "i686", EM_386, false, false, true, 144, 12, 0,
+	  i386_configure, NULL, i386_table, i386_leaf, NULL, i386_decode, i386_vmcoreinfo },
 };
 
 const struct garch *garch_by_name(const char *name)

@@ -1,5 +1,5 @@
 /* gen.h - mkvmcore's model of a crashed machine: x86_64, arm64, ppc64le,
- * s390x or riscv64 (garch.c describes each: page size, paging form, address
+ * s390x, riscv64 or i386 (garch.c describes each: page size, paging form, address
  * layout, byte order, its VMCOREINFO lines).
  *
  * mkvmcore builds a machine in memory as a list of extents (runs of pfns
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SP_SIZE           64u          /* SIZE(page): 64 in every generation (LP64) */
+#define SP_SIZE           64u          /* SIZE(page) of the LP64 machines (model.sp_size: i386's 40) */
 #define TAIL_MAPPING      0xdead000000000400ull
 #define MAX_LEVELS        7u           /* 0 1 2 4 8 16 31 */
 #define MAX_PT_LEVELS     5u
@@ -351,7 +351,13 @@ struct model {
 	unsigned pmd_order;        /* arch: order of a THP / hugetlb page */
 	unsigned levels;           /* arch: page-table levels */
 	uint8_t pt_shift[MAX_PT_LEVELS], pt_bits[MAX_PT_LEVELS];   /* arch, top first */
-	unsigned entry_size;       /* arch: 8 */
+	unsigned entry_size;       /* arch: 8 (i386 without PAE: 4) */
+	unsigned word;             /* arch: bytes of a long and a pointer (8; i386: 4) */
+	unsigned sp_size;          /* arch: SIZE(page) (SP_SIZE; i386: 40) */
+	bool flatmem;              /* arch: FLATMEM, one mem_map for every pfn (i386) */
+	uint64_t lowmem_end;       /* arch: pfn where the linear map ends (i386's 896 MiB; 0: none) */
+	uint64_t kaslr_phys_max;   /* arch: the image ends below this (0: end of RAM) */
+	uint64_t sym_mem_map;      /* FLATMEM: SYMBOL(mem_map), the pointer to the array */
 	unsigned max_leaf_up;      /* arch: leaves allowed this many levels above the last */
 	unsigned va_bits;          /* arch: the VA bits in use */
 
@@ -413,6 +419,7 @@ void phys_write(struct model *m, uint64_t paddr, const void *buf, size_t len);
 /* integers in the machine's byte order; entries in the page tables' */
 void phys_write_u64(struct model *m, uint64_t paddr, uint64_t v);
 void phys_write_u32(struct model *m, uint64_t paddr, uint32_t v);
+void phys_write_word(struct model *m, uint64_t paddr, uint64_t v);   /* a long: m->word bytes */
 uint64_t phys_read_u64(struct model *m, uint64_t paddr);
 void pt_write(struct model *m, uint64_t paddr, uint64_t e);
 uint64_t pt_read(struct model *m, uint64_t paddr);

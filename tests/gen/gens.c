@@ -162,15 +162,16 @@ static long as_int(uint32_t v)
 #define OFF_ZONE_SPANNED 144u
 #define MIGRATE_TYPES    5u
 
-void vmcoreinfo_build(const struct model *m, struct sbuf *b)
+extern const uint32_t pgdat_layout_ilp32[];
+
+/* The first lines, the same on every machine */
+static void vmci_first(const struct model *m, struct sbuf *b)
 {
 	const struct gen *g = m->g;
 	const struct spec *sp = m->sp;
-	uint64_t misc = m->sym_misc;
-	bool v510 = at_least(g, 5, 10), v61 = at_least(g, 6, 1), v69 = at_least(g, 6, 9);
 
 	sb_printf(b, "OSRELEASE=%s\n", sp->osrelease);
-	if (v61)
+	if (at_least(g, 6, 1))
 		sb_printf(b, "BUILD-ID=%016llx%016llx%08x\n",
 			  (unsigned long long)mix64(sp->seed), (unsigned long long)mix64(sp->seed + 1),
 			  (unsigned)mix64(sp->seed + 2));
@@ -181,6 +182,17 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 	sb_printf(b, "SYMBOL(node_online_map)=%llx\n", (unsigned long long)m->sym_node_online_map);
 	sb_printf(b, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)image_va(m, m->pgd_paddr));
 	sb_printf(b, "SYMBOL(_stext)=%llx\n", (unsigned long long)m->ktext);
+}
+
+/* The lines up to the log's (LP64) */
+static void vmci_head_lp64(const struct model *m, struct sbuf *b)
+{
+	const struct gen *g = m->g;
+	const struct spec *sp = m->sp;
+	uint64_t misc = m->sym_misc;
+	bool v510 = at_least(g, 5, 10), v69 = at_least(g, 6, 9);
+
+	vmci_first(m, b);
 	if (at_least(g, 7, 0))
 		sb_printf(b, "NUMBER(VMALLOC_START)=0x%llx\n", (unsigned long long)m->vmalloc_start);
 	if (!v69)
@@ -234,6 +246,52 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 	}
 	sb_printf(b, "LENGTH(zone.free_area)=%u\n", m->max_order + 1);
 	log_vmcoreinfo(m, b);          /* log.c: the layout of the spec's log */
+}
+
+/* The lines up to the log's on i386 (ILP32, FLATMEM): the keys, order and
+ * structure sizes and offsets of Debian's 6.1 686-pae kernel (its real
+ * VMCOREINFO, tests/arch's capture).  The log's lines are left out: log.c
+ * lays the ring buffer out for LP64 only (no --dump-dmesg on these). */
+static void vmci_head_ilp32(const struct model *m, struct sbuf *b)
+{
+	const uint32_t *pl = pgdat_layout_ilp32;
+
+	vmci_first(m, b);
+	sb_printf(b, "SYMBOL(vmap_area_list)=%llx\n", (unsigned long long)(m->sym_misc + 0x430));
+	sb_printf(b, "SYMBOL(mem_map)=%llx\n", (unsigned long long)m->sym_mem_map);
+	sb_printf(b, "SYMBOL(contig_page_data)=%llx\n", (unsigned long long)m->sym_pgdat);
+	sb_printf(b, "SIZE(page)=%u\n", m->sp_size);
+	sb_printf(b, "SIZE(pglist_data)=%u\nSIZE(zone)=%u\n", pl[0], pl[1]);
+	sb_printf(b, "SIZE(free_area)=%u\n", pl[8] * 8 + 4);
+	sb_printf(b, "SIZE(list_head)=8\nSIZE(nodemask_t)=4\n");
+	sb_printf(b, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=28\nOFFSET(page.mapping)=12\n"
+		  "OFFSET(page.lru)=4\nOFFSET(page._mapcount)=24\nOFFSET(page.private)=20\n"
+		  "OFFSET(page.compound_dtor)=8\nOFFSET(page.compound_order)=9\n"
+		  "OFFSET(page.compound_head)=4\n");
+	sb_printf(b, "OFFSET(pglist_data.node_zones)=0\n");
+	sb_printf(b, "OFFSET(pglist_data.nr_zones)=%u\n", pl[2]);
+	sb_printf(b, "OFFSET(pglist_data.node_mem_map)=%u\n", pl[9]);
+	sb_printf(b, "OFFSET(pglist_data.node_start_pfn)=%u\n", pl[3]);
+	sb_printf(b, "OFFSET(pglist_data.node_spanned_pages)=%u\n", pl[4]);
+	sb_printf(b, "OFFSET(pglist_data.node_id)=%u\n", pl[5]);
+	sb_printf(b, "OFFSET(zone.free_area)=%u\nOFFSET(zone.vm_stat)=704\n", pl[6]);
+	sb_printf(b, "OFFSET(zone.spanned_pages)=%u\n", pl[7]);
+	sb_printf(b, "OFFSET(free_area.free_list)=0\nOFFSET(list_head.next)=0\n"
+		  "OFFSET(list_head.prev)=4\nOFFSET(vmap_area.va_start)=0\n"
+		  "OFFSET(vmap_area.list)=20\n");
+	sb_printf(b, "LENGTH(zone.free_area)=%u\n", m->max_order + 1);
+}
+
+void vmcoreinfo_build(const struct model *m, struct sbuf *b)
+{
+	const struct gen *g = m->g;
+	uint64_t misc = m->sym_misc;
+	bool v61 = at_least(g, 6, 1);
+
+	if (m->word == 4)
+		vmci_head_ilp32(m, b);
+	else
+		vmci_head_lp64(m, b);
 	sb_printf(b, "LENGTH(free_area.free_list)=%u\n", MIGRATE_TYPES);
 	sb_printf(b, "NUMBER(NR_FREE_PAGES)=0\n");
 	sb_printf(b, "NUMBER(PG_lru)=%d\n", g->pg_lru);
@@ -269,10 +327,13 @@ void vmcoreinfo_build(const struct model *m, struct sbuf *b)
 	}
 	/* the architecture's own lines (arch/ * /kernel/vmcore_info.c) */
 	m->arch->vmcoreinfo(m, b);
-	sb_printf(b, "CRASHTIME=%llu\n", (unsigned long long)sp->crashtime);
+	sb_printf(b, "CRASHTIME=%llu\n", (unsigned long long)m->sp->crashtime);
 }
 
-/* pglist_data layout used by model.c for the node's pgdat */
+/* pglist_data layout used by model.c for the node's pgdat (LP64; i386:
+ * the real Debian 6.1 686-pae VMCOREINFO's, node_mem_map last) */
+const uint32_t pgdat_layout_ilp32[] = { 4416, 768, 3112, 3124, 3132, 3136, 128, 72, 5, 3116 };
+
 const uint32_t pgdat_layout[] = { SZ_PGLIST_DATA, SZ_ZONE, OFF_NR_ZONES, OFF_START_PFN,
 				  OFF_SPANNED, OFF_NODE_ID, OFF_ZONE_FREE, OFF_ZONE_SPANNED,
 				  MIGRATE_TYPES };

@@ -2,7 +2,7 @@
  * bytes of any range of it, made on demand.
  *
  * The vmcore looks like /proc/vmcore in a capture kernel: ELF header,
- * program headers at offset 64, one PT_NOTE (a CORE/NT_PRSTATUS note per
+ * program headers after it (offset 64; ELF32 on i386: 52), one PT_NOTE (a CORE/NT_PRSTATUS note per
  * CPU, then the VMCOREINFO note), a PT_LOAD for the kernel text (vaddr in
  * the kernel map, the same physical pages as the RAM load that holds them,
  * as kexec-tools makes it), then one PT_LOAD per RAM range with the direct
@@ -12,8 +12,8 @@
  * output.c writes the file from these functions (skipping zero pages, so
  * they become holes) and vmcorefs.c serves it through FUSE from the same
  * functions, so the two are the same bytes.  A page's bytes depend only on
- * the model: struct page arrays are encoded 64 struct pages at a time
- * (spage.c), data pages are made from their pfn, the kernel's own tables
+ * the model: struct page arrays are encoded a page's worth of struct pages
+ * at a time (spage.c; i386's 40-byte ones straddle pages), data pages are made from their pfn, the kernel's own tables
  * come from the page store.
  */
 #include <elf.h>
@@ -89,7 +89,7 @@ bool image_page(struct ext_cursor *c, const struct image *im, uint64_t pfn, uint
 {
 	const struct model *m = c->m;
 	const struct extent *e = ext_find(c, pfn);
-	const uint64_t per_page = m->page_size / SP_SIZE;
+	const uint64_t per_page = m->page_size / m->sp_size;
 
 	if (!e || e->kind == K_CRASHKERNEL)
 		return false;
@@ -98,8 +98,20 @@ bool image_page(struct ext_cursor *c, const struct image *im, uint64_t pfn, uint
 
 		if (!b)
 			die("internal: pfn 0x%llx is memmap but no section's", (unsigned long long)pfn);
-		spage_encode_range(c, (b->section << m->pfn_section_shift) + (pfn - b->pfn) * per_page,
-				   per_page, buf);
+		if (m->page_size % m->sp_size == 0) {
+			spage_encode_range(c, (b->section << m->pfn_section_shift) +
+					   (pfn - b->pfn) * per_page, per_page, buf);
+			return true;
+		}
+		/* struct pages that do not divide a page (i386's 40 bytes):
+		 * encode those this page overlaps, copy its bytes */
+		uint8_t tmp[MAX_PAGE_SIZE + 2 * 64];
+		uint64_t off = (pfn - b->pfn) << m->page_shift, first = off / m->sp_size;
+		uint64_t last = (off + m->page_size - 1) / m->sp_size;
+
+		spage_encode_range(c, (b->section << m->pfn_section_shift) + first, last - first + 1,
+				   tmp);
+		memcpy(buf, tmp + (off - first * m->sp_size), m->page_size);
 		return true;
 	}
 	if (e->zero_pct >= 100 && e->kind != K_KIMAGE && e->kind != K_META)
@@ -158,7 +170,8 @@ static void build_notes(struct model *m, struct sbuf *notes)
 
 	for (unsigned c = 0; c < m->sp->cpus; c++) {
 		memset(pr, 0, sizeof(pr));
-		bytes_put_u32(be, pr + 32, c == 0 ? 1234 : 0);   /* pr_pid (LP64) */
+		/* pr_pid: at 32 in LP64's elf_prstatus, 24 in i386's */
+		bytes_put_u32(be, pr + (m->word == 4 ? 24 : 32), c == 0 ? 1234 : 0);
 		if (m->arch->e_machine == EM_X86_64) {
 			/* pr_reg at 112: rip, cs, eflags, rsp, ss */
 			bytes_put_u64(be, pr + 112 + 16 * 8, m->ktext + 0x123456 + c * 0x40);
@@ -217,11 +230,25 @@ static int cmp_mmb(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
-/* one program header, ELF64 in the machine's byte order */
+/* one program header, ELF64 (or ELF32 on a 32-bit machine) in the
+ * machine's byte order */
 static void put_phdr(const struct model *m, uint8_t *b, uint32_t type, uint64_t off,
 		     uint64_t vaddr, uint64_t paddr, uint64_t filesz, uint64_t memsz)
 {
 	bool be = m->arch->big_endian;
+
+	if (m->word == 4) {
+		memset(b, 0, sizeof(Elf32_Phdr));
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_type), type);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_offset), (uint32_t)off);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_vaddr), (uint32_t)vaddr);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_paddr), (uint32_t)paddr);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_filesz), (uint32_t)filesz);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_memsz), (uint32_t)memsz);
+		bytes_put_u32(be, b + offsetof(Elf32_Phdr, p_flags),
+			      type == PT_LOAD ? PF_R | PF_W | PF_X : 0);
+		return;
+	}
 
 	memset(b, 0, sizeof(Elf64_Phdr));
 	bytes_put_u32(be, b + offsetof(Elf64_Phdr, p_type), type);
@@ -244,7 +271,9 @@ void image_build(struct model *m, struct image *im)
 	 * in the linear map (ppc64, s390x) */
 	bool ktext_load = m->sp->ktext_load && !m->arch->image_in_linear_map;
 	size_t nph = 1 + (ktext_load ? 1 : 0) + m->n_vmc, k = 0;
-	bool be = m->arch->big_endian;
+	bool be = m->arch->big_endian, elf32 = m->word == 4;
+	uint16_t ehsz = elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	uint16_t phsz = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 	uint64_t off, ps = m->page_size;
 	uint8_t *eh;
 	struct seg *ph;
@@ -254,20 +283,30 @@ void image_build(struct model *m, struct image *im)
 	if (nph >= PN_XNUM)
 		die("too many RAM ranges (%zu)", nph);
 
-	im->head_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr);
+	im->head_len = ehsz + nph * phsz;
 	im->head = xcalloc(1, im->head_len);
 	eh = im->head;
 	memcpy(eh, ELFMAG, SELFMAG);
-	eh[EI_CLASS] = ELFCLASS64;
+	eh[EI_CLASS] = elf32 ? ELFCLASS32 : ELFCLASS64;
 	eh[EI_DATA] = be ? ELFDATA2MSB : ELFDATA2LSB;
 	eh[EI_VERSION] = EV_CURRENT;
-	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_type), ET_CORE);
-	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_machine), m->arch->e_machine);
-	bytes_put_u32(be, eh + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
-	bytes_put_u64(be, eh + offsetof(Elf64_Ehdr, e_phoff), sizeof(Elf64_Ehdr));
-	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_ehsize), sizeof(Elf64_Ehdr));
-	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phentsize), sizeof(Elf64_Phdr));
-	bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nph);
+	if (elf32) {   /* i386: an ELF32 core, as kexec-tools writes it */
+		bytes_put_u16(be, eh + offsetof(Elf32_Ehdr, e_type), ET_CORE);
+		bytes_put_u16(be, eh + offsetof(Elf32_Ehdr, e_machine), m->arch->e_machine);
+		bytes_put_u32(be, eh + offsetof(Elf32_Ehdr, e_version), EV_CURRENT);
+		bytes_put_u32(be, eh + offsetof(Elf32_Ehdr, e_phoff), ehsz);
+		bytes_put_u16(be, eh + offsetof(Elf32_Ehdr, e_ehsize), ehsz);
+		bytes_put_u16(be, eh + offsetof(Elf32_Ehdr, e_phentsize), phsz);
+		bytes_put_u16(be, eh + offsetof(Elf32_Ehdr, e_phnum), (uint16_t)nph);
+	} else {
+		bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_type), ET_CORE);
+		bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_machine), m->arch->e_machine);
+		bytes_put_u32(be, eh + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
+		bytes_put_u64(be, eh + offsetof(Elf64_Ehdr, e_phoff), sizeof(Elf64_Ehdr));
+		bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_ehsize), sizeof(Elf64_Ehdr));
+		bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phentsize), sizeof(Elf64_Phdr));
+		bytes_put_u16(be, eh + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nph);
+	}
 
 	ph = xcalloc(nph, sizeof(*ph));
 	off = im->head_len;
@@ -285,8 +324,13 @@ void image_build(struct model *m, struct image *im)
 		uint64_t pa = m->vmc[i].start << m->page_shift;
 		uint64_t len = (m->vmc[i].end - m->vmc[i].start) << m->page_shift;
 
+		/* above lowmem (i386): no linear-map address; kexec-tools
+		 * writes the all-ones one there */
+		uint64_t va = m->lowmem_end && m->vmc[i].start >= m->lowmem_end ? 0xffffffffull
+			      : direct_va(m, pa);
+
 		im->load_off[i] = off;
-		ph[k++] = (struct seg){ PT_LOAD, off, direct_va(m, pa), pa, len, len };
+		ph[k++] = (struct seg){ PT_LOAD, off, va, pa, len, len };
 		off += len;
 	}
 	im->size = off;
@@ -295,7 +339,7 @@ void image_build(struct model *m, struct image *im)
 		ph[m->bad_load_index].off = ps;   /* keep it inside the file */
 	}
 	for (size_t i = 0; i < nph; i++)
-		put_phdr(m, im->head + sizeof(Elf64_Ehdr) + i * sizeof(Elf64_Phdr), ph[i].type,
+		put_phdr(m, im->head + ehsz + i * phsz, ph[i].type,
 			 ph[i].off, ph[i].vaddr, ph[i].paddr, ph[i].filesz, ph[i].memsz);
 	if (m->truncate != TRUNC_NONE)
 		/* in the middle of the notes, or of the last PT_LOAD's data */
@@ -306,7 +350,7 @@ void image_build(struct model *m, struct image *im)
 	/* struct page array pages -> the first section of their chunk (the
 	 * sections of a chunk that are not present have struct pages too,
 	 * reserved ones, as the kernel initialises a whole vmemmap block) */
-	uint64_t per_chunk = m->memmap_chunk / (m->pages_per_section * SP_SIZE);
+	uint64_t per_chunk = m->memmap_chunk / (m->pages_per_section * m->sp_size);
 
 	for (uint64_t s = 0; s < m->n_sections; s += per_chunk)
 		if (m->sec_memmap[s])

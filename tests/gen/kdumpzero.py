@@ -12,7 +12,8 @@ expected-d<L>.zero.
 
 Written from /work/shared/reference/kdump-format.md section 1 (the LP64
 layout, in the dumped machine's byte order: big-endian for s390x, found from
-header_version); shares no code with dumpsieve or dumpcheck.py.
+header_version; or i386's, with 4-byte longs and 8-byte members 4-aligned,
+found from utsname.machine); shares no code with dumpsieve or dumpcheck.py.
 Exit status: 0 done, 1 malformed dump, 2 usage or I/O error.
 """
 import re
@@ -39,14 +40,19 @@ def main():
         # header_version is small (1..6): read the wrong way round it is huge
         order = "<" if struct.unpack_from("<I", head, 8)[0] < 0x10000 else ">"
         version, = struct.unpack_from(order + "i", head, 8)
-        block, sub_blocks, bitmap_blocks, mapnr32 = struct.unpack_from(order + "iiII", head, 428)
+        machine = head[12 + 65 * 4:12 + 65 * 5].split(b"\0")[0]
+        ilp32 = machine in (b"i386", b"i486", b"i586", b"i686")
+        # block_size after a timeval of two longs; max_mapnr_64 last of the sub header
+        block, sub_blocks, bitmap_blocks, mapnr32 = struct.unpack_from(order + "iiII", head,
+                                                                       416 if ilp32 else 428)
         if block <= 0 or block & (block - 1):
             fail("bad block size %d" % block)
         f.seek(block)
-        sub = f.read(104)
-        if len(sub) < 104:
+        at = 72 if ilp32 else 96
+        sub = f.read(at + 8)
+        if len(sub) < at + 8:
             fail("truncated sub header")
-        max_mapnr = struct.unpack_from(order + "Q", sub, 96)[0] if version >= 6 else mapnr32
+        max_mapnr = struct.unpack_from(order + "Q", sub, at)[0] if version >= 6 else mapnr32
         half = bitmap_blocks // 2 * block
         f.seek((1 + sub_blocks) * block + half)
         bm2 = f.read(half)

@@ -23,7 +23,7 @@
 
 #define SZ_2M         (2ull << 20)
 
-extern const uint32_t pgdat_layout[];
+extern const uint32_t pgdat_layout[], pgdat_layout_ilp32[];
 
 /* ---- page store ---- */
 
@@ -128,20 +128,33 @@ uint64_t phys_read_u64(struct model *m, uint64_t paddr)
 	return bytes_get_u64(m->arch->big_endian, b);
 }
 
+void phys_write_word(struct model *m, uint64_t paddr, uint64_t v)
+{
+	if (m->word == 4)
+		phys_write_u32(m, paddr, (uint32_t)v);
+	else
+		phys_write_u64(m, paddr, v);
+}
+
+/* entries of 8 bytes, or 4 (i386 without PAE) */
 void pt_write(struct model *m, uint64_t paddr, uint64_t e)
 {
 	uint8_t b[8];
 
-	bytes_put_u64(m->arch->entries_big_endian, b, e);
-	phys_write(m, paddr, b, 8);
+	if (m->entry_size == 4)
+		bytes_put_u32(m->arch->entries_big_endian, b, (uint32_t)e);
+	else
+		bytes_put_u64(m->arch->entries_big_endian, b, e);
+	phys_write(m, paddr, b, m->entry_size);
 }
 
 uint64_t pt_read(struct model *m, uint64_t paddr)
 {
 	uint8_t b[8];
 
-	phys_read(m, paddr, b, 8);
-	return bytes_get_u64(m->arch->entries_big_endian, b);
+	phys_read(m, paddr, b, m->entry_size);
+	return m->entry_size == 4 ? bytes_get_u32(m->arch->entries_big_endian, b)
+	       : bytes_get_u64(m->arch->entries_big_endian, b);
 }
 
 uint64_t direct_va(const struct model *m, uint64_t paddr)
@@ -281,6 +294,9 @@ static void take(struct model *m, uint64_t pfn, uint64_t n, int kind, unsigned o
 static uint64_t memblock_alloc_in(struct model *m, uint64_t n, uint64_t align, int kind,
 				  uint64_t lo, uint64_t hi)
 {
+	/* early allocations come from the linear map (i386: lowmem) */
+	if (m->lowmem_end && hi > m->lowmem_end)
+		hi = m->lowmem_end;
 	for (size_t i = m->n_avail; i-- > 0;) {
 		const struct range *r = &m->avail[i];
 		uint64_t rs = r->start > lo ? r->start : lo, re = r->end < hi ? r->end : hi;
@@ -525,8 +541,16 @@ static void layout_ram(struct model *m)
 	if (sp->crashkernel.size)
 		range_push(&ck, &nck, &cck, sp->crashkernel.start >> ps,
 			   (sp->crashkernel.start + sp->crashkernel.size) >> ps);
-	for (size_t i = 0; i < m->n_ram; i++)
-		subtract(&m->vmc, &m->n_vmc, &cap_vmc, m->ram[i].start, m->ram[i].end, ck, nck);
+	/* kexec-tools cuts a RAM range where lowmem ends (i386): the part
+	 * above has no linear-map address */
+	for (size_t i = 0; i < m->n_ram; i++) {
+		if (m->lowmem_end && m->ram[i].start < m->lowmem_end && m->ram[i].end > m->lowmem_end) {
+			subtract(&m->vmc, &m->n_vmc, &cap_vmc, m->ram[i].start, m->lowmem_end, ck, nck);
+			subtract(&m->vmc, &m->n_vmc, &cap_vmc, m->lowmem_end, m->ram[i].end, ck, nck);
+		} else {
+			subtract(&m->vmc, &m->n_vmc, &cap_vmc, m->ram[i].start, m->ram[i].end, ck, nck);
+		}
+	}
 	m->cap_avail = m->n_ram + 64;
 	m->avail = xmalloc(m->cap_avail * sizeof(*m->avail));
 	memcpy(m->avail, m->ram, m->n_ram * sizeof(*m->ram));
@@ -565,7 +589,9 @@ static void choose_addresses(struct model *m)
 		for (int pass = 0; pass < 2; pass++) {
 			uint64_t seen = 0;
 
-			for (uint64_t pa = 16ull << 20; pa + m->ksize <= sp->memory; pa += SZ_2M) {
+			uint64_t top = m->kaslr_phys_max ? m->kaslr_phys_max : sp->memory;
+
+			for (uint64_t pa = 16ull << 20; pa + m->ksize <= top; pa += SZ_2M) {
 				uint64_t pfn = pa >> m->page_shift;
 
 				if (!ram_has(m, pfn, kpages) || !avail_has(m, pfn, kpages))
@@ -650,15 +676,22 @@ static void reserve_image(struct model *m)
  * points every section of it at its own struct pages. */
 static void sections_and_memmap(struct model *m)
 {
-	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
-	uint64_t per_chunk = m->memmap_chunk / sec_bytes;
-	uint64_t chunk_pages = m->memmap_chunk >> m->page_shift;
-	uint64_t align = m->memmap_leaf ? leaf_size(m, m->memmap_leaf) >> m->page_shift : 1;
+	uint64_t sec_bytes = m->pages_per_section * m->sp_size;
+	uint64_t per_chunk, chunk_pages, align;
+
+	/* FLATMEM: one array (mem_map) for every pfn up to the last section's
+	 * end, holes included: one chunk of all sections */
+	if (m->flatmem)
+		m->memmap_chunk = ((m->max_pfn + m->pages_per_section - 1) >> m->pfn_section_shift) *
+				  sec_bytes;
+	per_chunk = m->memmap_chunk / sec_bytes;
+	chunk_pages = m->memmap_chunk >> m->page_shift;
+	align = m->memmap_leaf ? leaf_size(m, m->memmap_leaf) >> m->page_shift : 1;
 
 	if (!per_chunk || m->memmap_chunk % sec_bytes || !chunk_pages)
 		die("internal: memmap chunk of %llu bytes for %llu-byte sections",
 		    (unsigned long long)m->memmap_chunk, (unsigned long long)sec_bytes);
-	if (align < chunk_pages)
+	if (align < chunk_pages && !m->flatmem)
 		align = chunk_pages;
 	m->n_sections = (m->max_pfn + m->pages_per_section - 1) >> m->pfn_section_shift;
 	m->n_sections = (m->n_sections + per_chunk - 1) / per_chunk * per_chunk;
@@ -689,7 +722,7 @@ static void sections_and_memmap(struct model *m)
 static void page_tables(struct model *m)
 {
 	const struct spec *sp = m->sp;
-	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
+	uint64_t sec_bytes = m->pages_per_section * m->sp_size;
 
 	m->pt_in_image = true;
 	m->pgd_paddr = pt_table(m, 0);
@@ -708,6 +741,10 @@ static void page_tables(struct model *m)
 	for (size_t i = 0; i < m->n_ram; i++) {
 		uint64_t pa = m->ram[i].start << m->page_shift, end = m->ram[i].end << m->page_shift;
 
+		if (m->lowmem_end && end > m->lowmem_end << m->page_shift)
+			end = m->lowmem_end << m->page_shift;
+		if (end <= pa)
+			continue;
 		pt_map_range(m, direct_va(m, pa), pa, end - pa, sp->directmap_leaf, false);
 	}
 
@@ -732,7 +769,7 @@ static void page_tables(struct model *m)
  * pages are found through the page tables only. */
 static void vmemmap_list(struct model *m)
 {
-	uint64_t sec_bytes = m->pages_per_section * SP_SIZE;
+	uint64_t sec_bytes = m->pages_per_section * m->sp_size;
 	uint64_t per_chunk = m->memmap_chunk / sec_bytes, head = 0;
 	uint64_t meta = memblock_alloc(m, 1, 1, K_META) << m->page_shift, used;
 	unsigned shift = (unsigned)__builtin_ctzll(m->memmap_chunk);
@@ -771,7 +808,7 @@ static uint64_t section_mem_map(const struct model *m, uint64_t s)
 	if (m->sp->vmemmap)
 		coded = m->vmemmap_base;
 	else
-		coded = direct_va(m, m->sec_memmap[s]) - start * SP_SIZE;
+		coded = direct_va(m, m->sec_memmap[s]) - start * m->sp_size;
 	/* present | has_mem_map | online (4.13+) | early (5.3+) */
 	return coded | 0x1 | 0x2 | 0x4 | (m->g->major >= 5 ? 0x8 : 0);
 }
@@ -781,7 +818,17 @@ static void mem_sections(struct model *m)
 	const struct spec *sp = m->sp;
 	unsigned ms = sp->mem_section_size;
 	uint64_t per_root = m->page_size / ms;
-	uint64_t usage = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
+	uint64_t usage;
+
+	if (m->flatmem) {
+		/* mem_map: a pointer in the image's data to the one array */
+		uint64_t var = kalloc(m, m->word, m->word);
+
+		phys_write_word(m, var, direct_va(m, m->sec_memmap[0]));
+		m->sym_mem_map = image_va(m, var);
+		return;
+	}
+	usage = memblock_alloc(m, 1, 1, K_META) << m->page_shift;
 
 	/* mem_section_usage: a subsection map and pageblock flags; contents are
 	 * not read by filters, but the page is not empty */
@@ -839,11 +886,12 @@ static void put_str(struct model *m, uint64_t pa, const char *s, size_t field)
 static void kernel_data(struct model *m)
 {
 	const struct spec *sp = m->sp;
-	uint32_t sz_pgdat = pgdat_layout[0], sz_zone = pgdat_layout[1];
-	uint32_t off_nr_zones = pgdat_layout[2], off_start = pgdat_layout[3];
-	uint32_t off_spanned = pgdat_layout[4], off_id = pgdat_layout[5];
-	uint32_t off_free = pgdat_layout[6], off_zspanned = pgdat_layout[7];
-	uint32_t mtypes = pgdat_layout[8];
+	const uint32_t *pl = m->word == 4 ? pgdat_layout_ilp32 : pgdat_layout;
+	uint32_t sz_pgdat = pl[0], sz_zone = pl[1];
+	uint32_t off_nr_zones = pl[2], off_start = pl[3];
+	uint32_t off_spanned = pl[4], off_id = pl[5];
+	uint32_t off_free = pl[6], off_zspanned = pl[7];
+	uint32_t mtypes = pl[8], w = m->word;
 	char version[65];
 
 	/* init_uts_ns: a kref before the name until 5.11 */
@@ -874,32 +922,39 @@ static void kernel_data(struct model *m)
 
 	for (unsigned n = 0; n < m->nodes; n++) {
 		uint64_t ns = m->node_start[n], ne = m->node_start[n + 1];
-		uint64_t pgdat = memblock_alloc_in(m, (sz_pgdat + m->page_size - 1) >> m->page_shift, 1,
+		/* FLATMEM: the one node's pgdat is contig_page_data, in the image */
+		uint64_t pgdat = m->flatmem ? kalloc(m, sz_pgdat, 64) :
+				 memblock_alloc_in(m, (sz_pgdat + m->page_size - 1) >> m->page_shift, 1,
 						   K_META, ns, ne) << m->page_shift;
-		/* DMA below 16 MiB, DMA32 below 4 GiB, Normal above, Movable empty */
-		uint64_t zone_end[4] = { (16ull << 20) >> m->page_shift, (4ull << 30) >> m->page_shift,
+		/* DMA below 16 MiB, DMA32 below 4 GiB (i386: Normal in lowmem),
+		 * Normal (HighMem) above, Movable empty */
+		uint64_t zone_end[4] = { (16ull << 20) >> m->page_shift,
+					 m->lowmem_end ? m->lowmem_end : (4ull << 30) >> m->page_shift,
 					 ne, 0 };
 		uint64_t zone_start = ns;
 
 		if (n == 0)
-			m->sym_pgdat = direct_va(m, pgdat);
-		phys_write_u64(m, nd + n * 8, direct_va(m, pgdat));
-		phys_write_u64(m, pgdat + off_start, ns);
-		phys_write_u64(m, pgdat + off_spanned, ne - ns);
-		phys_write_u64(m, pgdat + off_id, n);
-		phys_write_u64(m, pgdat + off_nr_zones, 3);
+			m->sym_pgdat = m->flatmem ? image_va(m, pgdat) : direct_va(m, pgdat);
+		phys_write_word(m, nd + n * w, m->flatmem ? image_va(m, pgdat) : direct_va(m, pgdat));
+		phys_write_word(m, pgdat + off_start, ns);
+		phys_write_word(m, pgdat + off_spanned, ne - ns);
+		phys_write_word(m, pgdat + off_id, n);
+		phys_write_word(m, pgdat + off_nr_zones, 3);
+		if (m->flatmem)   /* pglist_data.node_mem_map */
+			phys_write_word(m, pgdat + pl[9], direct_va(m, m->sec_memmap[0]));
 		for (unsigned z = 0; z < 4; z++) {
 			uint64_t zone = pgdat + (uint64_t)z * sz_zone;
 			uint64_t end = zone_end[z] < ne ? zone_end[z] : ne;
 
-			phys_write_u64(m, zone + off_zspanned, end > zone_start ? end - zone_start : 0);
+			phys_write_word(m, zone + off_zspanned, end > zone_start ? end - zone_start : 0);
 			zone_start = end > zone_start ? end : zone_start;
 			for (unsigned o = 0; o <= m->max_order; o++)
 				for (unsigned t = 0; t < mtypes; t++) {
-					uint64_t lh = zone + off_free + o * (mtypes * 16 + 8) + t * 16;
+					uint64_t lh = zone + off_free + o * (mtypes * 2 * w + w) + t * 2 * w;
+					uint64_t va = m->flatmem ? image_va(m, lh) : direct_va(m, lh);
 
-					phys_write_u64(m, lh, direct_va(m, lh));
-					phys_write_u64(m, lh + 8, direct_va(m, lh));
+					phys_write_word(m, lh, va);
+					phys_write_word(m, lh + w, va);
 				}
 		}
 	}
@@ -915,14 +970,15 @@ static void kernel_data(struct model *m)
 	 * vmap_area (at misc + 0x500), whose va_start is where vmalloc
 	 * space begins (makedumpfile on ppc64 reads it) */
 	if (m->arch->e_machine != EM_X86_64 && (m->g->major < 6 || (m->g->major == 6 && m->g->minor < 9))) {
-		unsigned off_list = m->g->major > 5 || (m->g->major == 5 && m->g->minor >= 10) ? 40 : 48;
+		unsigned off_list = m->word == 4 ? 20 :
+				    m->g->major > 5 || (m->g->major == 5 && m->g->minor >= 10) ? 40 : 48;
 
-		phys_write_u64(m, misc + 0x430, image_va(m, misc + 0x500 + off_list));
-		phys_write_u64(m, misc + 0x438, image_va(m, misc + 0x500 + off_list));
-		phys_write_u64(m, misc + 0x500, m->vmalloc_start);
-		phys_write_u64(m, misc + 0x508, m->vmalloc_start + (2ull << 20));
-		phys_write_u64(m, misc + 0x500 + off_list, image_va(m, misc + 0x430));
-		phys_write_u64(m, misc + 0x500 + off_list + 8, image_va(m, misc + 0x430));
+		phys_write_word(m, misc + 0x430, image_va(m, misc + 0x500 + off_list));
+		phys_write_word(m, misc + 0x430 + w, image_va(m, misc + 0x500 + off_list));
+		phys_write_word(m, misc + 0x500, m->vmalloc_start);
+		phys_write_word(m, misc + 0x500 + w, m->vmalloc_start + (2ull << 20));
+		phys_write_word(m, misc + 0x500 + off_list, image_va(m, misc + 0x430));
+		phys_write_word(m, misc + 0x500 + off_list + w, image_va(m, misc + 0x430));
 	}
 	/* s390x: high_memory, the end of the 1:1 map (makedumpfile's vmalloc start) */
 	if (m->arch->e_machine == EM_S390)
@@ -1183,12 +1239,14 @@ void model_build(struct model *m)
 	m->g = m->sp->gen;
 	m->arch = m->sp->arch;
 	m->rng.s = m->sp->seed;
+	m->word = 8;
+	m->sp_size = SP_SIZE;
 	m->arch->configure(m);
 	m->page_size = 1ull << m->page_shift;
 	m->store.page_size = m->page_size;
 	m->pfn_section_shift = m->section_bits - m->page_shift;
 	m->pages_per_section = 1ull << m->pfn_section_shift;
-	sec_bytes = m->pages_per_section * SP_SIZE;
+	sec_bytes = m->pages_per_section * m->sp_size;
 	if (!m->memmap_chunk) {
 		m->memmap_chunk = sec_bytes > m->page_size ? sec_bytes : m->page_size;
 		if (m->memmap_leaf && leaf_size(m, m->memmap_leaf) > m->memmap_chunk)
@@ -1202,7 +1260,7 @@ void model_build(struct model *m)
 	layout_ram(m);
 	if (m->arch->linear_align) {
 		m->linear_base = (m->ram[0].start << m->page_shift) & ~(m->arch->linear_align - 1);
-		m->vmemmap_base -= (m->linear_base >> m->page_shift) * SP_SIZE;
+		m->vmemmap_base -= (m->linear_base >> m->page_shift) * m->sp_size;
 	}
 	reserve_low(m);
 	choose_addresses(m);

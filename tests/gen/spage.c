@@ -1,5 +1,5 @@
-/* spage.c - the 64-byte struct page of every pfn, in the encoding of the
- * spec's kernel generation (gens.c).
+/* spage.c - the struct page of every pfn (64 bytes on the LP64 machines,
+ * 40 on i386), in the encoding of the spec's kernel generation (gens.c).
  *
  * Layout (x86_64, every generation here):
  *   0 flags   8 lru.next | compound_head/compound_info   16 lru.prev
@@ -9,6 +9,11 @@
  *   4.16 - 6.5   byte 16 = compound_dtor, byte 17 = compound_order
  *                (6.3 - 6.5 call them folio._folio_dtor/_folio_order)
  *   6.6+         low byte of page[1].flags; PG_hugetlb there in 6.6 - 6.8
+ * i386 (ILP32, as Debian's 686-pae 6.1 VMCOREINFO has it): 4-byte words,
+ *   0 flags   4 lru.next | compound_head   8 lru.prev (page[1]: dtor at 8,
+ *   order at 9)   12 mapping (page[1]: compound_mapcount)   16 index
+ *   (page[1]: compound_pincount)   20 private   24 _mapcount   28 _refcount
+ *   32 memcg_data   36 virtual; no compound_nr.
  * Tail pages have bit 0 set in compound_head; from 7.1 (compound_info,
  * with HugeTLB vmemmap optimisation) the rest of the word is a mask that
  * turns a tail's address into its head's, not a pointer.
@@ -27,11 +32,28 @@
 #define DTOR_HUGETLB   2
 #define DTOR_THP       3
 
-/* The machine whose struct pages these are: put() writes in its order. */
+/* Where the fields are: LP64, or ILP32 (i386); NONE: no such field */
+#define NONE 0xffu
+struct sp_layout {
+	uint8_t w, flags, lru, lru2, mapping, index, private, mapcount, refcount;
+	uint8_t dtor, order, cmapcount, pincount, nr;   /* page[1], before 6.6 */
+	uint8_t f1_entire, f1_mapped, f1_pin;          /* page[1], 6.6+ (LP64 only) */
+};
+static const struct sp_layout lp64 = { 8, 0, 8, 16, 24, 32, 40, 48, 52, 16, 17, 20, 24, 28,
+				       20, 24, 28 };
+static const struct sp_layout ilp32 = { 4, 0, 4, 8, 12, 16, 20, 24, 28, 8, 9, 12, 16, NONE,
+					NONE, NONE, NONE };
+
+/* The machine whose struct pages these are: put() writes in its order,
+ * at its layout's offsets. */
 static bool big_endian;
+static const struct sp_layout *L = &lp64;
+static unsigned sp_size = SP_SIZE;
 
 static void put(uint8_t *p, unsigned off, uint64_t v, unsigned width)
 {
+	if (off == NONE)
+		return;
 	bytes_put_uint(big_endian, p + off, width, v);
 }
 
@@ -43,10 +65,10 @@ static uint64_t bit(int b)
 uint64_t spage_va(const struct model *m, uint64_t pfn)
 {
 	if (m->sp->vmemmap)
-		return m->vmemmap_base + pfn * SP_SIZE;
+		return m->vmemmap_base + pfn * m->sp_size;
 	uint64_t s = pfn >> m->pfn_section_shift;
 
-	return direct_va(m, m->sec_memmap[s]) + (pfn - (s << m->pfn_section_shift)) * SP_SIZE;
+	return direct_va(m, m->sec_memmap[s]) + (pfn - (s << m->pfn_section_shift)) * m->sp_size;
 }
 
 static uint64_t flags_hi(uint64_t pfn)
@@ -67,27 +89,27 @@ static void plain(const struct model *m, uint64_t pfn, uint8_t *sp, bool reserve
 {
 	uint64_t va = spage_va(m, pfn);
 
-	memset(sp, 0, SP_SIZE);
-	put(sp, 0, flags_hi(pfn) | (reserved ? bit(m->g->pg_reserved) : 0), 8);
-	put(sp, 8, va + 8, 8);            /* INIT_LIST_HEAD(&page->lru) */
-	put(sp, 16, va + 8, 8);
-	put(sp, 48, 0xffffffff, 4);       /* _mapcount -1 / no page type */
-	put(sp, 52, reserved ? 1 : 0, 4);
+	memset(sp, 0, sp_size);
+	put(sp, L->flags, flags_hi(pfn) | (reserved ? bit(m->g->pg_reserved) : 0), L->w);
+	put(sp, L->lru, va + L->lru, L->w);   /* INIT_LIST_HEAD(&page->lru) */
+	put(sp, L->lru2, va + L->lru, L->w);
+	put(sp, L->mapcount, 0xffffffff, 4);  /* _mapcount -1 / no page type */
+	put(sp, L->refcount, reserved ? 1 : 0, 4);
 }
 
 static void tail(const struct model *m, uint64_t head, unsigned order, uint64_t pfn, uint8_t *sp)
 {
 	uint64_t info;
 
-	memset(sp, 0, SP_SIZE);
-	put(sp, 0, flags_hi(pfn), 8);
+	memset(sp, 0, sp_size);
+	put(sp, L->flags, flags_hi(pfn), L->w);
 	if (m->g->compound_info && m->sp->vmemmap)
 		info = ~(((uint64_t)SP_SIZE << order) - 1) | 1;
 	else
 		info = spage_va(m, head) | 1;
-	put(sp, 8, info, 8);
-	put(sp, 24, TAIL_MAPPING, 8);
-	put(sp, 48, 0xffffffff, 4);
+	put(sp, L->lru, info, L->w);
+	put(sp, L->mapping, TAIL_MAPPING, L->w);   /* ILP32: 0x400, the poison without its delta */
+	put(sp, L->mapcount, 0xffffffff, 4);
 }
 
 /* page[1]: order and destructor / hugetlb flag, per generation */
@@ -109,17 +131,17 @@ static void first_tail(const struct model *m, int kind, uint64_t head, unsigned 
 			f |= bit(g->pg_hugetlb);
 		else if (kind == K_THP || kind == K_FILE_FOLIO || kind == K_FILE_FOLIO_PRIV)
 			f |= bit(g->pg_large_rmappable);
-		put(sp, 0, f, 8);
-		put(sp, 20, 0xffffffff, 4);          /* _entire_mapcount */
-		put(sp, 24, pin, 4);                 /* _nr_pages_mapped */
-		put(sp, 28, 0, 4);                   /* _pincount */
+		put(sp, L->flags, f, L->w);
+		put(sp, L->f1_entire, 0xffffffff, 4);   /* _entire_mapcount */
+		put(sp, L->f1_mapped, pin, 4);          /* _nr_pages_mapped */
+		put(sp, L->f1_pin, 0, 4);               /* _pincount */
 	} else {
-		put(sp, 16, dtor, 1);
-		put(sp, 17, order_value & 0xff, 1);
-		put(sp, 20, 0xffffffff, 4);          /* compound_mapcount */
+		put(sp, L->dtor, dtor, 1);
+		put(sp, L->order, order_value & 0xff, 1);
+		put(sp, L->cmapcount, 0xffffffff, 4);   /* compound_mapcount */
 		if (g->major >= 5) {
-			put(sp, 24, pin, 4);         /* compound_pincount */
-			put(sp, 28, 1u << order, 4); /* compound_nr */
+			put(sp, L->pincount, pin, 4);      /* compound_pincount */
+			put(sp, L->nr, 1u << order, 4);    /* compound_nr (64-bit only) */
 		}
 	}
 }
@@ -143,8 +165,8 @@ static void head_page(const struct model *m, const struct extent *e, uint64_t pf
 		private = e->order;
 		refcount = 0;
 		index = 0;
-		put(sp, 8, kptr(m, h), 8);
-		put(sp, 16, kptr(m, h + 1), 8);
+		put(sp, L->lru, kptr(m, h), L->w);
+		put(sp, L->lru2, kptr(m, h + 1), L->w);
 		break;
 	case K_UNACCEPTED:
 		mapcount = g->t_unaccepted;
@@ -257,15 +279,15 @@ static void head_page(const struct model *m, const struct extent *e, uint64_t pf
 	default:
 		break;
 	}
-	put(sp, 0, f, 8);
-	put(sp, 24, mapping, 8);
-	put(sp, 32, index, 8);
-	put(sp, 40, private, 8);
+	put(sp, L->flags, f, L->w);
+	put(sp, L->mapping, mapping, L->w);
+	put(sp, L->index, index, L->w);
+	put(sp, L->private, private, L->w);
 	/* 6.12+: the low 24 bits of a page type belong to the type */
 	if (m->sp->page_type_data && mapcount >= 0xf0000000u && mapcount < 0xff000000u)
 		mapcount |= (uint32_t)(h >> 40) & 0xffffff;
-	put(sp, 48, mapcount, 4);
-	put(sp, 52, refcount, 4);
+	put(sp, L->mapcount, mapcount, 4);
+	put(sp, L->refcount, refcount, 4);
 }
 
 static void encode_pfn(const struct model *m, const struct extent *e, uint64_t pfn, uint8_t *sp)
@@ -288,9 +310,9 @@ static void encode_pfn(const struct model *m, const struct extent *e, uint64_t p
 		/* page[1] of the bad page: a plain kernel page, lru zeroed so no
 		 * byte there reads as an order or a destructor */
 		plain(m, pfn, sp, false);
-		put(sp, 8, 0, 8);
-		put(sp, 16, 0, 8);
-		put(sp, 52, 1, 4);
+		put(sp, L->lru, 0, L->w);
+		put(sp, L->lru2, 0, L->w);
+		put(sp, L->refcount, 1, 4);
 		return;
 	}
 	if (!compound) {
@@ -312,6 +334,8 @@ void spage_encode_range(struct ext_cursor *c, uint64_t pfn, uint64_t n, uint8_t 
 	uint64_t e_start = 0, e_end = 0, first = pfn;
 
 	big_endian = m->arch->big_endian;
+	L = m->word == 4 ? &ilp32 : &lp64;
+	sp_size = m->sp_size;
 	for (uint64_t i = 0; i < n; i++, pfn++) {
 		if (pfn >= e_end) {
 			/* the extent holding pfn, or the hole up to the next one */
@@ -321,13 +345,13 @@ void spage_encode_range(struct ext_cursor *c, uint64_t pfn, uint64_t n, uint8_t 
 			if (e_start > pfn)
 				e_end = e_start;
 		}
-		encode_pfn(m, pfn >= e_start ? e : NULL, pfn, out + i * SP_SIZE);
+		encode_pfn(m, pfn >= e_start ? e : NULL, pfn, out + i * sp_size);
 	}
 	/* corrupt variants: patched bytes */
 	for (size_t i = 0; i < m->n_patch; i++) {
 		const struct sp_patch *p = &m->patch[i];
 
 		if (p->pfn >= first && p->pfn < first + n)
-			put(out + (p->pfn - first) * SP_SIZE, p->off, p->value, p->width);
+			put(out + (p->pfn - first) * sp_size, p->off, p->value, p->width);
 	}
 }

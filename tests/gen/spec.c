@@ -262,8 +262,8 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 			die("%s: unknown arch '%s' (see --list-arches)", where, tok[1]);
 	} else if (!strcmp(key, "paging")) {
 		NEED(2);
-		if (!parse_u64(tok[1], &v) || (v != 4 && v != 5))
-			die("%s: paging is 4 or 5", where);
+		if (!parse_u64(tok[1], &v) || v < 2 || v > 5)
+			die("%s: paging is 4 or 5 (i386: 2 or 3)", where);
 		sp->paging = (unsigned)v;
 	} else if (!strcmp(key, "page-size")) {
 		NEED(2);
@@ -567,6 +567,16 @@ void spec_finish(struct spec *sp)
 		if ((sp->log.old_name || sp->log.caller) && sp->log.format != LOG_STRUCTURED &&
 		    !(sp->log.format == LOG_DEFAULT && !lockless_gen))
 			die("log struct=log and caller=on are settings of the structured layout");
+	}
+	/* i386: 2 levels (no PAE) or 3 (PAE, the default); FLATMEM, no vmemmap */
+	if (!strcmp(sp->arch->name, "i386")) {
+		if (sp->paging == 4)
+			sp->paging = 3;
+		if (sp->paging != 2 && sp->paging != 3)
+			die("i386 paging is 2 (no PAE) or 3 (PAE)");
+		sp->vmemmap = false;
+	} else if (sp->paging < 4) {
+		die("paging 2 and 3 are i386's");
 	}
 	for (size_t i = 0; i < sp->n_mix; i++)
 		total += sp->mix[i].weight;
