@@ -292,7 +292,9 @@ static int cmp_range_start(const void *a, const void *b)
 
 /* The struct page array pages -e drops, given the kept pfns (sorted
  * ranges): each 4 KiB page holds the struct pages of 64 aligned pfns (one
- * word of the bitmaps); it goes when all 64 are present and not kept.
+ * word of the bitmaps); it goes when all 64 are present and not kept
+ * (FLATMEM with 40-byte struct pages: every pfn whose struct page is in
+ * the page, whole or in part).
  * That is dumpsieve's rule; makedumpfile 1.7.2 drops a subset of these
  * (runs of at least two words inside one physically contiguous piece of
  * vmemmap, docs/compat.md), so its -e dump lies between this set and the
@@ -312,7 +314,18 @@ static void vmemmap_truth(const struct model *m, const struct rvec *keep, struct
 				ki++;
 			uint64_t gap_end = ki < keep->n && keep->v[ki].start < end ? keep->v[ki].start : end;
 
-			if (gap_end > p) {
+			if (gap_end > p && m->flatmem) {
+				/* one mem_map from pfn 0 whose struct pages may
+				 * straddle pages (i386's 40 bytes): page j holds
+				 * pfns j*ps/sz .. ((j+1)*ps-1)/sz, so the pages
+				 * inside the gap are j = ceil(p*sz/ps) .. g*sz/ps - 1 */
+				uint64_t sz = m->sp_size, ps = m->page_size;
+				uint64_t j0 = (p * sz + ps - 1) / ps, j1 = gap_end * sz / ps;
+
+				for (uint64_t j = j0; j < j1; j++)
+					rv_push(&tmp, (m->sec_memmap[0] >> m->page_shift) + j,
+						(m->sec_memmap[0] >> m->page_shift) + j + 1);
+			} else if (gap_end > p) {
 				uint64_t w0 = (p + per - 1) / per, w1 = gap_end / per;
 
 				if (w1 > w0)
