@@ -213,9 +213,13 @@ int main(int argc, char **argv)
 		sb_printf(&b, "kernel          %s (OSRELEASE=%s)\n", sp.gen->name, sp.osrelease);
 		sb_printf(&b, "machine         %s, %llu-byte pages, %u-level paging, %u VA bits\n",
 			  m.arch->name, (unsigned long long)m.page_size, m.levels, m.va_bits);
-		sb_printf(&b, "memmap          %s, %s, SIZE(mem_section)=%u\n",
-			  sp.vmemmap ? "vmemmap" : "classic", sp.extreme ? "extreme" : "static",
-			  sp.mem_section_size);
+		if (m.flatmem)
+			sb_printf(&b, "memmap          flatmem, SYMBOL(mem_map) 0x%" PRIx64 ", SIZE(page)=%u\n",
+				  m.sym_mem_map, m.sp_size);
+		else
+			sb_printf(&b, "memmap          %s, %s, SIZE(mem_section)=%u\n",
+				  sp.vmemmap ? "vmemmap" : "classic", sp.extreme ? "extreme" : "static",
+				  sp.mem_section_size);
 		sb_printf(&b, "corrupt         %s\n", sp.corrupt[0] ? sp.corrupt : "-");
 		sb_printf(&b, "memory          %" PRIu64 " MiB, max_pfn 0x%" PRIx64 ", %zu RAM ranges, "
 			  "%" PRIu64 " pages in the vmcore\n", sp.memory >> 20, m.max_pfn, m.n_ram, present);
@@ -225,8 +229,12 @@ int main(int argc, char **argv)
 		sb_printf(&b, "vmemmap_base    0x%" PRIx64 "\n", m.vmemmap_base);
 		sb_printf(&b, "swapper_pg_dir  0x%" PRIx64 " (phys 0x%" PRIx64 ")\n",
 			  image_va(&m, m.pgd_paddr), m.pgd_paddr);
-		sb_printf(&b, "mem_section     0x%" PRIx64 ", LENGTH %" PRIu64 ", %" PRIu64 " sections\n",
-			  m.sym_mem_section, m.nr_roots, m.n_sections);
+		if (m.flatmem)
+			sb_printf(&b, "mem_map         0x%" PRIx64 " (phys 0x%" PRIx64 "), %" PRIu64 " bytes\n",
+				  direct_va(&m, m.sec_memmap[0]), m.sec_memmap[0], m.memmap_chunk);
+		else
+			sb_printf(&b, "mem_section     0x%" PRIx64 ", LENGTH %" PRIu64 ", %" PRIu64 " sections\n",
+				  m.sym_mem_section, m.nr_roots, m.n_sections);
 		sb_printf(&b, "extents         %" PRIu64 " (%zu fixed)\n", n_ext, m.n_ext);
 		sb_printf(&b, "page store      %zu pages\n", m.store.n);
 		sb_printf(&b, "file            %" PRIu64 " bytes, %" PRIu64 " bytes on disk\n",
