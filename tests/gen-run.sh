@@ -14,6 +14,8 @@
 #            to the source page (tests/tools/dumpcheck.py verify --zero-shared)
 #   census   --mem-usage: ZERO, KERN_DATA and the total equal the truth's
 #            -d 31 sets, and the census of the -d 31 dump is the vmcore's
+# Specs with a `# e-truth` line (i386's) also check `-e -d 31` against the
+# generator's expected-d31e.pfns, besides tests/tools/vmemmap_oracle.py.
 # Specs with `repeat N` (runs of identical pages, which the copy phase
 # encodes once and reuses) are also verified at -d 0 and -d 31 with every
 # codec, one thread and two.
@@ -142,6 +144,11 @@ spec_checks() {
 	elif "$BIN" -e -l -d 31 --message-level 4 "$dir/vmcore.elf" "$dir/e.kdump" >>"$dir/e.log" 2>&1 &&
 	   "$PY" "$HERE/tools/vmemmap_oracle.py" "$dir/vmcore.elf" "$dir/plain.kdump" "$dir/e.kdump" >>"$dir/e.log" 2>&1; then
 		ok "$name -e -d 31: drops exactly the unused struct page pages ($(sed -n 's/^pages -e dropped: \([0-9]*\).*/\1/p' "$dir/e.log"))"
+		# `# e-truth` in the spec: the generator's own -e set too
+		if grep -q '^# e-truth' "$spec"; then
+			$CHECK pfns "$dir/e.kdump" >"$dir/got-e.pfns" 2>&1
+			same_set "$name -e -d 31: pfn set = the generator's -e truth" "$dir/got-e.pfns" "$dir/expected-d31e.pfns"
+		fi
 	else
 		bad "$name -e -d 31"; tail -n 6 "$dir/e.log" | sed 's/^/  | /'
 	fi
