@@ -480,8 +480,11 @@ static void i386_configure(struct model *m)
 		die("i386 pages are 4K");
 	if (m->g->order_loc != ORD_FIELD)
 		die("i386: kernel 4.19 .. 6.1 (the ILP32 page[1] of 6.3+ is not modelled)");
-	if (m->sp->memory > (pae ? 64ull << 30 : 4ull << 30))
-		die("i386 %s: memory up to %s", pae ? "PAE" : "without PAE", pae ? "64G" : "4G");
+	/* above 4 GiB kexec-tools writes an ELF64 core: not modelled */
+	if (m->sp->memory > (4ull << 30))
+		die("i386: memory up to 4G (an ELF32 core)");
+	if (m->sp->nodes > 1)
+		die("i386: FLATMEM has one node");
 	m->page_shift = 12;
 	if (pae) {
 		geometry(m, 3, 9, 2);
