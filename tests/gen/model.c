@@ -4,8 +4,8 @@
  *
  * Allocation follows the kernel's early boot: the image sits where KASLR
  * put it, everything else comes from a top-down memblock allocator (struct
- * pages first, in chunks of whole sections mapped together, then page
- * tables and mem_section).  Page tables are the architecture's real ones
+ * pages first, in chunks of whole sections mapped together, or i386's one
+ * FLATMEM mem_map, then page tables and mem_section; i386: all in lowmem).  Page tables are the architecture's real ones
  * (garch.c says how an entry looks): the kernel image mapped from tables
  * inside the image (as x86's level2_kernel_pgt), the direct map with the
  * largest leaf the spec allows, vmemmap with pages or blocks.  Bytes the
