@@ -183,7 +183,8 @@ int flat_index(struct source *src, struct ds_err *err)
 			end = off + len;
 		pos += REC_HDR + len;
 	}
-	qsort(recs, n, sizeof(*recs), cmp_off);
+	if (n)                       /* no record: recs is NULL, which qsort may not take */
+		qsort(recs, n, sizeof(*recs), cmp_off);
 	for (size_t i = 0; i < n && r == 0;) {
 		uint64_t reach = recs[i].off + recs[i].len;
 		size_t j = i + 1;
