@@ -93,7 +93,7 @@ nice -n 19 ninja -C "$cov" >/dev/null || exit 1
 rm -rf "$dir/profiles"; mkdir -p "$dir/profiles"
 objects=()
 for t in "${targets[@]}"; do
-	case $t in elf) c="elf vmcore" ;; input) c="elf vmcore kdump" ;; repair) c=kdump ;; pagewalk|vmcore|dump) c=vmcore ;; *) c=$t ;; esac
+	case $t in elf) c="elf vmcore" ;; input) c="elf vmcore kdump flat" ;; repair) c=kdump ;; pagewalk|vmcore|dump) c=vmcore ;; *) c=$t ;; esac
 	seeds=(); for x in $c; do seeds+=("$here/corpus/$x"); done
 	LLVM_PROFILE_FILE="$dir/profiles/$t-%p.profraw" nice -n 19 \
 		"$cov/tests/fuzz/fuzzrun_$t" "$dir/$t/corpus" "${seeds[@]}" "$here/regress/$t" >/dev/null 2>&1

@@ -40,7 +40,7 @@ build=$(cd "$1" && pwd); shift
 
 # target: seed corpora (corpus/<dir>), the largest input worth trying
 declare -A corpora=(
-	[elf]="elf vmcore" [input]="elf vmcore kdump" [vmcoreinfo]=vmcoreinfo [classify]=classify
+	[elf]="elf vmcore" [input]="elf vmcore kdump flat" [vmcoreinfo]=vmcoreinfo [classify]=classify
 	[pagewalk]=vmcore [vmcore]=vmcore [dump]=vmcore [flat]=flat [printk]=printk [repair]=kdump
 )
 declare -A max_len=(
