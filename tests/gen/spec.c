@@ -99,6 +99,15 @@ static bool parse_u64(const char *s, uint64_t *ret)
 	return true;
 }
 
+/* "on" or "off" into *ret; false for anything else */
+static bool parse_on_off(const char *s, bool *ret)
+{
+	if (strcmp(s, "on") && strcmp(s, "off"))
+		return false;
+	*ret = !strcmp(s, "on");
+	return true;
+}
+
 static bool parse_size(const char *s, uint64_t *ret)
 {
 	char buf[64], *end;
@@ -282,9 +291,8 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		sp->hash_mmu = !strcmp(tok[1], "hash");
 	} else if (!strcmp(key, "vmemmap-list")) {
 		NEED(2);
-		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+		if (!parse_on_off(tok[1], &sp->vmemmap_list))
 			die("%s: vmemmap-list on|off", where);
-		sp->vmemmap_list = !strcmp(tok[1], "on");
 	} else if (!strcmp(key, "memory")) {
 		NEED(2);
 		if (!parse_size(tok[1], &v) || v < (64ull << 20) || v > (64ull << 40))
@@ -386,14 +394,12 @@ static void parse_line(struct spec *sp, const char *text, const char *where, con
 		sp->repeat = (unsigned)v;
 	} else if (!strcmp(key, "ktext-load")) {
 		NEED(2);
-		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+		if (!parse_on_off(tok[1], &sp->ktext_load))
 			die("%s: ktext-load on|off", where);
-		sp->ktext_load = !strcmp(tok[1], "on");
 	} else if (!strcmp(key, "page-type-data")) {
 		NEED(2);
-		if (strcmp(tok[1], "on") && strcmp(tok[1], "off"))
+		if (!parse_on_off(tok[1], &sp->page_type_data))
 			die("%s: page-type-data on|off", where);
-		sp->page_type_data = !strcmp(tok[1], "on");
 	} else if (!strcmp(key, "mix")) {
 		struct mix_entry e;
 		char *end;
