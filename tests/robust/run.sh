@@ -145,6 +145,14 @@ opens() {
 	fi
 }
 
+# stop_at PID SIG MS: after MS milliseconds send SIG to PID (a dump in
+# the background), wait for it; its exit status in rc
+stop_at() {
+	sleep "$(printf '%d.%03d' $(($3 / 1000)) $(($3 % 1000)))"
+	kill -$2 $1 2>/dev/null
+	wait $1; rc=$?
+}
+
 # ------------------------------------------------------------- enospc
 # fs_of_free BYTES: a fresh file system on $MNT with that much room left
 fs_of_free() {   # BYTES [DUMP_SIZE: the whole dump's size, default FULL]
@@ -324,10 +332,7 @@ for i in $(seq 1 10); do
 	at=$(( RANDOM * SLOW_MS / 32768 ))
 	rm -f "$WORK/sig.kdump"
 	"$BIN" -d 0 --message-level 4 "$src" "$WORK/sig.kdump" 2> "$WORK/err" &
-	pid=$!
-	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
-	kill -$sig $pid 2>/dev/null
-	wait $pid; rc=$?
+	stop_at $! $sig $at
 	what="SIG$sig after $at ms"
 	if [ ! -e "$WORK/sig.kdump" ]; then
 		[ $rc != 0 ] && ok "$what: exit $rc, no file (stopped before its first write)" ||
@@ -345,9 +350,7 @@ done
 # SIGTERM while writing a stream: it ends as an incomplete dump
 at=$(( SLOW_MS / 3 ))
 "$BIN" -F -d 0 --message-level 4 "$src" > "$WORK/sig.flat" 2> "$WORK/err" &
-pid=$!
-sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
-kill -TERM $pid; wait $pid; rc=$?
+stop_at $! TERM $at
 rm -f "$WORK/sig-m.kdump" "$WORK/sig-d.kdump"
 makedumpfile -R "$WORK/sig-m.kdump" < "$WORK/sig.flat" >/dev/null 2>&1
 "$BIN" -R "$WORK/sig-d.kdump" < "$WORK/sig.flat" > "$WORK/out" 2>&1; rrc=$?
@@ -492,10 +495,7 @@ for i in 1 2 3 4 5 6; do
 	at=$(( RANDOM * SLOW_MS / 2 / 32768 ))   # in the first half: most land in the copy
 	rm -f "$WORK/sig.elf"
 	"$BIN" -E -d 0 --message-level 4 "$src" "$WORK/sig.elf" 2> "$WORK/err" &
-	pid=$!
-	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
-	kill -$sig $pid 2>/dev/null
-	wait $pid; rc=$?
+	stop_at $! $sig $at
 	what="elf SIG$sig after $at ms"
 	if [ ! -e "$WORK/sig.elf" ]; then
 		[ $rc != 0 ] && ok "$what: exit $rc, no file (stopped before its first write)" ||
@@ -523,9 +523,7 @@ rm -f "$WORK/sig.elf"
 # a stream cut anywhere rebuilds flagged
 at=$(( SLOW_MS / 3 ))
 "$BIN" -E -F -d 0 --message-level 4 "$src" > "$WORK/sig.flat" 2> "$WORK/err" &
-pid=$!
-sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
-kill -TERM $pid; wait $pid; rc=$?
+stop_at $! TERM $at
 rm -f "$WORK/sig-m.elf" "$WORK/sig-d.elf"
 makedumpfile -R "$WORK/sig-m.elf" < "$WORK/sig.flat" >/dev/null 2>&1
 "$BIN" -R "$WORK/sig-d.elf" < "$WORK/sig.flat" > "$WORK/out" 2>&1; rrc=$?
