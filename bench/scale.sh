@@ -7,7 +7,10 @@
 #                not finish in MIN min" (default 45: dumpsieve's 64 TiB -d 31
 #                without -e, which compresses 1 TiB of struct pages, needs
 #                about 35 min on a quiet 2-core machine)
-#   --rows       machines, default "idle:1T idle:4T idle:16T idle:64T busy:4T busy:16T"
+#   --rows       machines, default "idle:1T idle:4T idle:16T idle:64T busy:4T busy:16T";
+#                a row KIND:SIZE:LEVELS[:MEMS] runs only those levels and
+#                cgroup limits, comma-separated ("idle:16T:e:384,512"), so
+#                that one run can give each machine the runs that fit
 #   --quick      idle:1T idle:4T busy:4T only
 #   --append     add to the results of an earlier run (rows run apart)
 #   --levels L   "plain e" by default: -d 31 without and with -e; "e" only -e
@@ -86,7 +89,7 @@ fi
 val() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 for row in $ROWS; do
-	kind=${row%%:*} size=${row#*:}
+	IFS=: read -r kind size row_levels row_mems <<<"$row"
 	spec=$TOP/tests/gen/specs/scale/$kind.spec
 	sets=(-s "memory $size")
 	# small machines (the smoke run) have fewer nodes than the spec's 8
@@ -100,7 +103,10 @@ for row in $ROWS; do
 	mems="384"
 	case $size in 16T) mems="384 512" ;; esac
 	[ -n "$MEMS" ] && mems=$MEMS
-	for e in $LEVELS; do
+	[ -n "$row_mems" ] && mems=${row_mems//,/ }
+	levels=$LEVELS
+	[ -n "$row_levels" ] && levels=${row_levels//,/ }
+	for e in $levels; do
 		[ "$e" = e ] && e=-e || e=""
 		level="-d 31${e:+ -e}"
 		echo "== $kind $size $level: floor" >&2
@@ -169,7 +175,7 @@ fi
 	if [ "$REPORT" = 1 ]; then
 		echo "Rows run apart (docs/performance.md names the commands), joined by \`bench/scale.sh --report\`."
 	else
-		echo "Command: \`bench/scale.sh${ROWS:+ --rows \"$ROWS\"} --limit $LIMIT\`."
+		echo "Command: \`bench/scale.sh${ROWS:+ --rows \"$ROWS\"}${MEMS:+ --mems \"$MEMS\"} --levels \"$LEVELS\" --limit $LIMIT\`."
 	fi
 	echo
 	python3 "$HERE/scalereport.py" "$OUT" "$FLOORS" --plot-data "$SCRATCH/scale.dat"
