@@ -11,8 +11,8 @@ anonymous memory, the cgroup's peak (page cache included), the dump's size
 and whether the kept pages matched the generator's truth.  The ratios are
 given in CPU time (user+sys of the process) as well as wall time: on a
 loaded machine only the CPU ones mean something.  --plot-data writes the
-series bench/scale.gp draws: CPU time against machine size (a stopped run:
-the CPU time it had used, a lower bound).
+series bench/scale.gp draws: wall and CPU time against machine size (a
+stopped run: the limit and the CPU time it had used, lower bounds).
 """
 import collections
 import sys
@@ -119,10 +119,11 @@ def main():
             if not r:
                 continue
             key = "%s %s %s" % (tool, machine, level)
-            series.setdefault(key, []).append((tib(size), float(r["cpu_s"]), r["finished"] == "1"))
+            series.setdefault(key, []).append((tib(size), float(r["cpu_s"]), r["finished"] == "1",
+                                               float(r["wall_s"])))
         if floor_cpu(fl) > 0:
             series.setdefault("floor %s %s" % (machine, level), []).append(
-                (tib(size), floor_cpu(fl), True))
+                (tib(size), floor_cpu(fl), True, float(fl["floor_s"])))
     print()
     print("Times are wall clock (CPU time, user+sys, of the tool in brackets: on a loaded machine "
           "compare those); \"load\" is the 1-minute load average when each run ended; the floor is "
@@ -135,8 +136,8 @@ def main():
         with open(plot, "w") as f:
             for key, pts in series.items():
                 f.write('"%s"\n' % key)
-                for x, y, fin in pts:
-                    f.write("%g %g %d\n" % (x, y, 1 if fin else 0))
+                for x, y, fin, wall in pts:
+                    f.write("%g %g %d %g\n" % (x, y, 1 if fin else 0, wall))
                 f.write("\n\n")
 
 
