@@ -177,6 +177,8 @@ if [ "$REPORT" = 0 ] || [ ! -s "$OUT.head" ]; then
 	{
 		echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
 		echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u +%Y-%m-%d),"
+		# --report of results that have no header: their version is unknown
+		[ "$REPORT" = 1 ] && VERSION="(version not recorded with the results)"
 		echo "dumpsieve $VERSION, makedumpfile $($MDF -v 2>&1 | head -n 1 | awk '{print $3}'), limit $LIMIT min per run."
 		if [ "$REPORT" = 1 ] || [ "$APPEND" = 1 ]; then
 			echo "Rows run apart (docs/performance.md names the commands), joined by \`bench/scale.sh --report\`."
