@@ -12,7 +12,8 @@
 #                cgroup limits, comma-separated ("idle:16T:e:384,512"), so
 #                that one run can give each machine the runs that fit
 #   --quick      idle:1T idle:4T busy:4T only
-#   --append     add to the results of an earlier run (rows run apart)
+#   --append     add to the results of an earlier run (rows run apart; a
+#                machine and level whose floor is there keep it)
 #   --levels L   "plain e" by default: -d 31 without and with -e; "e" only -e
 #   --mems M     cgroup limits in MiB (default 384, and 512 on 16 TiB rows)
 #   --results F  the runs' TSV (default bench/results/scale.tsv; floors in F.floor)
@@ -111,11 +112,17 @@ for row in $ROWS; do
 	for e in $levels; do
 		[ "$e" = e ] && e=-e || e=""
 		level="-d 31${e:+ -e}"
-		echo "== $kind $size $level: floor" >&2
-		f=$("$BUILD/tests/vmcorefloor" $e "${sets[@]}" "$spec" "$MNT/vmcore.elf")
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$level" "$(val floor_s "$f")" \
-			"$(val scan_bytes "$f")" "$(val copy_bytes "$f")" "$(val codec_s "$f")" \
-			"$(val pages "$f")" "$(val floor_cpu_s "$f")" >> "$FLOORS"
+		# a row appended with another cgroup limit keeps the floor it has
+		if awk -F'\t' -v k="$kind" -v s="$size" -v l="$level" \
+			'$1 == k && $2 == s && $3 == l {found = 1} END {exit !found}' "$FLOORS"; then
+			echo "== $kind $size $level: floor measured before" >&2
+		else
+			echo "== $kind $size $level: floor" >&2
+			f=$("$BUILD/tests/vmcorefloor" $e "${sets[@]}" "$spec" "$MNT/vmcore.elf")
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$level" \
+				"$(val floor_s "$f")" "$(val scan_bytes "$f")" "$(val copy_bytes "$f")" \
+				"$(val codec_s "$f")" "$(val pages "$f")" "$(val floor_cpu_s "$f")" >> "$FLOORS"
+		fi
 		for mem in $mems; do
 			for tool in dumpsieve makedumpfile; do
 				keep=() want="" low=""
