@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/machine.h"
@@ -184,10 +185,20 @@ static int file_barrier(struct sink *s, struct ds_err *err)
 
 static int file_reserve(struct sink *s, uint64_t off, uint64_t len)
 {
+	struct stat st;
+	int r;
+
 	if (!s->regular || !len || within_limit(s, off, len) < len)
 		return -1;
-	/* KEEP_SIZE: the file's size still says how far the dump got */
-	return fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len);
+	r = fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len);
+	/* The range becomes part of the file now (zeros where nothing was
+	 * written), whether or not its blocks could be allocated: a dump
+	 * killed before its next write (SIGKILL, a power cut) still holds the
+	 * whole kdump descriptor table, every entry empty ("page incomplete"),
+	 * and readers open it instead of finding the table past the end. */
+	if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < off + len)
+		(void)ftruncate(s->fd, (off_t)(off + len));
+	return r;
 }
 
 static const struct sink_ops file_ops = {

@@ -40,7 +40,8 @@ struct sink_ops {
 	int (*barrier)(struct sink *s, struct ds_err *err);
 	/* Allocate [off, off+len) now, so that writing there later cannot
 	 * fail for want of space (file: fallocate); NULL or failing: not
-	 * reserved, which costs nothing but that promise. */
+	 * reserved, which costs nothing but that promise.  A regular file
+	 * also grows to cover the range (zeros), allocated or not. */
 	int (*reserve)(struct sink *s, uint64_t off, uint64_t len);
 };
 

@@ -23,7 +23,10 @@
 #   signals  SIGTERM at random moments: exit 1, and either no file (stopped
 #            before the first write) or one flagged INCOMPLETE with every
 #            page readable; SIGKILL at random moments: never a file that
-#            looks complete; SIGTERM during -F: the stream rebuilds into an
+#            looks complete; SIGKILL while eiofs --stall holds the first
+#            page data read (header and bitmaps out, no page yet): the file
+#            holds the whole descriptor table, empty, and libkdumpfile opens
+#            it; SIGTERM during -F: the stream rebuilds into an
 #            incomplete dump with makedumpfile -R and dumpsieve -R
 #   flat     our -F stream cut at 100 random points (seed printed; DS_SEED
 #            repeats a run): every cut rebuilt with dumpsieve -R says how
@@ -337,6 +340,10 @@ for i in $(seq 1 10); do
 	if [ ! -e "$WORK/sig.kdump" ]; then
 		[ $rc != 0 ] && ok "$what: exit $rc, no file (stopped before its first write)" ||
 			bad "$what: exit 0 but no file"
+	elif [ $sig = KILL ] && [ ! -s "$WORK/sig.kdump" ]; then
+		# docs/formats.md, "Incomplete dumps": DUMPFILE is created right
+		# before its header is written; killed in between
+		ok "$what: exit $rc, an empty file (killed between creating it and its first write; no reader takes it for a dump)"
 	elif [ $rc = 0 ]; then
 		ok "$what: the dump had finished (exit 0)"
 	elif ! incomplete_flag "$WORK/sig.kdump"; then
@@ -347,6 +354,53 @@ for i in $(seq 1 10); do
 		readable "$what: exit $rc, flagged INCOMPLETE" "$WORK/sig.kdump" --lost-ok
 	fi
 done
+# SIGKILL at a known point: eiofs holds the read of an early page's data
+# (the 512th page of memory: well inside the first 4 MiB of page data, so
+# nothing has been committed), the header and both bitmaps are out.  The
+# file must already hold the whole descriptor table, every entry empty, so
+# that libkdumpfile opens it: all pages lost, none wrong.
+if [ -n "$EIOFS" ] && [ -x "$EIOFS" ] && [ -e /dev/fuse ]; then
+	held=$($PY - "$src" <<'PYEOF'
+import struct, sys
+f = open(sys.argv[1], 'rb'); eh = f.read(64)
+phoff, = struct.unpack_from('<Q', eh, 32); phnum, = struct.unpack_from('<H', eh, 56)
+f.seek(phoff); loads = []
+for i in range(phnum):
+    t, fl, off, va, pa, fsz, msz, al = struct.unpack('<IIQQQQQQ', f.read(56))
+    if t == 1 and fsz: loads.append((pa, fsz, off))
+left = 512
+for pa, fsz, off in sorted(loads):
+    if fsz // 4096 > left:
+        print("0x%x:4096" % (off + left * 4096)); break
+    left -= fsz // 4096
+PYEOF
+	)
+	rm -f "$WORK/sig.kdump"
+	if [ -z "$held" ] || ! "$EIOFS" "$src" "$MNT" --stall="$held"; then
+		bad "SIGKILL while a read is held: no page to hold, or eiofs failed"
+	else
+		"$BIN" -d 0 --message-level 4 "$MNT/vmcore" "$WORK/sig.kdump" 2> "$WORK/err" &
+		pid=$!
+		for i in $(seq 1 80); do [ -s "$WORK/sig.kdump" ] && break; sleep 0.1; done
+		sleep 1                  # the read is held for 10 s
+		kill -KILL $pid 2>/dev/null; wait $pid; rc=$?
+		what="SIGKILL while the first data read is held (eiofs --stall $held)"
+		if [ ! -s "$WORK/sig.kdump" ] || [ $rc != 137 ]; then
+			bad "$what: exit $rc, $(stat -c %s "$WORK/sig.kdump" 2>/dev/null || echo no) bytes"
+			tail -n 3 "$WORK/err" | sed 's/^/  | /'
+		elif ! incomplete_flag "$WORK/sig.kdump"; then
+			bad "$what: the header does not say INCOMPLETE"
+		elif ! $CHECK verify --lost-ok "$src" "$WORK/sig.kdump" > "$WORK/verify.log" 2>&1; then
+			bad "$what: libkdumpfile"; tail -n 5 "$WORK/verify.log" | sed 's/^/  | /'
+		else
+			lost=$(sed -n 's/^pages lost: *\([0-9]*\).*/\1/p' "$WORK/verify.log")
+			[ "${lost:-0}" -gt 0 ] &&
+				ok "$what: exit 137, flagged INCOMPLETE, libkdumpfile opens it: $lost pages lost (empty descriptors), none wrong" ||
+				bad "$what: no page lost (was the read not held?)"
+		fi
+		fusermount3 -u "$MNT" 2>/dev/null || { sleep 10; fusermount3 -u "$MNT"; }
+	fi
+fi
 # SIGTERM while writing a stream: it ends as an incomplete dump
 at=$(( SLOW_MS / 3 ))
 "$BIN" -F -d 0 --message-level 4 "$src" > "$WORK/sig.flat" 2> "$WORK/err" &

@@ -3,14 +3,16 @@
  * tests (tests/robust/run.sh).  Device-mapper's "error" target would do
  * this for a block device, but does not work on the test machines.
  *
- *   eiofs SOURCE MOUNTPOINT [--eio OFF:LEN[,OFF:LEN...]] [-f]
+ *   eiofs SOURCE MOUNTPOINT [--eio OFF:LEN[,OFF:LEN...]] [--stall OFF:LEN] [-f]
  *
  * MOUNTPOINT/vmcore has SOURCE's size and bytes.  A read that touches any
  * byte of an --eio range fails with EIO, as /proc/vmcore does for memory the
  * capture kernel cannot read; through mmap the same read is a SIGBUS.  The
  * kernel asks for single pages (no readahead, page-sized requests), so only
- * the pages holding the ranges fail.  Offsets and lengths are decimal or
- * 0x hex.  Unmount with `fusermount3 -u MOUNTPOINT` (or umount).
+ * the pages holding the ranges fail.  A read that touches the --stall
+ * range waits STALL_SECONDS before it is served: the reader is held at a
+ * known point (the robustness tests kill a dump there).  Offsets and
+ * lengths are decimal or 0x hex.  Unmount with `fusermount3 -u MOUNTPOINT` (or umount).
  */
 #define FUSE_USE_VERSION 31
 
@@ -26,10 +28,12 @@
 #include <unistd.h>
 
 #define MAX_RANGES 4096
+#define STALL_SECONDS 10
 
 static struct {
 	const char *source;
-	char *eio;
+	char *eio, *stall;
+	uint64_t stall_off, stall_len;
 	int fd;
 	off_t size;
 	struct { uint64_t off, len; } r[MAX_RANGES];
@@ -39,6 +43,7 @@ static struct {
 
 static const struct fuse_opt opts[] = {
 	{ "--eio=%s", offsetof(__typeof__(fs), eio), 0 },
+	{ "--stall=%s", offsetof(__typeof__(fs), stall), 0 },
 	FUSE_OPT_END
 };
 
@@ -119,6 +124,8 @@ static int eio_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	(void)fi;
 	fs.reads++;
+	if ((uint64_t)off < fs.stall_off + fs.stall_len && fs.stall_off < (uint64_t)off + size)
+		sleep(STALL_SECONDS);
 	for (unsigned i = 0; i < fs.n; i++)
 		if ((uint64_t)off < fs.r[i].off + fs.r[i].len &&
 		    fs.r[i].off < (uint64_t)off + size) {
@@ -156,12 +163,22 @@ int main(int argc, char **argv)
 	if (fuse_opt_parse(&args, &fs, opts, keep_arg) < 0)
 		return 2;
 	if (!fs.source) {
-		fprintf(stderr, "usage: eiofs SOURCE MOUNTPOINT [--eio=OFF:LEN,...] [fuse options]\n");
+		fprintf(stderr, "usage: eiofs SOURCE MOUNTPOINT [--eio=OFF:LEN,...] [--stall=OFF:LEN] "
+			"[fuse options]\n");
 		return 2;
 	}
 	if (fs.eio && parse_ranges(fs.eio) < 0) {
 		fprintf(stderr, "eiofs: bad --eio ranges (OFF:LEN,OFF:LEN...)\n");
 		return 2;
+	}
+	if (fs.stall) {
+		char *colon = strchr(fs.stall, ':'), *end;
+
+		fs.stall_off = strtoull(fs.stall, &end, 0);
+		if (!colon || end != colon || !(fs.stall_len = strtoull(colon + 1, &end, 0)) || *end) {
+			fprintf(stderr, "eiofs: bad --stall range (OFF:LEN)\n");
+			return 2;
+		}
 	}
 	fs.fd = open(fs.source, O_RDONLY);
 	if (fs.fd < 0 || fstat(fs.fd, &st) < 0) {

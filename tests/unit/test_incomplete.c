@@ -11,7 +11,8 @@
  *   - as a flattened stream cut at byte offsets spread over the whole
  *     stream, each prefix rebuilt with ds_rearrange (-R);
  *   - stopped half way on purpose (what a signal does), to a file and to a
- *     stream;
+ *     stream; killed before its first page (the file already holds the
+ *     whole descriptor table, empty);
  *   - with pages that could not be read.
  * Every result is parsed by an independent reader here: the header must say
  * incomplete (or complete, for a finished dump), the 1st bitmap must be the
@@ -703,6 +704,47 @@ static void test_stopped_half_way(void **state)
 	keepmap_release(&km);
 }
 
+/* Killed (SIGKILL, a power cut) after the header and bitmaps, before the
+ * first page: nothing more is written (kdump_writer_abort writes nothing).
+ * The file must already cover the whole descriptor table, every entry
+ * empty, or readers find the table past the end of the file and refuse it
+ * (libkdumpfile: "descriptor table ... beyond end of file"). */
+static void test_killed_before_first_page(void **state)
+{
+	struct kdump_params p;
+	struct keepmap km;
+	struct kdump_writer *w = NULL;
+	struct sink sink;
+	struct ds_err err = { 0 };
+	uint8_t notes[600], *f;
+	char path[128];
+	uint64_t n, desc;
+	size_t size;
+	int fd;
+
+	(void)state;
+	WHERE("killed before the first page");
+	plan(&p, &km, notes);
+	n = keepmap_count_dumped(&km);
+	path_of(path, sizeof(path), "killed.kdump");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	sink_file_init(&sink, fd, path);
+	CHECK_EQ(kdump_writer_open(&w, &sink, &p, &km, &err), 0);
+	kdump_writer_abort(w);
+	close(fd);
+	f = slurp(path, &size);
+	CHECK(size >= KDUMP_MAIN_HEADER_SIZE);
+	CHECK(le32(f + status_off()) & KDUMP_STATUS_INCOMPLETE);
+	desc = (1 + (uint64_t)le32(f + status_off() + 8) + le32(f + status_off() + 12)) * B;
+	CHECK(size >= desc + n * 24);
+	for (uint64_t i = desc; i < desc + n * 24; i++)
+		if (f[i])
+			fail_msg("%s: descriptor table byte %llu is %u, not 0", where,
+				 (unsigned long long)(i - desc), f[i]);
+	free(f);
+	keepmap_release(&km);
+}
+
 /* ---- pages that could not be read ---- */
 
 static bool lost13(uint64_t pfn)
@@ -993,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_any_order),
 		cmocka_unit_test(test_stream_cut_anywhere),
 		cmocka_unit_test(test_stopped_half_way),
+		cmocka_unit_test(test_killed_before_first_page),
 		cmocka_unit_test(test_lost_pages),
 		cmocka_unit_test(test_other_machines_stopped),
 		cmocka_unit_test(test_other_machines_lost),
