@@ -352,21 +352,27 @@ int kdump_writer_open(struct kdump_writer **ret_w, struct sink *sink,
 	w->data_pos = w->l.data_off;
 
 	kdump_encode_sub_header(p, &w->l, sub);
-	/* From its first write the file is a dump that says it is incomplete;
-	 * the barrier makes that header durable before any page can be.  The
-	 * descriptor table is reserved, so that the descriptors of pages
-	 * written before the disk fills still find room. */
-	if ((r = write_main_header(w, false, err)) < 0 ||
-	    (r = write_at(w, p->block_size, sub, kdump_sub_header_size(p), err)) < 0 ||
-	    (r = write_at(w, p->block_size + kdump_sub_header_size(p), p->notes, p->notes_size,
-			  err)) < 0 ||
-	    (r = sink_barrier(sink, err)) < 0 ||
-	    (r = write_bitmap(w, km, false, w->l.bitmap1_off, err)) < 0 ||
-	    (r = write_bitmap(w, km, true, w->l.bitmap2_off, err)) < 0) {
+	/* From its first write the file is a dump that says it is incomplete.
+	 * Right after it, the descriptor table is reserved, so that the
+	 * descriptors of pages written before the disk fills still find room;
+	 * that also makes the file reach the end of the table, so a dump
+	 * killed from here on (SIGKILL, a power cut) has every structure a
+	 * reader looks for inside the file.  The barrier makes all of it
+	 * durable before any page can be. */
+	if ((r = write_main_header(w, false, err)) < 0) {
 		kdump_writer_abort(w);
 		return r;
 	}
 	(void)sink_reserve(sink, w->l.desc_off, w->l.data_off - w->l.desc_off);
+	if ((r = write_at(w, p->block_size, sub, kdump_sub_header_size(p), err)) < 0 ||
+	    (r = write_at(w, p->block_size + kdump_sub_header_size(p), p->notes, p->notes_size,
+			  err)) < 0 ||
+	    (r = write_bitmap(w, km, false, w->l.bitmap1_off, err)) < 0 ||
+	    (r = write_bitmap(w, km, true, w->l.bitmap2_off, err)) < 0 ||
+	    (r = sink_barrier(sink, err)) < 0) {
+		kdump_writer_abort(w);
+		return r;
+	}
 	if (p->exclude_zero) {
 		/* the shared zero page: first thing in the data area */
 		memset(w->data_buf, 0, p->block_size);

@@ -27,7 +27,7 @@ bad() { echo "FAIL $*"; fail=$((fail+1)); }
 command -v crash >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -q crash >/dev/null; } ||
 	{ echo "crash is not installed: apt-get install crash"; exit 1; }
 
-dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { echo "capture failed"; exit 1; }
+dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) && [ -d "$dir" ] || { echo "capture failed"; exit 1; }
 . "$dir/meta.env"          # KVER
 vmlinux=$("$TOP/tests/crash/vmlinux.sh" "$KVER") || { echo "no debug vmlinux"; exit 1; }
 

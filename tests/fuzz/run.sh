@@ -157,6 +157,11 @@ for t in "${targets[@]}"; do
 	run_one "$t" &
 done
 while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
-for t in "${targets[@]}"; do cat "$outdir/$t/result"; done
+# a job that ended before the loops above looked is not waited for there:
+# its result line is what says how it went
+for t in "${targets[@]}"; do
+	cat "$outdir/$t/result" 2>/dev/null || echo "$t: no result"
+	grep -q '^[^ ]* *ok ' "$outdir/$t/result" 2>/dev/null || status=1
+done
 [ $keep -eq 1 ] && echo "corpora and logs in $outdir"
 exit $status

@@ -112,7 +112,7 @@ debian_contract() {
 test_config() {
 	local tag=$1; shift
 	local dir src fixed ref refp w=$WORK/$tag
-	dir=$("$@" "$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) ||
+	dir=$("$@" "$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) && [ -d "$dir" ] ||
 		{ bad "$tag: capture a vmcore"; return; }
 	src=$dir/vmcore.elf          # QEMU layout: program headers after section headers
 	fixed=$dir/vmcore.fixed.elf  # same bytes, headers at 64: what makedumpfile reads

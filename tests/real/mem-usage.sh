@@ -89,7 +89,7 @@ check_table() {
 test_vmcore() {
 	local tag=$1; shift
 	local dir src fixed w=$WORK/$tag
-	dir=$("$@" "$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) ||
+	dir=$("$@" "$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) && [ -d "$dir" ] ||
 		{ bad "$tag: capture a vmcore"; return; }
 	src=$dir/vmcore.elf fixed=$dir/vmcore.fixed.elf
 	mkdir -p "$w"
@@ -163,7 +163,7 @@ echo "== end"
 STEPS
 	out=$(FIRST_STEPS=$steps FIRST_TOOLS="$BIN $(command -v makedumpfile)" \
 	      EXTRA_APPEND="crashkernel=128M loglevel=1" \
-	      "$TOP/tests/vm/capture-vmcore.sh" -o "$w/capture" 2> "$w/capture.log" | tail -n 1) ||
+	      "$TOP/tests/vm/capture-vmcore.sh" -o "$w/capture" 2> "$w/capture.log" | tail -n 1) && [ -d "$out" ] ||
 		{ bad "kcore: capture with the FIRST_STEPS"; tail -n 20 "$w/capture.log" | sed 's/^/  | /'; return; }
 	tr -d '\r' < "$out/serial.log" | sed -n 's/^ds-step: //p' > "$w/steps.out"
 	# section NAME of steps.out; a table from its first empty line on
@@ -206,8 +206,10 @@ STEPS
 		bad "kcore: makedumpfile's total ${m[6]} - ours ${a[6]} = $d, the kernel image has $img pages"
 	fi
 	# the system lives on between the runs: makedumpfile's count of each
-	# kind must lie between our two, give or take 0.5 % of the pages
-	local names=(ZERO NON_PRI_CACHE PRI_CACHE USER FREE KERN_DATA) slack=$(( m[6] / 200 )) i lo hi mv far=
+	# kind must lie between our two, give or take 1 % of the pages (0.5 %
+	# was once passed by a drift of 1,590 pages between the runs; a kind
+	# classified wrongly moves by far more)
+	local names=(ZERO NON_PRI_CACHE PRI_CACHE USER FREE KERN_DATA) slack=$(( m[6] / 100 )) i lo hi mv far=
 	for i in 0 1 2 3 4 5; do
 		lo=$(( a[i] < b[i] ? a[i] : b[i] )) hi=$(( a[i] > b[i] ? a[i] : b[i] )) mv=${m[i]}
 		[ $i = 5 ] && mv=$(( mv - d ))

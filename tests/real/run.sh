@@ -38,7 +38,7 @@ trap 'rm -rf "$WORK"' EXIT
 test_config() {
 	local tag=$1; shift
 	local dir src fixed
-	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) ||
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) && [ -d "$dir" ] ||
 		{ bad "$tag: capture a vmcore"; return; }
 	src=$dir/vmcore.elf          # QEMU layout: program headers after section headers
 	fixed=$dir/vmcore.fixed.elf  # same bytes, headers at 64: what makedumpfile reads
@@ -271,7 +271,7 @@ test_formats() {
 test_e() {
 	local tag=$1; shift
 	local dir src fixed
-	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) ||
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" "$@" | tail -n 1) && [ -d "$dir" ] ||
 		{ bad "$tag: capture a vmcore"; return; }
 	src=$dir/vmcore.elf fixed=$dir/vmcore.fixed.elf
 	rm -f "$WORK"/$tag.*
@@ -292,7 +292,7 @@ test_e() {
 
 test_errors() {   # bad real inputs: message, exit 1, no dump left behind
 	local dir src
-	dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { bad "errors: capture"; return; }
+	dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) && [ -d "$dir" ] || { bad "errors: capture"; return; }
 	src=$dir/vmcore.elf
 
 	cp --sparse=always "$src" "$WORK/trunc.elf"

@@ -81,7 +81,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$MNT"
 
-dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) || { echo "capture failed"; exit 1; }
+dir=$("$TOP/tests/vm/capture-vmcore.sh" | tail -n 1) && [ -d "$dir" ] || { echo "capture failed"; exit 1; }
 . "$dir/meta.env"            # KVER
 src=$dir/vmcore.elf fixed=$dir/vmcore.fixed.elf
 vmlinux=$("$TOP/tests/crash/vmlinux.sh" "$KVER") || vmlinux=
@@ -346,6 +346,10 @@ for i in $(seq 1 10); do
 		ok "$what: exit $rc, an empty file (killed between creating it and its first write; no reader takes it for a dump)"
 	elif [ $rc = 0 ]; then
 		ok "$what: the dump had finished (exit 0)"
+	elif [ $sig = KILL ] && ! incomplete_flag "$WORK/sig.kdump"; then
+		# killed after the last write (the header without INCOMPLETE),
+		# during the final fsync or cleanup: the dump is whole
+		readable "$what: exit $rc after its last write, a whole dump" "$WORK/sig.kdump"
 	elif ! incomplete_flag "$WORK/sig.kdump"; then
 		bad "$what: exit $rc and a file that does not say INCOMPLETE"
 	elif [ $sig = TERM ] && [ $rc != 1 ]; then
@@ -381,8 +385,8 @@ PYEOF
 	else
 		"$BIN" -d 0 --message-level 4 "$MNT/vmcore" "$WORK/sig.kdump" 2> "$WORK/err" &
 		pid=$!
-		for i in $(seq 1 80); do [ -s "$WORK/sig.kdump" ] && break; sleep 0.1; done
-		sleep 1                  # the read is held for 10 s
+		for i in $(seq 1 600); do [ -s "$WORK/sig.kdump" ] && break; sleep 0.1; done
+		sleep 1                  # header out; the held read (10 s) comes next
 		kill -KILL $pid 2>/dev/null; wait $pid; rc=$?
 		what="SIGKILL while the first data read is held (eiofs --stall $held)"
 		if [ ! -s "$WORK/sig.kdump" ] || [ $rc != 137 ]; then
@@ -561,6 +565,10 @@ for i in 1 2 3 4 5 6; do
 	elif [ $rc = 0 ]; then
 		[ "$(flags "$WORK/sig.elf")" = 0x0 ] && ok "$what: the dump had finished (exit 0, e_flags 0)" ||
 			bad "$what: exit 0, e_flags $(flags "$WORK/sig.elf")"
+	elif [ $sig = KILL ] && [ "$(flags "$WORK/sig.elf")" = 0x0 ]; then
+		# killed after the last write (e_flags 0), during the final
+		# fsync or cleanup: the dump is whole
+		everything "$what: exit $rc after its last write, e_flags 0, a whole dump" "$WORK/sig.elf"
 	elif [ "$(flags "$WORK/sig.elf")" != 0x1 ]; then
 		bad "$what: exit $rc and e_flags $(flags "$WORK/sig.elf")"
 	elif [ $sig = TERM ] && [ $rc != 1 ]; then
