@@ -141,10 +141,9 @@ int kallsyms_find(struct kernel *k, const char *const *names, size_t n, uint64_t
 									: sizeof(t->tokens);
 	if ((r = kernel_read(k, a_tt, t->tokens, t->tokens_len, err)) < 0)
 		goto out;
-	if ((r = kernel_read(k, a_base, buf, 8, err)) < 0)
+	/* an unsigned long: 4 bytes on i386, whose next 4 are another symbol's */
+	if ((r = kernel_read_word(k, a_base, &base, err)) < 0)
 		goto out;
-	base = (uint64_t)get_u32(k, buf + (k->in->big_endian ? 4 : 0)) |
-	       (uint64_t)get_u32(k, buf + (k->in->big_endian ? 0 : 4)) << 32;
 	offsets = malloc((size_t)num * sizeof(*offsets));
 	if (!offsets) {
 		r = ds_err_set(err, DS_ENOMEM, "out of memory for %u kallsyms offsets", num);

@@ -417,6 +417,47 @@ void fc_close(struct fc_open *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* ---- i386: 2-level (4 MiB PSE-36 pages) or PAE (2 MiB pages) ---- */
+
+static uint64_t i386_table(const struct fakecore *fc, unsigned level, uint64_t pa)
+{
+	/* the PAE pointer table holds present only */
+	return pa | (fc->pg.entry_size == 8 && level == 0 ? 0x1 : 0x63);
+}
+
+static uint64_t i386_leaf(const struct fakecore *fc, unsigned level, uint64_t pa)
+{
+	bool huge = level + 1 < fc->pg.levels;
+
+	if (huge && fc->pg.entry_size == 4)     /* PSE-36 */
+		return (pa & 0xffc00000ull) | ((pa >> 32) & 0xf) << 13 | 0xe3;
+	return pa | 0x63 | (huge ? 0x80 : 0) | (fc->pg.entry_size == 8 ? 1ull << 63 : 0);
+}
+
+static uint64_t i386_next(const struct fakecore *fc, unsigned level, uint64_t e)
+{
+	(void)level;
+	if (!(e & 1))
+		return 0;
+	return e & (fc->pg.entry_size == 8 ? 0x000ffffffffff000ull : 0xfffff000ull);
+}
+
+struct fc_paging fc_paging_i386(bool pae)
+{
+	struct fc_paging two = {
+		.machine = EM_386, .elf_class = 32, .levels = 2, .entry_size = 4,
+		.shift = { 22, 12 }, .bits = { 10, 10 },
+		.table_entry = i386_table, .leaf_entry = i386_leaf, .next_table = i386_next,
+	};
+	struct fc_paging three = {
+		.machine = EM_386, .elf_class = 32, .levels = 3, .entry_size = 8,
+		.shift = { 30, 21, 12 }, .bits = { 2, 9, 9 },
+		.table_entry = i386_table, .leaf_entry = i386_leaf, .next_table = i386_next,
+	};
+
+	return pae ? three : two;
+}
+
 /* ---- s390x: region, segment and page tables (test_arch, test_order) ---- */
 
 static uint64_t s390_type(const struct fakecore *fc, unsigned level)

@@ -96,6 +96,9 @@ void fc_init_paging(struct fakecore *fc, const struct fc_paging *pg, uint64_t ta
  * segment and page tables (the lowest ones): big-endian entries that carry
  * their table type, 1 MiB segment and 2 GiB region-third frames. */
 struct fc_paging fc_paging_s390x(unsigned levels);
+/* i386's paging form: 2-level with 4 MiB (PSE-36) pages, or PAE (pae):
+ * 3 levels with 2 MiB pages and NX. */
+struct fc_paging fc_paging_i386(bool pae);
 /* Remove the file and free everything. */
 void fc_free(struct fakecore *fc);
 

@@ -552,41 +552,9 @@ static void test_riscv64_missing(void **state)
 
 /* ---- i386 ---- */
 
-static uint64_t x86_table(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	/* the PAE pointer table holds present only */
-	return pa | (fc->pg.entry_size == 8 && level == 0 ? 0x1 : 0x63);
-}
-
-static uint64_t x86_leaf(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	bool huge = level + 1 < fc->pg.levels;
-
-	if (huge && fc->pg.entry_size == 4)     /* PSE-36 */
-		return (pa & 0xffc00000ull) | ((pa >> 32) & 0xf) << 13 | 0xe3;
-	return pa | 0x63 | (huge ? 0x80 : 0) | (fc->pg.entry_size == 8 ? 1ull << 63 : 0);
-}
-
-static uint64_t x86_next(const struct fakecore *fc, unsigned level, uint64_t e)
-{
-	(void)level;
-	if (!(e & 1))
-		return 0;
-	return e & (fc->pg.entry_size == 8 ? 0x000ffffffffff000ull : 0xfffff000ull);
-}
-
 static void test_i386(void **state)
 {
-	struct fc_paging two = {
-		.machine = EM_386, .elf_class = 32, .levels = 2, .entry_size = 4,
-		.shift = { 22, 12 }, .bits = { 10, 10 },
-		.table_entry = x86_table, .leaf_entry = x86_leaf, .next_table = x86_next,
-	};
-	struct fc_paging pae = {
-		.machine = EM_386, .elf_class = 32, .levels = 3, .entry_size = 8,
-		.shift = { 30, 21, 12 }, .bits = { 2, 9, 9 },
-		.table_entry = x86_table, .leaf_entry = x86_leaf, .next_table = x86_next,
-	};
+	struct fc_paging two = fc_paging_i386(false), pae = fc_paging_i386(true);
 	struct fakecore fc;
 	struct fc_open o;
 

@@ -100,32 +100,9 @@ static void test_s390x_big_endian(void **state)
 
 /* ---- i386: 32-bit words, little-endian ---- */
 
-static uint64_t x86_table(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	(void)fc;
-	(void)level;
-	return pa | 0x63;
-}
-
-static uint64_t x86_leaf(const struct fakecore *fc, unsigned level, uint64_t pa)
-{
-	return pa | 0x63 | (level + 1 < fc->pg.levels ? 0x80 : 0);   /* 4 MiB: PSE */
-}
-
-static uint64_t x86_next(const struct fakecore *fc, unsigned level, uint64_t e)
-{
-	(void)fc;
-	(void)level;
-	return e & 1 ? e & 0xfffff000ull : 0;
-}
-
 static void test_i386_words(void **state)
 {
-	struct fc_paging pg = {
-		.machine = EM_386, .elf_class = 32, .levels = 2, .entry_size = 4,
-		.shift = { 22, 12 }, .bits = { 10, 10 },
-		.table_entry = x86_table, .leaf_entry = x86_leaf, .next_table = x86_next,
-	};
+	struct fc_paging pg = fc_paging_i386(false);
 	const uint64_t want[] = { 3, 2, 0, 1, 4 };
 	struct fakecore fc;
 	uint8_t *page;
