@@ -13,7 +13,8 @@
 #                that one run can give each machine the runs that fit
 #   --quick      idle:1T idle:4T busy:4T only
 #   --append     add to the results of an earlier run (rows run apart; a
-#                machine and level whose floor is there keep it)
+#                machine and level whose floor is there keep it; the
+#                header gains a line naming this run)
 #   --levels L   "plain e" by default: -d 31 without and with -e; "e" only -e
 #   --mems M     cgroup limits in MiB (default 384, and 512 on 16 TiB rows)
 #   --results F  the runs' TSV (default bench/results/scale.tsv; floors in F.floor)
@@ -180,7 +181,10 @@ fi
 # The header says where and how the results were measured: written with
 # them (OUT.head), so that --report (a new table or plot from the same
 # results) says the same.
-if [ "$REPORT" = 0 ] || [ ! -s "$OUT.head" ]; then
+if [ "$APPEND" = 1 ] && [ "$REPORT" = 0 ] && [ -s "$OUT.head" ]; then
+	# the earlier runs' header stays; this run says what it added
+	echo "Appended $(date -u +%Y-%m-%d' '%H:%M) UTC: dumpsieve $VERSION, limit $LIMIT min, \`bench/scale.sh --append --rows \"$ROWS\"\`." >> "$OUT.head"
+elif [ "$REPORT" = 0 ] || [ ! -s "$OUT.head" ]; then
 	{
 		echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
 		echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -r), $(date -u +%Y-%m-%d),"
