@@ -384,10 +384,18 @@ void order_add_page_tables(struct order *o)
 			if (node)
 				add_vrange(o, node, node + size);
 		}
-	/* the first vmap_area, where vmap_area_list points (makedumpfile on
-	 * ppc64 reads vmalloc_start from it before anything else) */
-	uint64_t list_off, next;
+}
 
+void order_add_symbols(struct order *o)
+{
+	uint64_t a[256], sym, list_off, next;
+	size_t n = vmci_symbols(o->k->vi, a, sizeof(a) / sizeof(a[0]));
+	struct ds_err ignored;
+
+	for (size_t i = 0; i < n && i < sizeof(a) / sizeof(a[0]); i++)
+		order_add_vaddr(o, a[i], 0);
+	/* the first vmap_area, where vmap_area_list points (makedumpfile on
+	 * ppc64 and i386 reads vmalloc_start from it before anything else) */
 	if (vmci_symbol(o->k->vi, "vmap_area_list", &sym) &&
 	    vmci_offset(o->k->vi, "vmap_area.list", &list_off) &&
 	    kernel_read_word(o->k, sym, &next, &ignored) == 0 && next > list_off && next != sym)
@@ -416,8 +424,14 @@ void order_add_log(struct order *o)
 	struct printk_stats st;
 	struct ds_err ignored;
 
-	if (printk_layout_of(o->k->vi) != PRINTK_NONE)
-		(void)printk_dump(o->k->vi, &mem, &opts, &out, &st, &ignored);
+	if (printk_layout_of(o->k->vi) == PRINTK_NONE)
+		return;
+	(void)printk_dump(o->k->vi, &mem, &opts, &out, &st, &ignored);
+	/* the rest of a lockless ring: makedumpfile --dump-dmesg reads its
+	 * descriptor, info and text arrays whole, and fails on a page that
+	 * is not there (about 600 KiB at the default 128 KiB log) */
+	for (int i = 0; i < 3; i++)
+		add_vrange(o, st.ring[i].addr, st.ring[i].addr + st.ring[i].len);
 }
 
 /* Is pfn part of the kernel image proper (not init memory freed after

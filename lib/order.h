@@ -45,7 +45,7 @@ void order_add_vaddr(struct order *o, uint64_t vaddr, unsigned above);
 void order_scan(struct order *o, const uint8_t *buf, size_t len, unsigned above);
 
 /* Every page-table page of the kernel's half of the address space, the
- * mem_section root table, every node's pglist_data and the first vmap_area. */
+ * mem_section root table and every node's pglist_data. */
 void order_add_page_tables(struct order *o);
 
 /* What the kernel's pid tree, task list and slab cache list reach (kallsyms:
@@ -63,6 +63,11 @@ void order_add_bss(struct order *o);
  * each such page and the three above it, and right after them what they
  * point at, the code their return addresses are in included. */
 void order_add_stacks(struct order *o, const uint8_t *regs, size_t len);
+
+/* The page of every variable VMCOREINFO names (its SYMBOL() lines), and
+ * the first vmap_area: what every reader starts from (makedumpfile on
+ * i386 and ppc64 will not start without the vmap_area). */
+void order_add_symbols(struct order *o);
 
 /* Read the kernel log once, every page it touches a root. */
 void order_add_log(struct order *o);

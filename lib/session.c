@@ -538,6 +538,10 @@ static int plan_order(struct session *s, struct copy_job *cj, struct ds_err *err
 	s->k.trace_arg = s->order;
 	for (size_t i = 0; i < s->n_traced; i++)
 		order_add_pfn(s->order, s->traced[i]);
+	/* the variables VMCOREINFO names and the log: small, and what every
+	 * reader wants before anything else (crash's first screen, --dump-dmesg) */
+	order_add_symbols(s->order);
+	order_add_log(s->order);
 	order_add_page_tables(s->order);
 	order_add_image(s->order, &s->mm);
 	/* the bss: the pointers every analysis starts from (mem_section,
@@ -545,7 +549,6 @@ static int plan_order(struct session *s, struct copy_job *cj, struct ds_err *err
 	order_add_bss(s->order);
 	/* the registers the crashed CPUs saved in the notes: their stacks */
 	order_add_stacks(s->order, s->in.notes, s->in.notes_size);
-	order_add_log(s->order);
 	order_add_trees(s->order);
 	order_add_modules(s->order);
 	s->out.any_order = true;

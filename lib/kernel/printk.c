@@ -746,6 +746,12 @@ static int dump_lockless(struct ctx *c)
 				  MAX_SIZE_BITS);
 	p.count = 1ull << count_bits;
 	p.size = 1ull << p.size_bits;
+	c->st->ring[0].addr = p.descs;
+	c->st->ring[0].len = p.count * p.desc_size;
+	c->st->ring[1].addr = p.infos;
+	c->st->ring[1].len = p.count * p.info_size;
+	c->st->ring[2].addr = p.data;
+	c->st->ring[2].len = p.size;
 	p.state_shift = 8 * w - 2;
 	p.id_mask = (1ull << p.state_shift) - 1;
 	head &= p.id_mask;

@@ -76,6 +76,11 @@ struct printk_stats {
 	uint64_t truncated;        /* records whose text_len exceeded their block */
 	uint64_t damaged;          /* damages reported through warn */
 	bool partial_ignored;      /* --partial-dmesg on a layout without a clear mark */
+	/* lockless: where the ring lies (kernel addresses and byte lengths:
+	 * descriptors, infos, text), known once its header was read, all of
+	 * it, whether or not the records use it (makedumpfile reads each
+	 * array whole); zero otherwise */
+	struct { uint64_t addr, len; } ring[3];
 };
 
 /* Which layout the VMCOREINFO describes. */

@@ -217,6 +217,20 @@ bool vmci_symbol(const struct vmcoreinfo *vi, const char *name, uint64_t *ret)
 	return parse_u64(find(vi, VMCI_SYMBOL, name), 16, ret);
 }
 
+size_t vmci_symbols(const struct vmcoreinfo *vi, uint64_t *ret, size_t max)
+{
+	size_t n = 0;
+	uint64_t v;
+
+	for (size_t i = 0; i < vi->n; i++)
+		if (vi->entries[i].kind == VMCI_SYMBOL && parse_u64(vi->entries[i].value, 16, &v)) {
+			if (n < max)
+				ret[n] = v;
+			n++;
+		}
+	return n;
+}
+
 bool vmci_size(const struct vmcoreinfo *vi, const char *name, uint64_t *ret)
 {
 	return parse_u64(find(vi, VMCI_SIZE, name), 10, ret);

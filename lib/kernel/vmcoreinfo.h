@@ -45,6 +45,11 @@ bool vmci_offset(const struct vmcoreinfo *vi, const char *name, uint64_t *ret);
 bool vmci_length(const struct vmcoreinfo *vi, const char *name, uint64_t *ret);
 bool vmci_number(const struct vmcoreinfo *vi, const char *name, int64_t *ret);
 
+/* The addresses of the first `max` well-formed SYMBOL() lines, in note
+ * order (a name given twice counts each time); returns how many there are
+ * in all. */
+size_t vmci_symbols(const struct vmcoreinfo *vi, uint64_t *ret, size_t max);
+
 /* Plain keys.  vmci_string returns the raw value or NULL. */
 const char *vmci_string(const struct vmcoreinfo *vi, const char *key);
 bool vmci_hex(const struct vmcoreinfo *vi, const char *key, uint64_t *ret);   /* KERNELOFFSET */

@@ -211,15 +211,18 @@ cpu_children() {
 # dump's PT_LOADs span 32 TiB, whose bookkeeping alone (1 MiB) must fit twice
 # in the budget: nothing can be made again there, the bytes are still compared.
 NO_REGEN=${NO_REGEN-ppc64el}
-# ORDER_LOG (default s390x ppc64el): where -L at a tenth keeps the whole log
-# (docs/architectures.md: on arm64, riscv64 and i386 the pages ordered
-# before the log take more than a tenth)
-ORDER_LOG=${ORDER_LOG-s390x ppc64el}
+# ORDER_LOG (default: all five): where -L at a tenth is checked to keep the
+# whole log
+ORDER_LOG=${ORDER_LOG-arm64 ppc64el s390x riscv64 i386}
 
 # test_order_log ARCH SRC BASE: -L at a tenth of BASE's size exits 1 with
 # an INCOMPLETE dump whose every page equals the source, and dumpsieve
 # --dump-dmesg and ARCH's makedumpfile --dump-dmesg read the same log from
-# it as from BASE (the whole -l -d 31 dump)
+# it as from BASE (the whole -l -d 31 dump).  Where ARCH's makedumpfile
+# cannot read the log of BASE itself (i386: it looks for vmap_area_list at
+# the physical address of a KASLR kernel's unrelocated image, a free page
+# that -d 31 leaves out of its own dumps too; docs/compat.md), the cut is
+# not asked more of it, and the output says so.
 test_order_log() {
 	local arch=$1 src=$2 base=$3 cut rc held
 	cut=$(($(stat -c %s "$base") / 10))
@@ -236,9 +239,15 @@ test_order_log() {
 	run_check "$arch -L a tenth: dumpsieve --dump-dmesg reads the whole log ($(wc -l < "$WORK/f-L.full.log") lines) from it" \
 		sh -c '"$1" --dump-dmesg "$2" "$3" >/dev/null 2>&1; cmp "$3" "$4"' - \
 		"$BIN" "$WORK/f-L" "$WORK/f-L.log" "$WORK/f-L.full.log"
-	run_check "$arch -L a tenth: makedumpfile ($arch) --dump-dmesg reads the same log from it" \
-		sh -c '"$1" "$2" makedumpfile --dump-dmesg "$3" "$4" >/dev/null 2>&1; cmp "$4" "$5"' - \
-		"$ORACLE" "$arch" "$WORK/f-L" "$WORK/f-L.mlog" "$WORK/f-L.full.log"
+	# makedumpfile's own format (1.7.5+ prints caller ids): its log of BASE
+	if "$ORACLE" "$arch" makedumpfile --dump-dmesg "$base" "$WORK/f-L.mfull" > "$WORK/f-L.mout" 2>&1; then
+		run_check "$arch -L a tenth: makedumpfile ($arch) --dump-dmesg reads the same log from it as from the whole dump" \
+			sh -c '"$1" "$2" makedumpfile --dump-dmesg "$3" "$4" >/dev/null 2>&1; cmp "$4" "$5"' - \
+			"$ORACLE" "$arch" "$WORK/f-L" "$WORK/f-L.mlog" "$WORK/f-L.mfull"
+	else
+		echo "info $arch -L a tenth: makedumpfile ($arch) cannot read the log of the whole -l -d 31 dump either" \
+		     "($(grep -v '^$' "$WORK/f-L.mout" | tail -n 2 | head -n 1)); not asked of the cut"
+	fi
 	rm -f "$WORK"/f-L*
 }
 test_features() {

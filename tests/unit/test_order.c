@@ -14,7 +14,8 @@
  *   i386   little-endian, 32-bit words, 2-level paging, lowmem at
  *          0xc0000000 (_stext above it)
  * Under the s390x cross build (make crosscheck) the host is big-endian, so
- * the i386 case checks the little-endian reads there.
+ * the i386 case checks the little-endian reads there.  And the page of
+ * every variable VMCOREINFO names is queued first, in note order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,11 +123,53 @@ static void test_i386_words(void **state)
 	fc_free(&fc);
 }
 
+/* ---- the variables VMCOREINFO names come first ---- */
+
+static void test_symbols_first(void **state)
+{
+	struct fc_paging pg = fc_paging_i386(false);
+	struct fakecore fc;
+	struct fc_open o;
+	struct keepmap km;
+	struct order *ord = NULL;
+	struct ds_err err = { 0 };
+	/* the symbols' pages in note order (twice named: once), then the
+	 * pfn sweep; SYMBOL(_stext) lies outside the kept range */
+	const uint64_t want[] = { 4, 2, 0, 1, 3, 5 };
+
+	(void)state;
+	WHERE("i386: SYMBOL() pages first");
+	fc_init_paging(&fc, &pg, 0x1000000, 0x4000);
+	fc_add_region(&fc, 0, 0x6000);
+	fc_map(&fc, 0xc0000000, 0, 22, 0);
+	fc_set_vmcoreinfo(&fc, "OSRELEASE=6.1.0-57-686\nPAGESIZE=4096\n"
+			  "SYMBOL(swapper_pg_dir)=c1000000\nSYMBOL(_stext)=c1000000\n"
+			  "SYMBOL(node_online_map)=c0004ffc\nSYMBOL(prb)=c0002010\n"
+			  "SYMBOL(init_uts_ns)=c0004000\n");
+	open_ok(&fc, &o);
+	assert_int_equal(keepmap_init(&km, 6, &err), 0);
+	assert_int_equal(keepmap_add_present(&km, 0, 6), 0);
+	assert_int_equal(order_open(&ord, &o.k, &km, 16, &err), 0);
+	order_add_symbols(ord);
+	for (size_t i = 0; i < 6; i++) {
+		uint64_t got = order_next(ord);
+
+		if (got != want[i])
+			fail_msg("%s: pfn %zu of the order is 0x%llx, expected 0x%llx", where, i,
+				 (unsigned long long)got, (unsigned long long)want[i]);
+	}
+	order_free(ord);
+	keepmap_release(&km);
+	fc_close(&o);
+	fc_free(&fc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_s390x_big_endian),
 		cmocka_unit_test(test_i386_words),
+		cmocka_unit_test(test_symbols_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

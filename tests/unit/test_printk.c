@@ -668,6 +668,13 @@ static void test_lockless(void **state)
 	CHECK_EQ(r.st.empty, 1);
 	CHECK_EQ(r.st.not_finished, 1);
 	CHECK_EQ(f.n_warn, 0);
+	/* where the ring lies, whole (for -L: makedumpfile reads it so) */
+	CHECK_EQ(r.st.ring[0].addr, LL_DESCS);
+	CHECK_EQ(r.st.ring[0].len, 8 * 24);
+	CHECK_EQ(r.st.ring[1].addr, LL_INFOS);
+	CHECK_EQ(r.st.ring[1].len, 8 * 88);
+	CHECK_EQ(r.st.ring[2].addr, LL_DATA);
+	CHECK_EQ(r.st.ring[2].len, 256);
 	CHECK_OUT(&f,
 		  "[    0.000001] first\n"
 		  "[    0.002000] multi\n"

@@ -181,6 +181,28 @@ static void test_typed_lookups(void **state)
 	vmcoreinfo_free(vi);
 }
 
+/* Every well-formed SYMBOL(), in note order, malformed ones skipped; the
+ * count is the whole, even past max. */
+static void test_all_symbols(void **state)
+{
+	static const char text[] =
+		"OSRELEASE=6.1.0\nSYMBOL(a)=ffffffff81000000\nSIZE(page)=64\n"
+		"SYMBOL(b)=zz\nSYMBOL(c)=d2d10324\nSYMBOL(a)=10\nSYMBOL(d)=-1\n";
+	struct vmcoreinfo *vi;
+	uint64_t a[4] = { 0 };
+
+	(void)state;
+	WHERE("all SYMBOL() lines");
+	vi = parse(text);
+	CHECK_EQ(vmci_symbols(vi, a, 4), 3);
+	CHECK_EQ(a[0], 0xffffffff81000000ull);
+	CHECK_EQ(a[1], 0xd2d10324);
+	CHECK_EQ(a[2], 0x10);
+	CHECK_EQ(a[3], 0);
+	CHECK_EQ(vmci_symbols(vi, a, 1), 3);
+	vmcoreinfo_free(vi);
+}
+
 static void test_strings(void **state)
 {
 	struct vmcoreinfo *vi;
@@ -494,6 +516,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typed_lookups),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_all_symbols),
 		cmocka_unit_test(test_malformed_values),
 		cmocka_unit_test(test_malformed_values_counted),
 		cmocka_unit_test(test_repeated_key_last_wins),
