@@ -85,7 +85,9 @@ trap 'vfs_umount "$MNT"; mountpoint -q "$MNT" || rm -rf "$SCRATCH"' EXIT
 if [ "$SMOKE" = 1 ]; then OUT=$SCRATCH/scale-smoke.tsv; else OUT=${RESULTS:-$HERE/results/scale.tsv}; fi
 VERSION=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 FLOORS=$OUT.floor
+FRESH=0
 if [ "$REPORT" = 0 ] && { [ "$APPEND" = 0 ] || [ ! -s "$OUT" ]; }; then
+	FRESH=1          # new results: a header of their own (below)
 	printf 'machine\tsize\tlevel\tmem_mib\ttool\tfinished\trc\twall_s\tcpu_s\tpeak_anon_kb\tcg_peak_kb\tread_bytes\tread_requests\tdump_bytes\ttruth\tlimit_min\tload1\n' > "$OUT"
 	printf 'machine\tsize\tlevel\tfloor_s\tscan_bytes\tcopy_bytes\tcodec_s\tpages\tfloor_cpu_s\n' > "$FLOORS"
 fi
@@ -181,9 +183,9 @@ fi
 # The header says where and how the results were measured: written with
 # them (OUT.head), so that --report (a new table or plot from the same
 # results) says the same.
-if [ "$APPEND" = 1 ] && [ "$REPORT" = 0 ] && [ -s "$OUT.head" ]; then
+if [ "$APPEND" = 1 ] && [ "$FRESH" = 0 ] && [ "$REPORT" = 0 ] && [ -s "$OUT.head" ]; then
 	# the earlier runs' header stays; this run says what it added
-	echo "Appended $(date -u +%Y-%m-%d' '%H:%M) UTC: dumpsieve $VERSION, limit $LIMIT min, \`bench/scale.sh --append --rows \"$ROWS\"\`." >> "$OUT.head"
+	echo "Appended $(date -u +%Y-%m-%d' '%H:%M) UTC: dumpsieve $VERSION, limit $LIMIT min, \`bench/scale.sh --append --rows \"$ROWS\"${MEMS:+ --mems \"$MEMS\"} --levels \"$LEVELS\"\`." >> "$OUT.head"
 elif [ "$REPORT" = 0 ] || [ ! -s "$OUT.head" ]; then
 	{
 		echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"

@@ -24,6 +24,7 @@
 
 #define TLB_SIZE 16384u              /* translated pages cached (direct-mapped) */
 #define NO_PFN UINT64_MAX
+#define RING_MAX (16ull << 20)           /* of each printk ring array, queued whole */
 
 struct order {
 	struct kernel *k;
@@ -426,12 +427,17 @@ void order_add_log(struct order *o)
 
 	if (printk_layout_of(o->k->vi) == PRINTK_NONE)
 		return;
-	(void)printk_dump(o->k->vi, &mem, &opts, &out, &st, &ignored);
+	if (printk_dump(o->k->vi, &mem, &opts, &out, &st, &ignored) < 0)
+		return;
 	/* the rest of a lockless ring: makedumpfile --dump-dmesg reads its
 	 * descriptor, info and text arrays whole, and fails on a page that
-	 * is not there (about 600 KiB at the default 128 KiB log) */
+	 * is not there (about 600 KiB at the default 128 KiB log).  Only a
+	 * ring the walk could read, and at most RING_MAX of each array:
+	 * a huge log_buf_len (or a damaged header) does not take the room of
+	 * the page tables and the image. */
 	for (int i = 0; i < 3; i++)
-		add_vrange(o, st.ring[i].addr, st.ring[i].addr + st.ring[i].len);
+		add_vrange(o, st.ring[i].addr, st.ring[i].addr +
+			   (st.ring[i].len < RING_MAX ? st.ring[i].len : RING_MAX));
 }
 
 /* Is pfn part of the kernel image proper (not init memory freed after

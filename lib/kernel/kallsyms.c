@@ -178,6 +178,8 @@ int kallsyms_find(struct kernel *k, const char *const *names, size_t n, uint64_t
 			ret[j] = off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)(int64_t)off;
 		else
 			ret[j] = base + (uint32_t)off;
+		if (k->mach.word_size == 4)
+			ret[j] &= UINT32_MAX;    /* an unsigned long wraps there */
 	}
 	r = 0;
 out:

@@ -83,6 +83,7 @@ count_files() {
 run_one() {
 	local t=$1 dir=$outdir/$t bin=$build/tests/fuzz/fuzz_$t seeds=() regress=()
 	mkdir -p "$dir/corpus"
+	rm -f "$dir/result"
 	[ -x "$bin" ] || { echo "$t: $bin missing" >"$dir/result"; return 1; }
 	for c in ${corpora[$t]}; do seeds+=("$here/corpus/$c"); done
 	[ -d "$here/regress/$t" ] && mapfile -t regress < <(find "$here/regress/$t" -maxdepth 1 -type f | sort)
@@ -161,7 +162,7 @@ while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
 # its result line is what says how it went
 for t in "${targets[@]}"; do
 	cat "$outdir/$t/result" 2>/dev/null || echo "$t: no result"
-	grep -q '^[^ ]* *ok ' "$outdir/$t/result" 2>/dev/null || status=1
+	head -n 1 "$outdir/$t/result" 2>/dev/null | grep -q "^$t  *ok " || status=1
 done
 [ $keep -eq 1 ] && echo "corpora and logs in $outdir"
 exit $status

@@ -3,7 +3,8 @@
  * tests (tests/robust/run.sh).  Device-mapper's "error" target would do
  * this for a block device, but does not work on the test machines.
  *
- *   eiofs SOURCE MOUNTPOINT [--eio OFF:LEN[,OFF:LEN...]] [--stall OFF:LEN] [-f]
+ *   eiofs SOURCE MOUNTPOINT [--eio OFF:LEN[,OFF:LEN...]] [--stall OFF:LEN
+ *         [--stall-mark PATH]] [-f]
  *
  * MOUNTPOINT/vmcore has SOURCE's size and bytes.  A read that touches any
  * byte of an --eio range fails with EIO, as /proc/vmcore does for memory the
@@ -11,7 +12,8 @@
  * kernel asks for single pages (no readahead, page-sized requests), so only
  * the pages holding the ranges fail.  A read that touches the --stall
  * range waits STALL_SECONDS before it is served: the reader is held at a
- * known point (the robustness tests kill a dump there).  Offsets and
+ * known point (the robustness tests kill a dump there); --stall-mark
+ * creates PATH when such a read begins, so that a test knows.  Offsets and
  * lengths are decimal or 0x hex.  Unmount with `fusermount3 -u MOUNTPOINT` (or umount).
  */
 #define FUSE_USE_VERSION 31
@@ -32,7 +34,7 @@
 
 static struct {
 	const char *source;
-	char *eio, *stall;
+	char *eio, *stall, *stall_mark;
 	uint64_t stall_off, stall_len;
 	int fd;
 	off_t size;
@@ -44,6 +46,7 @@ static struct {
 static const struct fuse_opt opts[] = {
 	{ "--eio=%s", offsetof(__typeof__(fs), eio), 0 },
 	{ "--stall=%s", offsetof(__typeof__(fs), stall), 0 },
+	{ "--stall-mark=%s", offsetof(__typeof__(fs), stall_mark), 0 },
 	FUSE_OPT_END
 };
 
@@ -124,8 +127,15 @@ static int eio_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	(void)fi;
 	fs.reads++;
-	if ((uint64_t)off < fs.stall_off + fs.stall_len && fs.stall_off < (uint64_t)off + size)
+	if ((uint64_t)off < fs.stall_off + fs.stall_len && fs.stall_off < (uint64_t)off + size) {
+		if (fs.stall_mark) {
+			int fd = open(fs.stall_mark, O_WRONLY | O_CREAT, 0644);
+
+			if (fd >= 0)
+				close(fd);
+		}
 		sleep(STALL_SECONDS);
+	}
 	for (unsigned i = 0; i < fs.n; i++)
 		if ((uint64_t)off < fs.r[i].off + fs.r[i].len &&
 		    fs.r[i].off < (uint64_t)off + size) {
@@ -163,8 +173,8 @@ int main(int argc, char **argv)
 	if (fuse_opt_parse(&args, &fs, opts, keep_arg) < 0)
 		return 2;
 	if (!fs.source) {
-		fprintf(stderr, "usage: eiofs SOURCE MOUNTPOINT [--eio=OFF:LEN,...] [--stall=OFF:LEN] "
-			"[fuse options]\n");
+		fprintf(stderr, "usage: eiofs SOURCE MOUNTPOINT [--eio=OFF:LEN,...] "
+			"[--stall=OFF:LEN [--stall-mark=PATH]] [fuse options]\n");
 		return 2;
 	}
 	if (fs.eio && parse_ranges(fs.eio) < 0) {
