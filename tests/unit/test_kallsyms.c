@@ -49,13 +49,14 @@ struct sym {
 /* A name longer than one length byte allows (128 tokens or more). */
 static char long_name[300];
 
-/* Lay the table for syms[0..n) at paddr (mapped at vaddr); returns the
- * VMCOREINFO lines that locate it. */
+/* Lay the table for syms[0..n) at paddr (mapped at vaddr); VMCOREINFO is
+ * the machine's lines `head` and those that locate the table. */
 static void lay_table(struct fakecore *fc, uint64_t paddr, uint64_t vaddr, uint64_t base,
-		      const struct sym *syms, size_t n, char *vmci, size_t vmci_len)
+		      const struct sym *syms, size_t n, const char *head)
 {
 	uint8_t *t = fc_add_region(fc, paddr, TABLE_SIZE), *p;
 	unsigned word = fc->pg.elf_class == 32 ? 4 : 8;
+	char vmci[2048];
 
 	for (unsigned c = 1; c < 256; c++) {
 		t[TOKENS + 2 * c] = (uint8_t)c;
@@ -88,13 +89,14 @@ static void lay_table(struct fakecore *fc, uint64_t paddr, uint64_t vaddr, uint6
 		memcpy(p, syms[i].name, len - 1);
 		p += len - 1;
 	}
-	snprintf(vmci, vmci_len,
-		 "SYMBOL(kallsyms_names)=%llx\nSYMBOL(kallsyms_num_syms)=%llx\n"
+	snprintf(vmci, sizeof(vmci),
+		 "%sSYMBOL(kallsyms_names)=%llx\nSYMBOL(kallsyms_num_syms)=%llx\n"
 		 "SYMBOL(kallsyms_token_table)=%llx\nSYMBOL(kallsyms_token_index)=%llx\n"
 		 "SYMBOL(kallsyms_offsets)=%llx\nSYMBOL(kallsyms_relative_base)=%llx\n",
-		 (unsigned long long)(vaddr + NAMES), (unsigned long long)(vaddr + RELBASE + word),
+		 head, (unsigned long long)(vaddr + NAMES), (unsigned long long)(vaddr + RELBASE + word),
 		 (unsigned long long)(vaddr + TOKENS), (unsigned long long)(vaddr + TOKEN_INDEX),
 		 (unsigned long long)(vaddr + OFFSETS), (unsigned long long)(vaddr + RELBASE));
+	fc_set_vmcoreinfo(fc, vmci);
 }
 
 /* Open the fake core, look names[0..n) up, compare with want[]. */
@@ -139,7 +141,6 @@ static void test_i386(void **state)
 	const uint64_t want[] = { base + 0x600040, base + 0x500000, 0, base + 0x500800,
 				  base + 0x1234 };
 	struct fakecore fc;
-	char vmci[1024], text[2048];
 
 	(void)state;
 	WHERE("i386: a 4-byte relative_base, the symbol count after it");
@@ -147,10 +148,8 @@ static void test_i386(void **state)
 	fc_init_paging(&fc, &pg, 0x1000000, 0x4000);
 	fc_map(&fc, 0xc0000000, 0, 22, 0);            /* lowmem, 4 MiB page */
 	lay_table(&fc, 0x100000, 0xc0100000, base, syms, sizeof(syms) / sizeof(syms[0]),
-		  vmci, sizeof(vmci));
-	snprintf(text, sizeof(text), "OSRELEASE=6.1.0-57-686-pae\nPAGESIZE=4096\n"
-		 "SYMBOL(swapper_pg_dir)=c1000000\nSYMBOL(_stext)=c1000000\n%s", vmci);
-	fc_set_vmcoreinfo(&fc, text);
+		  "OSRELEASE=6.1.0-57-686-pae\nPAGESIZE=4096\n"
+		  "SYMBOL(swapper_pg_dir)=c1000000\nSYMBOL(_stext)=c1000000\n");
 	expect_found(&fc, names, 5, want);
 	fc_free(&fc);
 }
@@ -165,16 +164,14 @@ static void test_s390x(void **state)
 	const char *const names[] = { "__bss_stop", "init_task", "_stext" };
 	const uint64_t want[] = { base + 0x2fff000, base + 0x1c0a00, base };
 	struct fakecore fc;
-	char vmci[1024], text[2048];
 
 	(void)state;
 	WHERE("s390x: big-endian, 64-bit");
 	fc_init_paging(&fc, &pg, 0x1000000, 0x20000);
 	fc_map(&fc, tab, tab, 20, 0);                 /* identity, 1 MiB frame */
-	lay_table(&fc, tab, tab, base, syms, sizeof(syms) / sizeof(syms[0]), vmci, sizeof(vmci));
-	snprintf(text, sizeof(text), "OSRELEASE=6.1.0-50-s390x\nPAGESIZE=4096\n"
-		 "SYMBOL(swapper_pg_dir)=1000000\nSYMBOL(_stext)=100000\n%s", vmci);
-	fc_set_vmcoreinfo(&fc, text);
+	lay_table(&fc, tab, tab, base, syms, sizeof(syms) / sizeof(syms[0]),
+		  "OSRELEASE=6.1.0-50-s390x\nPAGESIZE=4096\n"
+		  "SYMBOL(swapper_pg_dir)=1000000\nSYMBOL(_stext)=100000\n");
 	expect_found(&fc, names, 3, want);
 	fc_free(&fc);
 }
@@ -189,19 +186,15 @@ static void test_x86_64_absolute_percpu(void **state)
 	const char *const names[] = { "cpu_number", "init_task", "_stext" };
 	const uint64_t want[] = { 0x1a01c, stext + 0x1a0c940, stext };
 	struct fakecore fc;
-	char vmci[1024], text[2048];
 
 	(void)state;
 	WHERE("x86_64: absolute per-CPU symbols");
 	fc_init(&fc, 4, 0x100000, 16);               /* init_top_pgt at 0x100000 */
 	fc_map_range(&fc, FC_START_KERNEL_MAP + tab, tab, TABLE_SIZE);
 	lay_table(&fc, tab, FC_START_KERNEL_MAP + tab, stext, syms, sizeof(syms) / sizeof(syms[0]),
-		  vmci, sizeof(vmci));
-	snprintf(text, sizeof(text), "OSRELEASE=6.1.0-57-amd64\nPAGESIZE=4096\n"
-		 "SYMBOL(init_top_pgt)=ffffffff80100000\nNUMBER(phys_base)=0\n"
-		 "NUMBER(pgtable_l5_enabled)=0\nSYMBOL(_stext)=%llx\n%s",
-		 (unsigned long long)stext, vmci);
-	fc_set_vmcoreinfo(&fc, text);
+		  "OSRELEASE=6.1.0-57-amd64\nPAGESIZE=4096\n"
+		  "SYMBOL(init_top_pgt)=ffffffff80100000\nNUMBER(phys_base)=0\n"
+		  "NUMBER(pgtable_l5_enabled)=0\nSYMBOL(_stext)=ffffffff81000000\n");
 	/* cpu_number: the per-CPU offset itself */
 	expect_found(&fc, names, 3, want);
 	fc_free(&fc);
