@@ -14,7 +14,8 @@
  * range waits STALL_SECONDS before it is served: the reader is held at a
  * known point (the robustness tests kill a dump there); --stall-mark
  * creates PATH when such a read begins, so that a test knows.  Offsets and
- * lengths are decimal or 0x hex.  Unmount with `fusermount3 -u MOUNTPOINT` (or umount).
+ * lengths are decimal or 0x hex.  Unmount with `fusermount3 -u MOUNTPOINT`
+ * (or umount).
  */
 #define FUSE_USE_VERSION 31
 
@@ -32,13 +33,17 @@
 #define MAX_RANGES 4096
 #define STALL_SECONDS 10
 
+struct range {
+	uint64_t off, len;
+};
+
 static struct {
 	const char *source;
 	char *eio, *stall, *stall_mark;
-	uint64_t stall_off, stall_len;
+	struct range held;               /* --stall */
 	int fd;
 	off_t size;
-	struct { uint64_t off, len; } r[MAX_RANGES];
+	struct range r[MAX_RANGES];
 	unsigned n;
 	uint64_t reads, failed;
 } fs;
@@ -50,22 +55,35 @@ static const struct fuse_opt opts[] = {
 	FUSE_OPT_END
 };
 
+/* "OFF:LEN", LEN > 0, each decimal or 0x hex. */
+static int parse_range(const char *tok, struct range *r)
+{
+	const char *colon = strchr(tok, ':');
+	char *end;
+
+	if (!colon)
+		return -1;
+	r->off = strtoull(tok, &end, 0);
+	if (end != colon)
+		return -1;
+	r->len = strtoull(colon + 1, &end, 0);
+	return *end || !r->len ? -1 : 0;
+}
+
 static int parse_ranges(char *s)
 {
 	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-		char *colon = strchr(tok, ':'), *end;
-
-		if (!colon || fs.n == MAX_RANGES)
-			return -1;
-		fs.r[fs.n].off = strtoull(tok, &end, 0);
-		if (end != colon)
-			return -1;
-		fs.r[fs.n].len = strtoull(colon + 1, &end, 0);
-		if (*end || !fs.r[fs.n].len)
+		if (fs.n == MAX_RANGES || parse_range(tok, &fs.r[fs.n]) < 0)
 			return -1;
 		fs.n++;
 	}
 	return 0;
+}
+
+/* Does a read of [off, off + size) touch r? */
+static int touches(const struct range *r, off_t off, size_t size)
+{
+	return (uint64_t)off < r->off + r->len && r->off < (uint64_t)off + size;
 }
 
 static void *eio_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -127,7 +145,7 @@ static int eio_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	(void)fi;
 	fs.reads++;
-	if ((uint64_t)off < fs.stall_off + fs.stall_len && fs.stall_off < (uint64_t)off + size) {
+	if (fs.held.len && touches(&fs.held, off, size)) {
 		if (fs.stall_mark) {
 			int fd = open(fs.stall_mark, O_WRONLY | O_CREAT, 0644);
 
@@ -137,8 +155,7 @@ static int eio_read(const char *path, char *buf, size_t size, off_t off,
 		sleep(STALL_SECONDS);
 	}
 	for (unsigned i = 0; i < fs.n; i++)
-		if ((uint64_t)off < fs.r[i].off + fs.r[i].len &&
-		    fs.r[i].off < (uint64_t)off + size) {
+		if (touches(&fs.r[i], off, size)) {
 			fs.failed++;
 			return -EIO;
 		}
@@ -181,14 +198,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eiofs: bad --eio ranges (OFF:LEN,OFF:LEN...)\n");
 		return 2;
 	}
-	if (fs.stall) {
-		char *colon = strchr(fs.stall, ':'), *end;
-
-		fs.stall_off = strtoull(fs.stall, &end, 0);
-		if (!colon || end != colon || !(fs.stall_len = strtoull(colon + 1, &end, 0)) || *end) {
-			fprintf(stderr, "eiofs: bad --stall range (OFF:LEN)\n");
-			return 2;
-		}
+	if (fs.stall && parse_range(fs.stall, &fs.held) < 0) {
+		fprintf(stderr, "eiofs: bad --stall range (OFF:LEN)\n");
+		return 2;
 	}
 	fs.fd = open(fs.source, O_RDONLY);
 	if (fs.fd < 0 || fstat(fs.fd, &st) < 0) {
